@@ -1,0 +1,47 @@
+# Quick start: `make run` opens the app, `make test` runs the whole suite offscreen.
+# Both create .venv with the Python found as $(PYTHON) (3.11 or newer) when it is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# CI and tests never touch the user's display or settings
+TEST_ENV := QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE=1
+
+.PHONY: run test bench calibrate qt-libs clean help
+
+help:
+	@echo "make run        create .venv if needed, install, launch the app"
+	@echo "make test       create .venv if needed, install dev extras, run the whole suite offscreen"
+	@echo "make bench      print the engine and app benchmark tables"
+	@echo "make calibrate  refit the engine's efficiency factors (writes docs/calibration.md)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "factory-app needs Python 3.11 or newer; set PYTHON=...")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+qt-libs:
+	@sh tools/ensure_qt_libs.sh
+
+run: $(VENV)/.installed qt-libs
+	$(VENV)/bin/factory-app $(ARGS)
+
+test: $(VENV)/.installed-dev qt-libs
+	$(TEST_ENV) timeout 1800 $(PY) -m pytest -q
+
+bench: $(VENV)/.installed-dev qt-libs
+	$(TEST_ENV) $(PY) benchmarks/run_all.py
+
+calibrate: $(VENV)/.installed
+	$(VENV)/bin/factory-app calibrate
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

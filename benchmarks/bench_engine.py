@@ -1,0 +1,66 @@
+"""Engine benchmarks: one frontier, and every platform x model. Prints a table; asserts nothing.
+
+Run: ``.venv/bin/python benchmarks/bench_engine.py`` (or ``make bench``). Frontiers are computed
+cold (the engine's cache is bypassed) so the figures are the cost of a real recompute.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+from factory_app.engine.catalog import default_catalog
+from factory_app.engine.frontier import Traffic, compute_frontier
+from factory_app.engine.performance import make_deployment
+
+CASES = [  # platform, model, precision, GPUs searched
+    ("h100", "llama-3.3-70b", "fp8", 8),
+    ("h200", "llama-3.1-8b", "fp8", 8),
+    ("b200", "gpt-oss-120b", "fp4", 8),
+    ("h200", "deepseek-r1", "fp8", 16),
+    ("gb200", "deepseek-r1", "fp4", 72),
+]
+
+
+def _median_ms(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1e3
+
+
+def main() -> int:
+    cat = default_catalog()
+    traffic = Traffic(1000, 1000)
+    rows = []
+    for pid, mid, prec, gpus in CASES:
+        p = cat.platform(pid)
+        d = make_deployment(p, cat.model(mid), prec, cat.efficiency_for(p))
+        points = len(compute_frontier(d, traffic, gpus))
+        rows.append((f"(a) frontier {pid} x {mid} {prec}, replicas <= {gpus} GPUs", points, _median_ms(lambda: compute_frontier(d, traffic, gpus), 50)))
+
+    def everything() -> int:
+        n = 0
+        for p in cat.platforms.values():
+            prec = "fp8" if "fp8" in p.precisions else "bf16"
+            gpus = min(p.domain_size, 72) if p.domain_size > 8 else 8
+            for m in cat.models.values():
+                compute_frontier(make_deployment(p, m, prec, cat.efficiency_for(p)), traffic, gpus)
+                n += 1
+        return n
+
+    count = everything()
+    rows.append((f"(b) all {len(cat.platforms)} platforms x {len(cat.models)} models ({count} frontiers)", 0, _median_ms(everything, 7)))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'benchmark':<{width}}  {'points':>7}  {'median ms':>9}")
+    for name, points, ms in rows:
+        print(f"{name:<{width}}  {points or '':>7}  {ms:9.2f}")
+    print("targets on a 2-core machine: (a) <= 1 ms, (b) <= 100 ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""``factory-app``: the desktop app with no arguments, headless commands otherwise.
+
+Every command exits 0 on success, 1 when the answer is "not feasible" or a target is missed, 2 on
+bad input (unknown id, bad argument, bad file), and never prints a traceback: an unexpected
+failure is one line on stderr and exit code 70.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from factory_app import __version__
+from factory_app.commands import calibrate, catalog, predict
+from factory_app.commands.common import CliError, OneLineParser
+from factory_app.engine.catalog import CatalogError, UnknownIdError
+
+COMMANDS = (predict, catalog, calibrate)
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="factory-app",
+        description="AI Factory Modeller: what-if modelling of tokens, power and money in AI factories.",
+    )
+    parser.add_argument("--version", action="version", version=f"factory-app {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=OneLineParser)
+    for module in COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``factory-app`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv:
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except UnknownIdError as exc:
+        print(f"factory-app: {exc}", file=sys.stderr)
+        return 2
+    except CliError as exc:
+        print(f"factory-app: {exc}", file=sys.stderr)
+        return exc.code
+    except CatalogError as exc:
+        print(f"factory-app: catalogue error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("factory-app: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        print(f"factory-app: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

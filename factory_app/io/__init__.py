@@ -1,0 +1,1 @@
+"""Tables, reports and files (no Qt): CSV export, report text, scenario files."""

@@ -1,0 +1,1 @@
+"""The document a user edits: site, fleets, workloads, assignments (no Qt)."""
