@@ -1,0 +1,304 @@
+"""The editable document: the current :class:`Scenario` value, edit methods and change events.
+
+Every edit validates the whole candidate scenario first and refuses an invalid value with a
+:class:`ValidationError` naming the field, leaving the document untouched. A successful edit
+replaces the scenario and tells every listener what changed (a :class:`Change`); the canvas,
+inspector and results follow these events. Edit methods return what an undo needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+from factory_app.engine.catalog import Catalog, default_catalog
+from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, ValidationError
+from factory_app.scenario.model import (
+    Assignment,
+    Fleet,
+    PricePoint,
+    Scenario,
+    Site,
+    Workload,
+    validate_scenario,
+)
+
+SITE_ID = "site"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What an edit changed. ``kind``: site, fleet, workload, assignment or scenario;
+    ``action``: set, add, remove, move or reset; ``item_id``: the fleet or workload id, or
+    ``"fleet_id/workload_id"`` for an assignment; ``field``: the field set, if any."""
+
+    kind: str
+    action: str
+    item_id: str | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """An item taken out of the scenario, with what an undo needs to put it back in place."""
+
+    item: Fleet | Workload
+    index: int
+    assignments: tuple[tuple[int, Assignment], ...]
+
+
+Listener = Callable[[Change], None]
+
+
+class ScenarioDocument:
+    """Holds a scenario, applies validated edits and notifies listeners."""
+
+    def __init__(self, scenario: Scenario | None = None, catalog: Catalog | None = None) -> None:
+        self.catalog = catalog or default_catalog()
+        scenario = scenario or Scenario()
+        validate_scenario(scenario, self.catalog)
+        self._scenario = scenario
+        self._listeners: list[Listener] = []
+
+    # -- events -----------------------------------------------------------------------------
+    @property
+    def scenario(self) -> Scenario:
+        return self._scenario
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(change)`` after every edit; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _commit(self, candidate: Scenario, change: Change) -> None:
+        validate_scenario(candidate, self.catalog)
+        self._scenario = candidate
+        for listener in list(self._listeners):
+            listener(change)
+
+    # -- whole document ---------------------------------------------------------------------
+    def reset(self, scenario: Scenario) -> Scenario:
+        """Replace the whole scenario (open, new, restore). Returns the previous one."""
+        old = self._scenario
+        self._commit(scenario, Change("scenario", "reset"))
+        return old
+
+    def set_scenario_field(self, name: str, value: Any) -> Any:
+        """Set ``name``, ``description`` or ``optimise``."""
+        if name not in ("name", "description", "optimise"):
+            raise ValidationError(f"$.{name}", "is not an editable scenario field")
+        old = getattr(self._scenario, name)
+        self._commit(replace(self._scenario, **{name: value}), Change("scenario", "set", None, name))
+        return old
+
+    # -- field edits ------------------------------------------------------------------------
+    def set_site(self, name: str, value: Any) -> Any:
+        value = _coerce("site", name, value, "$.site")
+        old = getattr(self._scenario.site, name)
+        site = replace(self._scenario.site, **{name: value})
+        self._commit(replace(self._scenario, site=site), Change("site", "set", SITE_ID, name))
+        return old
+
+    def set_fleet(self, fleet_id: str, name: str, value: Any) -> Any:
+        i, fleet = self._find(self._scenario.fleets, fleet_id, "fleet")
+        value = _coerce("fleet", name, value, f"$.fleets[{i}]")
+        old = getattr(fleet, name)
+        fleets = _replaced(self._scenario.fleets, i, replace(fleet, **{name: value}))
+        self._commit(replace(self._scenario, fleets=fleets), Change("fleet", "set", fleet_id, name))
+        return old
+
+    def set_workload(self, workload_id: str, name: str, value: Any) -> Any:
+        i, workload = self._find(self._scenario.workloads, workload_id, "workload")
+        value = _coerce("workload", name, value, f"$.workloads[{i}]")
+        old = getattr(workload, name)
+        workloads = _replaced(self._scenario.workloads, i, replace(workload, **{name: value}))
+        self._commit(replace(self._scenario, workloads=workloads), Change("workload", "set", workload_id, name))
+        return old
+
+    def set_assignment(self, fleet_id: str, workload_id: str, share: float) -> float:
+        i, a = self._find_assignment(fleet_id, workload_id)
+        share = ASSIGNMENT_FIELDS["share"].check(share, f"$.assignments[{i}].share")
+        assignments = _replaced(self._scenario.assignments, i, replace(a, share=share))
+        self._commit(replace(self._scenario, assignments=assignments), Change("assignment", "set", f"{fleet_id}/{workload_id}", "share"))
+        return a.share
+
+    def move(self, positions: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        """Move items (fleet/workload ids, or ``"site"``) in one edit. Returns old positions."""
+        s = self._scenario
+        old: dict[str, tuple[float, float]] = {}
+        site = s.site
+        fleets = list(s.fleets)
+        workloads = list(s.workloads)
+        for item_id, pos in positions.items():
+            pos = (float(pos[0]), float(pos[1]))
+            if item_id == SITE_ID:
+                old[item_id] = site.position
+                site = replace(site, position=pos)
+                continue
+            for seq in (fleets, workloads):
+                for i, item in enumerate(seq):
+                    if item.id == item_id:
+                        old[item_id] = item.position
+                        seq[i] = replace(item, position=pos)
+            if item_id not in old:
+                raise KeyError(item_id)
+        candidate = replace(s, site=site, fleets=tuple(fleets), workloads=tuple(workloads))
+        self._commit(candidate, Change("scenario", "move", ",".join(positions), "position"))
+        return old
+
+    # -- add / remove -----------------------------------------------------------------------
+    def add_fleet(self, fleet: Fleet, index: int | None = None) -> None:
+        fleets = _inserted(self._scenario.fleets, fleet, index)
+        self._commit(replace(self._scenario, fleets=fleets), Change("fleet", "add", fleet.id))
+
+    def add_workload(self, workload: Workload, index: int | None = None) -> None:
+        workloads = _inserted(self._scenario.workloads, workload, index)
+        self._commit(replace(self._scenario, workloads=workloads), Change("workload", "add", workload.id))
+
+    def add_assignment(self, assignment: Assignment, index: int | None = None) -> None:
+        assignments = _inserted(self._scenario.assignments, assignment, index)
+        self._commit(
+            replace(self._scenario, assignments=assignments),
+            Change("assignment", "add", f"{assignment.fleet_id}/{assignment.workload_id}"),
+        )
+
+    def remove_assignment(self, fleet_id: str, workload_id: str) -> tuple[int, Assignment]:
+        i, a = self._find_assignment(fleet_id, workload_id)
+        assignments = self._scenario.assignments[:i] + self._scenario.assignments[i + 1 :]
+        self._commit(replace(self._scenario, assignments=assignments), Change("assignment", "remove", f"{fleet_id}/{workload_id}"))
+        return i, a
+
+    def remove_fleet(self, fleet_id: str) -> Removed:
+        """Remove a fleet and its assignments (one event per removed assignment, then the fleet)."""
+        i, fleet = self._find(self._scenario.fleets, fleet_id, "fleet")
+        gone = self._remove_assignments(lambda a: a.fleet_id == fleet_id)
+        fleets = self._scenario.fleets[:i] + self._scenario.fleets[i + 1 :]
+        self._commit(replace(self._scenario, fleets=fleets), Change("fleet", "remove", fleet_id))
+        return Removed(fleet, i, gone)
+
+    def remove_workload(self, workload_id: str) -> Removed:
+        i, workload = self._find(self._scenario.workloads, workload_id, "workload")
+        gone = self._remove_assignments(lambda a: a.workload_id == workload_id)
+        workloads = self._scenario.workloads[:i] + self._scenario.workloads[i + 1 :]
+        self._commit(replace(self._scenario, workloads=workloads), Change("workload", "remove", workload_id))
+        return Removed(workload, i, gone)
+
+    def restore(self, removed: Removed) -> None:
+        """Undo a removal: the item back at its index, then its assignments at theirs."""
+        if isinstance(removed.item, Fleet):
+            self.add_fleet(removed.item, removed.index)
+        else:
+            self.add_workload(removed.item, removed.index)
+        for index, a in removed.assignments:
+            self.add_assignment(a, index)
+
+    # -- ids --------------------------------------------------------------------------------
+    def new_id(self, prefix: str) -> str:
+        """A fresh item id such as ``fleet-3``."""
+        prefix = re.sub(r"[^A-Za-z0-9_.-]", "-", prefix)[:40] or "item"
+        taken = self._scenario.item_ids()
+        n = 1
+        while f"{prefix}-{n}" in taken:
+            n += 1
+        return f"{prefix}-{n}"
+
+    # -- generic path edits (sweeps, scripting) -----------------------------------------------
+    def set_path(self, path: str, value: Any) -> Any:
+        """Set a field by path: ``site.pue``, ``fleets[0].power_share``, ``fleets.h100.life_years``,
+        ``workloads[1].isl``, ``assignments[2].share``, ``name``."""
+        kind, key, name = parse_path(path)
+        if kind == "scenario":
+            return self.set_scenario_field(name, value)
+        if kind == "site":
+            return self.set_site(name, value)
+        if kind == "assignments":
+            seq = self._scenario.assignments
+            a = seq[_index(key, len(seq), path)] if isinstance(key, int) else self._find_assignment(*key.split("/", 1))[1]
+            if name != "share":
+                raise ValidationError(path, "only an assignment's share can be set")
+            return self.set_assignment(a.fleet_id, a.workload_id, value)
+        seq = self._scenario.fleets if kind == "fleets" else self._scenario.workloads
+        item_id = seq[_index(key, len(seq), path)].id if isinstance(key, int) else key
+        setter = self.set_fleet if kind == "fleets" else self.set_workload
+        return setter(item_id, name, value)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _find(self, seq, item_id: str, kind: str):
+        for i, item in enumerate(seq):
+            if item.id == item_id:
+                return i, item
+        raise KeyError(f"no {kind} with id '{item_id}'")
+
+    def _find_assignment(self, fleet_id: str, workload_id: str) -> tuple[int, Assignment]:
+        for i, a in enumerate(self._scenario.assignments):
+            if a.fleet_id == fleet_id and a.workload_id == workload_id:
+                return i, a
+        raise KeyError(f"fleet '{fleet_id}' is not assigned to workload '{workload_id}'")
+
+    def _remove_assignments(self, match: Callable[[Assignment], bool]) -> tuple[tuple[int, Assignment], ...]:
+        gone = tuple((i, a) for i, a in enumerate(self._scenario.assignments) if match(a))
+        for _, a in reversed(gone):
+            self.remove_assignment(a.fleet_id, a.workload_id)
+        return gone
+
+
+_PATH = re.compile(r"^(?:(site)\.(\w+)|(fleets|workloads|assignments)(?:\[(\d+)\]|\.([A-Za-z0-9_.-]+?(?:/[A-Za-z0-9_.-]+)?))\.(\w+)|(name|description|optimise))$")
+
+
+def parse_path(path: str) -> tuple[str, int | str | None, str]:
+    """Split a parameter path into (kind, index or id, field); kind is site, fleets, workloads,
+    assignments or scenario. Raises ValidationError for a malformed path."""
+    m = _PATH.match(path.strip())
+    if not m:
+        raise ValidationError(path, "is not a parameter path (examples: site.pue, fleets[0].power_share, workloads.chat.isl)")
+    if m.group(1):
+        return "site", None, m.group(2)
+    if m.group(7):
+        return "scenario", None, m.group(7)
+    key: int | str = int(m.group(4)) if m.group(4) is not None else m.group(5)
+    return m.group(3), key, m.group(6)
+
+
+def _index(i: int, n: int, path: str) -> int:
+    if not 0 <= i < n:
+        raise ValidationError(path, f"index {i} is out of range (there are {n})")
+    return i
+
+
+def _replaced(seq: tuple, i: int, item) -> tuple:
+    return seq[:i] + (item,) + seq[i + 1 :]
+
+
+def _inserted(seq: tuple, item, index: int | None) -> tuple:
+    if index is None or index >= len(seq):
+        return seq + (item,)
+    return seq[:index] + (item,) + seq[index:]
+
+
+_TABLES = {"site": SITE_FIELDS, "fleet": FLEET_FIELDS, "workload": WORKLOAD_FIELDS}
+_TEXT_FIELDS = {"site": {"name"}, "fleet": {"name", "platform", "sizing", "id"}, "workload": {"name", "model", "precision", "id"}}
+_CLASSES = {"site": Site, "fleet": Fleet, "workload": Workload}
+
+
+def _coerce(kind: str, name: str, value: Any, path: str) -> Any:
+    """Check one field's type and range; return the value as stored."""
+    where = f"{path}.{name}"
+    if name == "id":
+        raise ValidationError(where, "ids cannot be changed")
+    if name in _TABLES[kind]:
+        return _TABLES[kind][name].check(value, where)
+    if name in _TEXT_FIELDS[kind]:
+        if not isinstance(value, str):
+            raise ValidationError(where, f"must be text, got {type(value).__name__}")
+        return value
+    if name == "position":
+        return (float(value[0]), float(value[1]))
+    if kind == "workload" and name == "price_curve":
+        try:
+            return tuple(p if isinstance(p, PricePoint) else PricePoint(float(p[0]), float(p[1])) for p in value)
+        except (TypeError, ValueError, IndexError):
+            raise ValidationError(where, "must be a list of [tokens/s per user, multiplier] pairs") from None
+    if name not in {f for f in _CLASSES[kind].__dataclass_fields__}:
+        raise ValidationError(where, f"is not a field of a {kind}")
+    raise ValidationError(where, "cannot be edited")

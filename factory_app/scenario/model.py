@@ -1,0 +1,280 @@
+"""The scenario: a site with a power budget, fleets of accelerators in it, workloads they serve.
+
+Scenarios are immutable values: an edit makes a new one (``dataclasses.replace``), so undo keeps
+old values, a worker thread can evaluate a snapshot while the user edits, and load/save round
+trips compare with ``==``. :class:`~factory_app.scenario.document.ScenarioDocument` holds the
+current value and announces edits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from factory_app.engine.catalog import Catalog
+from factory_app.engine.precision import PRECISIONS
+from factory_app.scenario.fields import (
+    ASSIGNMENT_FIELDS,
+    FLEET_FIELDS,
+    PRICE_CURVE_MULTIPLIER,
+    PRICE_CURVE_SPEED,
+    SITE_FIELDS,
+    WORKLOAD_FIELDS,
+    ValidationError,
+)
+
+SIZING_MODES = ("power", "count")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_NAME = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The power budget and the economics of the building. Units are in the field names."""
+
+    name: str = "Site"
+    facility_power_mw: float = 100.0
+    pue: float = 1.2
+    non_accelerator_share: float = 0.1
+    electricity_usd_per_kwh: float = 0.08
+    facility_capex_usd_per_mw: float = 11_700_000.0
+    facility_life_years: float = 20.0
+    other_opex_usd_per_mw_year: float = 300_000.0
+    position: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def it_power_mw(self) -> float:
+        return self.facility_power_mw / self.pue
+
+    @property
+    def accelerator_power_mw(self) -> float:
+        return self.it_power_mw * (1.0 - self.non_accelerator_share)
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """Accelerators of one platform, sized by a share of the site's accelerator power or by count."""
+
+    id: str
+    platform: str
+    name: str = ""
+    sizing: str = "power"  # "power" or "count"
+    power_share: float | None = 0.5
+    accelerators: int | None = None
+    life_years: float = 5.0
+    price_usd: float | None = None  # None = the catalogue's price
+    position: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class PricePoint:
+    """At ``tokens_per_s_per_user`` the output price is multiplied by ``multiplier``."""
+
+    tokens_per_s_per_user: float
+    multiplier: float
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A model served under a traffic shape, a service level and prices."""
+
+    id: str
+    model: str
+    name: str = ""
+    precision: str = "fp8"
+    isl: int = 1000
+    osl: int = 1000
+    max_ttft_ms: float | None = None
+    min_tokens_per_s_per_user: float | None = None
+    price_in_usd_per_mtok: float = 0.5
+    price_out_usd_per_mtok: float = 2.0
+    price_curve: tuple[PricePoint, ...] = ()
+    demand_cap_tokens_per_s: float | None = None
+    position: tuple[float, float] = (0.0, 0.0)
+
+    def price_multiplier(self, tokens_per_s_per_user: float) -> float:
+        """Piecewise-linear interpolation of the price curve (flat beyond its ends; 1 without one)."""
+        pts = self.price_curve
+        if not pts:
+            return 1.0
+        if tokens_per_s_per_user <= pts[0].tokens_per_s_per_user:
+            return pts[0].multiplier
+        for a, b in zip(pts, pts[1:]):
+            if tokens_per_s_per_user <= b.tokens_per_s_per_user:
+                t = (tokens_per_s_per_user - a.tokens_per_s_per_user) / (b.tokens_per_s_per_user - a.tokens_per_s_per_user)
+                return a.multiplier + t * (b.multiplier - a.multiplier)
+        return pts[-1].multiplier
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """``share`` of a fleet's accelerators serve a workload."""
+
+    fleet_id: str
+    workload_id: str
+    share: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One AI factory: the document the canvas edits and the file stores."""
+
+    name: str = "Untitled factory"
+    description: str = ""
+    site: Site = field(default_factory=Site)
+    fleets: tuple[Fleet, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    optimise: bool = False  # split power among fleets and fleets among workloads for margin
+
+    # -- lookups ------------------------------------------------------------------------------
+    def fleet(self, fleet_id: str) -> Fleet:
+        for f in self.fleets:
+            if f.id == fleet_id:
+                return f
+        raise KeyError(fleet_id)
+
+    def workload(self, workload_id: str) -> Workload:
+        for w in self.workloads:
+            if w.id == workload_id:
+                return w
+        raise KeyError(workload_id)
+
+    def assignments_of_fleet(self, fleet_id: str) -> tuple[Assignment, ...]:
+        return tuple(a for a in self.assignments if a.fleet_id == fleet_id)
+
+    def assignments_of_workload(self, workload_id: str) -> tuple[Assignment, ...]:
+        return tuple(a for a in self.assignments if a.workload_id == workload_id)
+
+    def item_ids(self) -> set[str]:
+        return {f.id for f in self.fleets} | {w.id for w in self.workloads}
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+def _text(value: Any, path: str, *, allow_empty: bool = True) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(path, f"must be text, got {type(value).__name__}")
+    if len(value) > MAX_NAME * 50:
+        raise ValidationError(path, f"must be at most {MAX_NAME * 50} characters")
+    if not allow_empty and not value.strip():
+        raise ValidationError(path, "must not be empty")
+    return value
+
+
+def _position(value: Any, path: str) -> tuple[float, float]:
+    if (
+        not isinstance(value, (tuple, list))
+        or len(value) != 2
+        or any(isinstance(v, bool) or not isinstance(v, (int, float)) or abs(v) > 1e7 or v != v for v in value)
+    ):
+        raise ValidationError(path, "must be [x, y] with |x|, |y| <= 10,000,000")
+    return (float(value[0]), float(value[1]))
+
+
+def validate_site(site: Site, path: str = "$.site") -> None:
+    _text(site.name, f"{path}.name")
+    for name, spec in SITE_FIELDS.items():
+        spec.check(getattr(site, name), f"{path}.{name}")
+    _position(site.position, f"{path}.position")
+
+
+def validate_fleet(f: Fleet, catalog: Catalog, path: str) -> None:
+    if not isinstance(f.id, str) or not _ID.match(f.id):
+        raise ValidationError(f"{path}.id", "must be 1-64 letters, digits, '.', '_' or '-'")
+    if f.platform not in catalog.platforms:
+        raise ValidationError(f"{path}.platform", f"unknown platform '{f.platform}'; known: {', '.join(sorted(catalog.platforms))}")
+    _text(f.name, f"{path}.name")
+    if f.sizing not in SIZING_MODES:
+        raise ValidationError(f"{path}.sizing", f"must be one of {', '.join(SIZING_MODES)}, got {f.sizing!r}")
+    for name, spec in FLEET_FIELDS.items():
+        spec.check(getattr(f, name), f"{path}.{name}")
+    if f.sizing == "power" and f.power_share is None:
+        raise ValidationError(f"{path}.power_share", "is required when sizing is 'power'")
+    if f.sizing == "count" and f.accelerators is None:
+        raise ValidationError(f"{path}.accelerators", "is required when sizing is 'count'")
+    _position(f.position, f"{path}.position")
+
+
+def validate_workload(w: Workload, catalog: Catalog, path: str) -> None:
+    if not isinstance(w.id, str) or not _ID.match(w.id):
+        raise ValidationError(f"{path}.id", "must be 1-64 letters, digits, '.', '_' or '-'")
+    if w.model not in catalog.models:
+        raise ValidationError(f"{path}.model", f"unknown model '{w.model}'; known: {', '.join(sorted(catalog.models))}")
+    if w.precision not in PRECISIONS:
+        raise ValidationError(f"{path}.precision", f"must be one of {', '.join(PRECISIONS)}, got {w.precision!r}")
+    _text(w.name, f"{path}.name")
+    for name, spec in WORKLOAD_FIELDS.items():
+        spec.check(getattr(w, name), f"{path}.{name}")
+    last = -1.0
+    for i, pt in enumerate(w.price_curve):
+        p = f"{path}.price_curve[{i}]"
+        speed = PRICE_CURVE_SPEED.check(pt.tokens_per_s_per_user, f"{p}.tokens_per_s_per_user")
+        PRICE_CURVE_MULTIPLIER.check(pt.multiplier, f"{p}.multiplier")
+        if speed <= last:
+            raise ValidationError(f"{p}.tokens_per_s_per_user", "must rise from one point to the next")
+        last = speed
+    _position(w.position, f"{path}.position")
+
+
+def validate_scenario(s: Scenario, catalog: Catalog) -> None:
+    """Raise :class:`ValidationError` (with the JSON path) for the first problem found."""
+    _text(s.name, "$.name")
+    _text(s.description, "$.description")
+    validate_site(s.site)
+    ids: set[str] = set()
+    for i, f in enumerate(s.fleets):
+        validate_fleet(f, catalog, f"$.fleets[{i}]")
+        if f.id in ids:
+            raise ValidationError(f"$.fleets[{i}].id", f"'{f.id}' is used twice")
+        ids.add(f.id)
+    for i, w in enumerate(s.workloads):
+        validate_workload(w, catalog, f"$.workloads[{i}]")
+        if w.id in ids:
+            raise ValidationError(f"$.workloads[{i}].id", f"'{w.id}' is used twice")
+        ids.add(w.id)
+    power = sum(f.power_share or 0.0 for f in s.fleets if f.sizing == "power")
+    if power > 1.0 + 1e-9:
+        raise ValidationError("$.fleets", f"power shares of the fleets must add up to at most 1, got {power:.3g}")
+    fleet_ids = {f.id for f in s.fleets}
+    workload_ids = {w.id for w in s.workloads}
+    pairs: set[tuple[str, str]] = set()
+    per_fleet: dict[str, float] = {}
+    for i, a in enumerate(s.assignments):
+        p = f"$.assignments[{i}]"
+        if a.fleet_id not in fleet_ids:
+            raise ValidationError(f"{p}.fleet", f"no fleet with id '{a.fleet_id}'")
+        if a.workload_id not in workload_ids:
+            raise ValidationError(f"{p}.workload", f"no workload with id '{a.workload_id}'")
+        if (a.fleet_id, a.workload_id) in pairs:
+            raise ValidationError(p, f"fleet '{a.fleet_id}' is assigned to workload '{a.workload_id}' twice")
+        pairs.add((a.fleet_id, a.workload_id))
+        ASSIGNMENT_FIELDS["share"].check(a.share, f"{p}.share")
+        per_fleet[a.fleet_id] = per_fleet.get(a.fleet_id, 0.0) + a.share
+    for fid, total in per_fleet.items():
+        if total > 1.0 + 1e-9:
+            raise ValidationError("$.assignments", f"shares of fleet '{fid}' must add up to at most 1, got {total:.3g}")
+    if not isinstance(s.optimise, bool):
+        raise ValidationError("$.optimise", "must be true or false")
+
+
+def editable_fields(kind: str) -> tuple[str, ...]:
+    """Names of a kind's dataclass fields ("site", "fleet", "workload", "assignment")."""
+    cls = {"site": Site, "fleet": Fleet, "workload": Workload, "assignment": Assignment}[kind]
+    return tuple(f.name for f in fields(cls))
+
+
+__all__ = [
+    "Assignment",
+    "Fleet",
+    "PricePoint",
+    "Scenario",
+    "Site",
+    "Workload",
+    "ValidationError",
+    "validate_scenario",
+    "replace",
+]
