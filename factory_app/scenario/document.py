@@ -193,6 +193,34 @@ class ScenarioDocument:
         for index, a in removed.assignments:
             self.add_assignment(a, index)
 
+    def set_item(self, kind: str, item_id: str | None, name: str, value: Any) -> Any:
+        """Set one field of the site, a fleet, a workload or an assignment (``fleet/workload``)."""
+        if kind == "site":
+            return self.set_site(name, value)
+        if kind == "fleet":
+            return self.set_fleet(item_id or "", name, value)
+        if kind == "workload":
+            return self.set_workload(item_id or "", name, value)
+        if kind == "assignment":
+            fleet_id, _, workload_id = (item_id or "").partition("/")
+            return self.set_assignment(fleet_id, workload_id, value)
+        if kind == "scenario":
+            return self.set_scenario_field(name, value)
+        raise ValueError(f"unknown item kind {kind!r}")
+
+    def check_set(self, kind: str, item_id: str | None, name: str, value: Any) -> str:
+        """The message :meth:`set_item` would refuse the value with, or ``""`` if it is valid.
+        Nothing changes and no event is sent."""
+        saved, listeners = self._scenario, self._listeners
+        self._listeners = []
+        try:
+            self.set_item(kind, item_id, name, value)
+        except (ValidationError, KeyError, ValueError, TypeError) as exc:
+            return str(exc).strip("'\"")
+        finally:
+            self._scenario, self._listeners = saved, listeners
+        return ""
+
     # -- ids --------------------------------------------------------------------------------
     def new_id(self, prefix: str) -> str:
         """A fresh item id such as ``fleet-3``."""
