@@ -1,4 +1,4 @@
-"""``factory-app``: the desktop app with no arguments, headless commands otherwise.
+"""``factory-app``: the desktop app with no arguments (or a file), headless commands otherwise.
 
 Every command exits 0 on success, 1 when the answer is "not feasible" or a target is missed, 2 on
 bad input (unknown id, bad argument, bad file), and never prints a traceback: an unexpected
@@ -11,11 +11,18 @@ import sys
 from collections.abc import Sequence
 
 from factory_app import __version__
-from factory_app.commands import calibrate, catalog, predict
+from factory_app.commands import calibrate, catalog, predict, render
 from factory_app.commands.common import CliError, OneLineParser
 from factory_app.engine.catalog import CatalogError, UnknownIdError
 
-COMMANDS = (predict, catalog, calibrate)
+COMMANDS = (predict, catalog, calibrate, render)
+
+
+def _command_names(parser: OneLineParser) -> set[str]:
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps subcommands here
+        if hasattr(action, "choices") and isinstance(action.choices, dict):
+            return set(action.choices)
+    return set()
 
 
 def build_parser() -> OneLineParser:
@@ -30,13 +37,21 @@ def build_parser() -> OneLineParser:
     return parser
 
 
+def _gui(path: str | None) -> int:
+    """Open the desktop app (imported lazily: headless commands never load Qt)."""
+    from factory_app.ui.app import run_app
+
+    return run_app(path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``factory-app`` console script."""
+    """Entry point of the ``factory-app`` console script: no arguments or a file opens the app."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv:
-        parser.print_help()
-        return 0
+        return _gui(None)
+    if len(argv) == 1 and not argv[0].startswith("-") and argv[0] not in _command_names(parser):
+        return _gui(argv[0])
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
