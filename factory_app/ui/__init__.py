@@ -1,0 +1,1 @@
+"""The desktop app: PySide6 and pyqtgraph. It formats and edits; it never computes numbers."""

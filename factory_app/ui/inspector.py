@@ -1,0 +1,298 @@
+"""The inspector: every parameter of the selected item, with units, ranges and sources.
+
+Edits become undo commands. A value the scenario refuses (for example power shares adding up to
+more than the site) is refused inline with the document's own message, and the editor shows the
+stored value again.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from factory_app.engine.catalog import Catalog, Figure
+from factory_app.engine.precision import PRECISIONS
+from factory_app.scenario.document import Change, ScenarioDocument
+from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec
+from factory_app.scenario.model import PricePoint
+from factory_app.ui.commands import SetFieldCommand
+from factory_app.ui.fields import NumberField, field_label
+from factory_app.ui.style import ERROR, MUTED
+
+FIGURE_LABELS = {
+    "hbm_gb": ("HBM", "GB"),
+    "hbm_bandwidth_tbps": ("HBM bandwidth", "TB/s"),
+    "tdp_w": ("TDP", "W"),
+    "all_in_w": ("All-in power", "W per accelerator"),
+    "scale_up_domain": ("Scale-up domain", "accelerators"),
+    "scale_up_bw_gbps_bidir": ("Scale-up bandwidth", "GB/s (both directions)"),
+    "scale_out_bw_gbps": ("Scale-out bandwidth", "GB/s"),
+    "price_usd": ("Price", "USD per accelerator, all-in"),
+}
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    f = label.font()
+    f.setBold(True)
+    f.setPointSizeF(f.pointSizeF() + 1)
+    label.setFont(f)
+    return label
+
+
+def _figure_label(fig: Figure, unit: str) -> QLabel:
+    text = f"{fig.value:,.6g} {unit}"
+    if fig.is_estimate:
+        text += "  <span style='color:#b45309'>(estimate)</span>"
+    label = QLabel(text)
+    label.setTextFormat(Qt.RichText)
+    label.setToolTip(fig.describe_source())
+    return label
+
+
+class Inspector(QWidget):
+    """Shows and edits the selected item; ``push`` puts a command on the undo stack."""
+
+    def __init__(self, doc: ScenarioDocument, catalog: Catalog, push: Callable[[QUndoCommand], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc, self.catalog, self.push = doc, catalog, push
+        self.kind: str | None = None
+        self.item_id: str | None = None
+        self.editors: dict[str, QWidget] = {}
+        self.title = _heading("Nothing selected")
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {ERROR}; font-weight: 600;")
+        self.error.hide()
+        self.body = QWidget()
+        self.form = QFormLayout(self.body)
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(self.body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.error)
+        layout.addWidget(scroll, 1)
+        self._unsubscribe = doc.subscribe(self._on_change)
+        self.show_item("site", "site")
+
+    # -- what is shown ----------------------------------------------------------------------------
+    def show_item(self, kind: str | None, item_id: str | None) -> None:
+        """Show the site, a fleet, a workload, an assignment (``fleet/workload``) or nothing."""
+        self.kind, self.item_id = kind, item_id
+        self.error.hide()
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors = {}
+        s = self.doc.scenario
+        try:
+            if kind == "site":
+                self._build_site()
+            elif kind == "fleet":
+                self._build_fleet(s.fleet(item_id or ""))
+            elif kind == "workload":
+                self._build_workload(s.workload(item_id or ""))
+            elif kind == "assignment":
+                self._build_assignment(item_id or "")
+            else:
+                self.title.setText("Nothing selected")
+                self.form.addRow(QLabel("Select an item on the canvas to edit it."))
+        except KeyError:
+            self.show_item(None, None)
+
+    def _number(self, kind: str, field: str, spec: FieldSpec, value) -> None:
+        editor = NumberField(spec)
+        editor.set_value(value)
+        editor.edited.connect(lambda v, merge, k=kind, f=field: self._edit(k, f, v, merge))
+        label = QLabel(field_label(spec))
+        label.setWordWrap(True)
+        label.setToolTip(editor.toolTip())
+        self.form.addRow(label, editor)
+        self.editors[field] = editor
+
+    def _text(self, kind: str, field: str, label: str, value: str) -> None:
+        edit = QLineEdit(value)
+        edit.editingFinished.connect(lambda k=kind, f=field, e=edit: self._edit(k, f, e.text(), 0) if e.text() != self._current(f) else None)
+        self.form.addRow(label, edit)
+        self.editors[field] = edit
+
+    def _combo(self, kind: str, field: str, label: str, options: list[tuple[str, str]], value: str, tip: str = "") -> None:
+        combo = QComboBox()
+        for key, text in options:
+            combo.addItem(text, key)
+        combo.setCurrentIndex(max(0, combo.findData(value)))
+        combo.setToolTip(tip)
+        combo.currentIndexChanged.connect(lambda _i, k=kind, f=field, c=combo: self._edit(k, f, c.currentData(), 0))
+        self.form.addRow(label, combo)
+        self.editors[field] = combo
+
+    def _note(self, text: str) -> None:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setStyleSheet(f"color: {MUTED};")
+        label.setTextFormat(Qt.RichText)
+        self.form.addRow(label)
+
+    def _build_site(self) -> None:
+        site = self.doc.scenario.site
+        self.title.setText("Site")
+        self._text("site", "name", "Name", site.name)
+        for name, spec in SITE_FIELDS.items():
+            self._number("site", name, spec, getattr(site, name))
+        self._note(
+            f"IT power {site.it_power_mw:,.1f} MW · accelerator power {site.accelerator_power_mw:,.1f} MW "
+            "(facility power / PUE, less the non-accelerator share)"
+        )
+
+    def _build_fleet(self, fleet) -> None:
+        self.title.setText(f"Fleet · {fleet.name or fleet.platform}")
+        self._text("fleet", "name", "Name", fleet.name)
+        platforms = [(p.id, p.name + (" (announced)" if p.announced else "")) for p in self.catalog.platforms.values()]
+        self._combo("fleet", "platform", "Platform", platforms, fleet.platform)
+        self._combo("fleet", "sizing", "Sized by", [("power", "share of accelerator power"), ("count", "number of accelerators")], fleet.sizing)
+        if fleet.sizing == "power":
+            self._number("fleet", "power_share", FLEET_FIELDS["power_share"], fleet.power_share)
+        else:
+            self._number("fleet", "accelerators", FLEET_FIELDS["accelerators"], fleet.accelerators)
+        self._number("fleet", "life_years", FLEET_FIELDS["life_years"], fleet.life_years)
+        self._number("fleet", "price_usd", FLEET_FIELDS["price_usd"], fleet.price_usd)
+        p = self.catalog.platforms.get(fleet.platform)
+        if p is None:
+            return
+        self.form.addRow(_heading("Catalogue figures"))
+        self._note(p.system + ("<br><b style='color:#b45309'>Announced, not shipping.</b>" if p.announced else ""))
+        for key, fig in p.figures().items():
+            if key in FIGURE_LABELS:
+                label, unit = FIGURE_LABELS[key]
+            else:
+                label, unit = f"Peak {key.split('_')[1].upper()}", "TFLOPS (dense)"
+            self.form.addRow(label, _figure_label(fig, unit))
+        eff = self.catalog.efficiency_for(p)
+        self._note(
+            ("Efficiency factors calibrated against published measurements (docs/calibration.md)." if eff.calibrated
+             else f"<b>Efficiency factors not calibrated</b>: {eff.provenance}.")
+            + " Hover a figure for its source."
+        )
+
+    def _build_workload(self, w) -> None:
+        self.title.setText(f"Workload · {w.name or w.model}")
+        self._text("workload", "name", "Name", w.name)
+        models = [(m.id, m.name) for m in self.catalog.models.values()]
+        self._combo("workload", "model", "Model", models, w.model)
+        self._combo("workload", "precision", "Precision", [(p, p) for p in PRECISIONS], w.precision,
+                    "Weight format. FP4 runs on Blackwell, Rubin and MI355X only.")
+        for name, spec in WORKLOAD_FIELDS.items():
+            self._number("workload", name, spec, getattr(w, name))
+        curve = QLineEdit(", ".join(f"{p.tokens_per_s_per_user:g}:{p.multiplier:g}" for p in w.price_curve))
+        curve.setPlaceholderText("e.g. 20:1, 100:1.5, 300:2  (tokens/s per user : price multiplier)")
+        curve.setToolTip("Output price multiplier by interactivity: faster tokens sell dearer. Empty = flat price.")
+        curve.editingFinished.connect(lambda e=curve: self._edit_curve(e.text()))
+        self.form.addRow("Price curve", curve)
+        self.editors["price_curve"] = curve
+        m = self.catalog.models.get(w.model)
+        if m is not None:
+            self._note(f"{m.name}: {m.layers} layers, {m.published_total_params_b:g} B parameters"
+                       + (f" ({m.published_active_params_b:g} B active, MoE)" if m.moe else "")
+                       + (", MLA attention" if m.mla else "")
+                       + f", context {m.max_context_tokens:,} tokens. Source: {'; '.join(m.sources)}")
+
+    def _build_assignment(self, key: str) -> None:
+        fid, _, wid = key.partition("/")
+        a = next(a for a in self.doc.scenario.assignments if a.fleet_id == fid and a.workload_id == wid)
+        s = self.doc.scenario
+        self.title.setText(f"Link · {s.fleet(fid).name or fid} → {s.workload(wid).name or wid}")
+        self._number("assignment", "share", ASSIGNMENT_FIELDS["share"], a.share)
+        self._note("Share of the fleet's accelerators that serve this workload. The shares of one fleet add up to at most 1.")
+
+    # -- edits --------------------------------------------------------------------------------
+    def _current(self, field: str):
+        s = self.doc.scenario
+        if self.kind == "site":
+            return getattr(s.site, field)
+        if self.kind == "fleet":
+            return getattr(s.fleet(self.item_id or ""), field)
+        if self.kind == "workload":
+            return getattr(s.workload(self.item_id or ""), field)
+        return None
+
+    def _edit(self, kind: str, field: str, value, merge: int) -> None:
+        item_id = self.item_id if kind != "site" else "site"
+        message = self.doc.check_set(kind, item_id, field, value)
+        if message:
+            self.error.setText(f"Refused: {message}")
+            self.error.show()
+            self._refresh_values()
+            return
+        self.error.hide()
+        self.push(SetFieldCommand(self.doc, kind, item_id, field, value, session=merge))
+
+    def _edit_curve(self, text: str) -> None:
+        points = []
+        try:
+            for part in filter(None, (p.strip() for p in text.split(","))):
+                speed, _, mult = part.partition(":")
+                points.append(PricePoint(float(speed), float(mult)))
+        except ValueError:
+            self.error.setText("Refused: price curve: write pairs like 20:1, 100:1.5 (tokens/s per user : multiplier)")
+            self.error.show()
+            return
+        if tuple(points) != self.doc.scenario.workload(self.item_id or "").price_curve:
+            self._edit("workload", "price_curve", tuple(points), 0)
+
+    # -- following the document -----------------------------------------------------------------
+    def _on_change(self, change: Change) -> None:
+        if change.action == "reset":
+            self.show_item("site", "site")
+            return
+        if change.action == "remove" and change.item_id == self.item_id:
+            self.show_item(None, None)
+            return
+        shown = (change.kind == self.kind and change.item_id == self.item_id) or (change.kind == "site" and self.kind == "site")
+        if shown and change.field in ("sizing", "platform", "model"):
+            self.show_item(self.kind, self.item_id)  # the set of fields changes
+        elif shown or self.kind == "site":
+            self._refresh_values()
+
+    def _refresh_values(self) -> None:
+        s = self.doc.scenario
+        try:
+            if self.kind == "site":
+                obj = s.site
+            elif self.kind == "fleet":
+                obj = s.fleet(self.item_id or "")
+            elif self.kind == "workload":
+                obj = s.workload(self.item_id or "")
+            elif self.kind == "assignment":
+                fid, _, wid = (self.item_id or "").partition("/")
+                obj = next(a for a in s.assignments if a.fleet_id == fid and a.workload_id == wid)
+            else:
+                return
+        except (KeyError, StopIteration):
+            self.show_item(None, None)
+            return
+        for field, editor in self.editors.items():
+            value = getattr(obj, field, None)
+            if isinstance(editor, NumberField):
+                editor.set_value(value)
+            elif isinstance(editor, QLineEdit) and field != "price_curve":
+                if editor.text() != value:
+                    editor.setText(value or "")
+            elif isinstance(editor, QComboBox):
+                editor.blockSignals(True)
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+                editor.blockSignals(False)

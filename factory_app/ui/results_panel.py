@@ -1,0 +1,137 @@
+"""The results dock: headline figures and the charts, explained on hover from the engine's breakdown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from factory_app.engine.curves import FrontierCurve
+from factory_app.engine.factory_results import COST_TERMS, FactoryResult
+from factory_app.scenario.model import Scenario
+from factory_app.ui import format as fmt
+from factory_app.ui.charts import COST_LABELS, FrontierChart, PowerChart, RevenueCostChart
+from factory_app.ui.style import MUTED
+
+#: (totals key, caption, formatter)
+HEADLINES = (
+    ("output_tokens_per_s", "Output tokens/s", fmt.tokens_per_s),
+    ("tokens_per_s_per_mw", "Tokens/s per MW", lambda v: f"{fmt.compact(v)} tok/s/MW"),
+    ("revenue_usd_per_year", "Revenue per year", fmt.usd_per_year),
+    ("revenue_usd_per_watt_year", "Revenue per watt", lambda v: f"${v:,.2f}/W/yr"),
+    ("cost_usd_per_million_tokens", "Cost per M tokens", lambda v: f"${v:,.3f}"),
+    ("margin", "Margin", lambda v: fmt.percent(v)),
+    ("joules_per_token", "Energy per token", lambda v: f"{v:,.2f} J"),
+)
+
+
+class MetricTile(QFrame):
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setObjectName("metricTile")
+        self.value = QLabel("—")
+        f = self.value.font()
+        f.setPointSizeF(f.pointSizeF() + 5)
+        f.setBold(True)
+        self.value.setFont(f)
+        self.caption = QLabel(caption)
+        self.caption.setStyleSheet(f"color: {MUTED};")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(0)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+    def set(self, text: str, tooltip: str) -> None:
+        self.value.setText(text)
+        self.setToolTip(tooltip)
+
+
+def explain(key: str, scenario: Scenario, result: FactoryResult) -> str:
+    """Hover text for a headline figure: what it is and where it comes from."""
+    t = result.totals
+    names = {f.id: f.name or f.platform for f in scenario.fleets}
+    wnames = {w.id: w.name or w.model for w in scenario.workloads}
+    lines: list[str] = []
+    if key in ("output_tokens_per_s", "tokens_per_s_per_mw"):
+        lines.append(f"<b>{fmt.tokens_per_s(t['output_tokens_per_s'])}</b> sold of {fmt.tokens_per_s(t['output_capacity_tokens_per_s'])} capacity"
+                     f" ({fmt.percent(t['idle_share'])} idle by demand caps); per MW of the {fmt.mw(t['facility_power_mw'])} budget.")
+        for f in result.fleets:
+            for op in f.operating_points:
+                state = f"bound by <b>{op.bound}</b>" if op.feasible else f"<span style='color:#b91c1c'>{op.reason}</span>"
+                lines.append(f"{names.get(f.fleet_id, f.fleet_id)} → {wnames.get(op.workload_id, op.workload_id)}: "
+                             f"{fmt.tokens_per_s(op.output_tokens_per_s)} at {op.tokens_per_s_per_user:,.1f} tok/s per user, {state}")
+    elif key in ("revenue_usd_per_year", "revenue_usd_per_watt_year"):
+        lines.append(f"<b>{fmt.usd_per_year(t['revenue_usd_per_year'])}</b> = input and output tokens sold x their prices;"
+                     f" per watt of the {fmt.mw(t['facility_power_mw'])} facility budget.")
+        for w in result.workloads:
+            lines.append(f"{wnames.get(w.workload_id, w.workload_id)}: {fmt.usd_per_year(w.revenue_usd_per_year)}"
+                         f" ({fmt.percent(w.utilisation)} of capacity sold{', demand-capped' if w.bound == 'demand' else ''})")
+    elif key in ("cost_usd_per_million_tokens", "margin"):
+        lines.append(f"Cost {fmt.usd_per_year(t['cost_usd_per_year'])}, profit {fmt.usd_per_year(t['profit_usd_per_year'])}:")
+        for term in COST_TERMS:
+            lines.append(f"{COST_LABELS[term]}: {fmt.usd_per_year(result.cost_breakdown.get(term, 0.0))}")
+        if t.get("payback_years"):
+            lines.append(f"Payback: {t['payback_years']:,.1f} years on {fmt.usd(t['capex_usd'])} capex")
+    elif key == "joules_per_token":
+        lines.append(f"{fmt.mw(t['facility_power_used_mw'])} drawn at the facility meter / {fmt.tokens_per_s(t['output_tokens_per_s'])} sold.")
+    for w in result.warnings[:4]:
+        lines.append(f"<span style='color:#b45309'>{w}</span>")
+    return "<br>".join(lines)
+
+
+class ResultsPanel(QWidget):
+    """Headline figures over tabs of charts."""
+
+    targetChanged = Signal(str, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tiles: dict[str, MetricTile] = {}
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        for i, (key, caption, _) in enumerate(HEADLINES):
+            tile = MetricTile(caption)
+            self.tiles[key] = tile
+            grid.addWidget(tile, i // 2, i % 2)
+        self.note = QLabel("")
+        self.note.setStyleSheet(f"color: {MUTED};")
+        self.note.setWordWrap(True)
+        self.frontier = FrontierChart()
+        self.revenue = RevenueCostChart()
+        self.power = PowerChart()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.frontier, "Frontier")
+        self.tabs.addTab(self.revenue, "Revenue && cost")
+        self.tabs.addTab(self.power, "Power")
+        left = QVBoxLayout()
+        left.addLayout(grid)
+        left.addWidget(self.note)
+        left.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(left)
+        holder.setFixedWidth(400)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(holder)
+        layout.addWidget(self.tabs, 1)
+        self.frontier.targetChanged.connect(self.targetChanged)
+
+    def show_result(self, scenario: Scenario, result: FactoryResult | None, curves: list[FrontierCurve]) -> None:
+        if result is None:
+            for tile in self.tiles.values():
+                tile.set("—", "")
+            self.note.setText("")
+        else:
+            for key, _caption, formatter in HEADLINES:
+                self.tiles[key].set(formatter(result.totals.get(key, 0.0)), explain(key, scenario, result))
+            notes = list(result.warnings[:2])
+            if result.optimised and result.optimiser_note:
+                notes.insert(0, result.optimiser_note)
+            self.note.setText("  ·  ".join(notes))
+        self.frontier.set_curves(curves)
+        self.revenue.set_result(scenario, result)
+        self.power.set_result(scenario, result)
+
+
+__all__ = ["ResultsPanel", "Qt"]
