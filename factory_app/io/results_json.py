@@ -1,0 +1,103 @@
+"""A factory result as JSON-ready data: the contract of ``factory-app evaluate --json``.
+
+Key names are public (docs/file-format.md lists them with units): add keys, never rename. The
+top level holds ``totals`` (every :data:`TOTAL_KEYS` entry), ``fleets`` (the same figures per
+fleet, each with its ``operating_points``), ``workloads``, ``cost_breakdown``,
+``power_breakdown``, ``warnings`` and the optimiser's note. Per-fleet figures that are "per MW" or
+"per watt" use the facility power the fleet draws, since a fleet has no budget of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from factory_app.engine import economics as eco
+from factory_app.engine.factory_results import COST_TERMS, TOTAL_KEYS, FactoryResult, FleetResult
+from factory_app.io.migrations import CURRENT_VERSION
+from factory_app.scenario.model import Scenario
+
+#: Keys of every entry of ``fleets`` in ``evaluate --json`` (besides ids and operating points).
+FLEET_KEYS: dict[str, str] = {
+    "facility_power_mw": "MW drawn at the facility meter by this fleet (with PUE and non-accelerator IT)",
+    "accelerator_power_mw": "MW drawn by the fleet's accelerator systems",
+    "accelerators": "count",
+    "idle_accelerators": "count not assigned to any workload",
+    "output_tokens_per_s": "output tokens/s sold",
+    "input_tokens_per_s": "input tokens/s processed for the sold output",
+    "output_capacity_tokens_per_s": "output tokens/s the fleet could produce",
+    "tokens_per_s_per_mw": "output tokens/s sold per MW the fleet draws at the facility meter",
+    "revenue_usd_per_year": "USD/year",
+    "cost_usd_per_year": "USD/year, with the fleet's share of facility costs (by power drawn)",
+    "profit_usd_per_year": "USD/year",
+    "revenue_usd_per_watt_year": "USD/year per W the fleet draws at the facility meter",
+    "cost_usd_per_million_tokens": "USD per million output tokens sold",
+    "margin": "fraction of revenue",
+    "payback_years": "capex / (profit + depreciation); 0 when it never pays back",
+    "joules_per_token": "J per output token sold, at the facility meter",
+    "capex_usd": "USD: accelerators plus the fleet's share of the facility",
+}
+
+
+def fleet_figures(f: FleetResult) -> dict[str, float]:
+    """The per-fleet counterparts of the totals (see :data:`FLEET_KEYS`)."""
+    capacity = sum(op.output_capacity_tokens_per_s for op in f.operating_points)
+    profit = f.revenue_usd_per_year - f.cost_usd_per_year
+    depreciation = f.cost_breakdown.get("accelerator_depreciation", 0.0) + f.cost_breakdown.get("facility_depreciation", 0.0)
+    return {
+        "facility_power_mw": f.facility_power_mw,
+        "accelerator_power_mw": f.accelerator_power_mw,
+        "accelerators": float(f.accelerators),
+        "idle_accelerators": float(f.idle_accelerators),
+        "output_tokens_per_s": f.output_tokens_per_s,
+        "input_tokens_per_s": f.input_tokens_per_s,
+        "output_capacity_tokens_per_s": capacity,
+        "tokens_per_s_per_mw": eco.ratio(f.output_tokens_per_s, f.facility_power_mw),
+        "revenue_usd_per_year": f.revenue_usd_per_year,
+        "cost_usd_per_year": f.cost_usd_per_year,
+        "profit_usd_per_year": profit,
+        "revenue_usd_per_watt_year": eco.ratio(f.revenue_usd_per_year, f.facility_power_mw * 1e6),
+        "cost_usd_per_million_tokens": eco.ratio(f.cost_usd_per_year, f.output_tokens_per_s * eco.SECONDS_PER_YEAR / 1e6),
+        "margin": eco.margin(profit, f.revenue_usd_per_year),
+        "payback_years": eco.payback_years(f.capex_usd, profit, depreciation),
+        "joules_per_token": eco.ratio(f.facility_power_mw * 1e6, f.output_tokens_per_s),
+        "capex_usd": f.capex_usd,
+    }
+
+
+def result_to_json(scenario: Scenario, result: FactoryResult) -> dict[str, Any]:
+    """Everything ``evaluate --json`` prints, as plain dicts and lists."""
+    names = {f.id: f.name for f in scenario.fleets}
+    models = {w.id: (w.name, w.model) for w in scenario.workloads}
+    fleets = []
+    for f in result.fleets:
+        ops = []
+        for op in f.operating_points:
+            data = asdict(op)
+            data["workload_name"], data["model"] = models.get(op.workload_id, ("", ""))
+            ops.append(data)
+        fleets.append({
+            "fleet_id": f.fleet_id,
+            "name": names.get(f.fleet_id, ""),
+            "platform": f.platform,
+            "limited_by": f.limited_by,
+            **fleet_figures(f),
+            "cost_breakdown": dict(f.cost_breakdown),
+            "operating_points": ops,
+        })
+    return {
+        "scenario": scenario.name,
+        "format_version": CURRENT_VERSION,
+        "totals": {k: result.totals[k] for k in TOTAL_KEYS},
+        "units": dict(TOTAL_KEYS),
+        "fleets": fleets,
+        "workloads": [asdict(w) | {"model": models.get(w.workload_id, ("", ""))[1]} for w in result.workloads],
+        "cost_breakdown": {k: result.cost_breakdown[k] for k in COST_TERMS},
+        "power_breakdown": dict(result.power_breakdown),
+        "warnings": list(result.warnings),
+        "optimised": result.optimised,
+        "optimiser_note": result.optimiser_note,
+    }
+
+
+__all__ = ["FLEET_KEYS", "fleet_figures", "result_to_json"]

@@ -1,0 +1,315 @@
+"""Scenario files: versioned JSON, read strictly, written atomically.
+
+Reading refuses, with one line ``file.json: $.json.path: message``: files over
+:data:`MAX_FILE_BYTES` (before reading them), text that is not UTF-8, invalid JSON (with line and
+column), NaN/Infinity and numbers too large for a float, duplicate keys, a top level that is not
+an object, a missing, non-integer or too new ``format_version``, unknown keys anywhere, wrong
+types, values out of their field's range and cross-field problems (unknown ids, shares adding up
+to more than one). Older versions are upgraded by :mod:`factory_app.io.migrations`. The layout is
+in :mod:`factory_app.io.format_layout` and documented in docs/file-format.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from factory_app.engine.catalog import Catalog, default_catalog
+from factory_app.io.atomic import write_text_atomic
+from factory_app.io.format_layout import ASSIGNMENT_KEYS, FLEET_KEYS, FORMAT_NAME, SITE_KEYS, TOP_KEYS, WORKLOAD_KEYS, Key
+from factory_app.io.migrations import CURRENT_VERSION, migrate
+from factory_app.scenario.fields import PRICE_CURVE_MULTIPLIER, PRICE_CURVE_SPEED, ValidationError
+from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
+
+#: Largest scenario file read or written (bytes). Real scenarios are a few kB; the limit stops a
+#: wrong file (a log, a dataset) from being read into memory whole.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+class ScenarioFileError(ValueError):
+    """A file that cannot be read or written as a scenario. ``str()`` is one line:
+    ``file.json: $.path: message``."""
+
+    def __init__(self, file: str, path: str, message: str) -> None:
+        super().__init__(f"{file}: {path}: {message}")
+        self.file, self.path, self.message = file, path, message
+
+
+class _NonFinite:
+    """Stands in for NaN, Infinity or an overflowing number while parsing, so the reader can
+    refuse it with the JSON path where it appears."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+class _Object(dict):
+    """A JSON object that remembers keys given twice (json keeps only the last silently)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        obj.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+    return obj
+
+
+def _parse_float(text: str) -> float | _NonFinite:
+    value = float(text)
+    return value if math.isfinite(value) else _NonFinite(text)
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if isinstance(value, _NonFinite):
+        return value.text
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def _parse(text: str) -> Any:
+    """JSON text -> Python values, with NaN/Infinity/overflow kept as :class:`_NonFinite`."""
+    try:
+        return json.loads(text, parse_constant=_NonFinite, parse_float=_parse_float, object_pairs_hook=_object_pairs)
+    except json.JSONDecodeError as exc:
+        raise ValidationError("$", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ValidationError("$", "not a scenario: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise ValidationError("$", f"not valid JSON: {str(exc)[:120]}") from None
+
+
+def _as_object(value: Any, path: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError(path, f"must be an object, got {json_type(value)}")
+    dupes = getattr(value, "duplicates", ())
+    if dupes:
+        raise ValidationError(f"{path}.{dupes[0]}", "is given twice")
+    for key in value:
+        if key not in keys:
+            raise ValidationError(f"{path}.{key}", f"unknown field (known: {', '.join(keys)})")
+    return value
+
+
+def _as_list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValidationError(path, f"must be an array, got {json_type(value)}")
+    return value
+
+
+def _number(value: Any, path: str, spec: Any) -> Any:
+    if isinstance(value, _NonFinite):
+        raise ValidationError(path, f"must be a finite number, got {value.text}")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e300:
+        raise ValidationError(path, "is far too large")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise ValidationError(path, f"must be a number, got {json_type(value)}")
+    return spec.check(value, path)
+
+
+def _position(value: Any, path: str) -> tuple[float, float]:
+    items = _as_list(value, path)
+    if len(items) != 2:
+        raise ValidationError(path, f"must be [x, y], got {len(items)} numbers")
+    out = []
+    for i, v in enumerate(items):
+        if isinstance(v, _NonFinite) or isinstance(v, bool) or not isinstance(v, (int, float)) or abs(v) > 1e7:
+            raise ValidationError(f"{path}[{i}]", f"must be a number with |value| <= 10,000,000, got {json_type(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v}")
+        out.append(float(v))
+    return (out[0], out[1])
+
+
+def _curve(value: Any, path: str) -> tuple[PricePoint, ...]:
+    points = []
+    for i, item in enumerate(_as_list(value, path)):
+        pair = _as_list(item, f"{path}[{i}]")
+        if len(pair) != 2:
+            raise ValidationError(f"{path}[{i}]", "must be [tokens/s per user, multiplier]")
+        speed = _number(pair[0], f"{path}[{i}][0]", PRICE_CURVE_SPEED)
+        if points and speed <= points[-1].tokens_per_s_per_user:
+            raise ValidationError(f"{path}[{i}][0]", "speeds must rise from one point to the next")
+        points.append(PricePoint(speed, _number(pair[1], f"{path}[{i}][1]", PRICE_CURVE_MULTIPLIER)))
+    return tuple(points)
+
+
+def _value(key: Key, value: Any, path: str) -> Any:
+    if key.kind == "number":
+        return _number(value, path, key.spec)
+    if key.kind in ("text", "id", "ref", "enum"):
+        if not isinstance(value, str):
+            raise ValidationError(path, f"must be a string, got {json_type(value)}")
+        if key.kind == "enum" and value not in key.choices:
+            raise ValidationError(path, f"must be one of {', '.join(key.choices)}, got '{value[:40]}'")
+        return value
+    if key.kind == "position":
+        return _position(value, path)
+    if key.kind == "curve":
+        return _curve(value, path)
+    raise AssertionError(key.kind)
+
+
+def _item(raw: Any, path: str, keys: tuple[Key, ...]) -> dict[str, Any]:
+    """Keyword arguments of one dataclass from a JSON object; missing keys take the defaults."""
+    obj = _as_object(raw, path, tuple(k.name for k in keys))
+    out: dict[str, Any] = {}
+    for key in keys:
+        if key.name in obj:
+            out[key.attribute] = _value(key, obj[key.name], f"{path}.{key.name}")
+        elif key.required:
+            raise ValidationError(f"{path}.{key.name}", "is required")
+    return out
+
+
+def _items(data: dict[str, Any], name: str, keys: tuple[Key, ...], cls: type) -> tuple[Any, ...]:
+    raw = _as_list(data.get(name, []), f"$.{name}")
+    return tuple(cls(**_item(item, f"$.{name}[{i}]", keys)) for i, item in enumerate(raw))
+
+
+def scenario_from_dict(data: Any, catalog: Catalog | None = None) -> Scenario:
+    """A validated :class:`Scenario` from a parsed document (upgraded to the current version
+    first). Raises :class:`ValidationError` naming the JSON path of the first problem."""
+    if not isinstance(data, dict):
+        raise ValidationError("$", f"must be a JSON object (a scenario), got {json_type(data)}")
+    data = _as_object(migrate(data), "$", TOP_KEYS)  # an older format may have other keys
+    if "format" in data and data["format"] != FORMAT_NAME:
+        raise ValidationError("$.format", f"must be '{FORMAT_NAME}', got {json.dumps(data['format'], default=repr)[:60]}")
+    top: dict[str, Any] = {}
+    for name in ("name", "description"):
+        if name in data:
+            top[name] = _value(Key(name, "text", ""), data[name], f"$.{name}")
+    if "optimise" in data:
+        if not isinstance(data["optimise"], bool):
+            raise ValidationError("$.optimise", f"must be true or false, got {json_type(data['optimise'])}")
+        top["optimise"] = data["optimise"]
+    site = Site(**_item(data.get("site", {}), "$.site", SITE_KEYS))
+    scenario = Scenario(
+        site=site,
+        fleets=_items(data, "fleets", FLEET_KEYS, Fleet),
+        workloads=_items(data, "workloads", WORKLOAD_KEYS, Workload),
+        assignments=_items(data, "assignments", ASSIGNMENT_KEYS, Assignment),
+        **top,
+    )
+    validate_scenario(scenario, catalog or default_catalog())
+    return scenario
+
+
+def loads_scenario(text: str, name: str = "<text>", catalog: Catalog | None = None) -> Scenario:
+    """A scenario from JSON text; ``name`` (a file's basename) starts every error message."""
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise ScenarioFileError(name, "$", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: not a scenario file")
+    try:
+        return scenario_from_dict(_parse(text.removeprefix("\ufeff")), catalog)
+    except ValidationError as exc:
+        raise ScenarioFileError(name, exc.path, exc.message) from None
+
+
+def load_scenario(path: str | os.PathLike[str], catalog: Catalog | None = None) -> Scenario:
+    """Read a scenario file. Raises :class:`ScenarioFileError` (one line, JSON path) for any
+    problem; the file is only read."""
+    p = Path(path)
+    name = p.name or str(p)
+    limit_mib = MAX_FILE_BYTES // (1024 * 1024)
+    try:
+        size = os.stat(p).st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioFileError(name, "$", f"file is {size / 2**20:.1f} MiB; scenario files are limited to {limit_mib} MiB")
+        with open(p, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+    except OSError as exc:
+        raise ScenarioFileError(name, "$", f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioFileError(name, "$", f"scenario files are limited to {limit_mib} MiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioFileError(name, "$", f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+    return loads_scenario(text, name, catalog)
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def _out(key: Key, value: Any) -> Any:
+    if key.kind == "position":
+        return [value[0], value[1]]
+    if key.kind == "curve":
+        return [[p.tokens_per_s_per_user, p.multiplier] for p in value]
+    return value
+
+
+def _dict(obj: Any, keys: tuple[Key, ...]) -> dict[str, Any]:
+    return {k.name: _out(k, getattr(obj, k.attribute)) for k in keys}
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The JSON document of a scenario (current format version), every field written."""
+    return {
+        "format": FORMAT_NAME,
+        "format_version": CURRENT_VERSION,
+        "name": scenario.name,
+        "description": scenario.description,
+        "optimise": scenario.optimise,
+        "site": _dict(scenario.site, SITE_KEYS),
+        "fleets": [_dict(f, FLEET_KEYS) for f in scenario.fleets],
+        "workloads": [_dict(w, WORKLOAD_KEYS) for w in scenario.workloads],
+        "assignments": [_dict(a, ASSIGNMENT_KEYS) for a in scenario.assignments],
+    }
+
+
+def dumps_scenario(scenario: Scenario) -> str:
+    """JSON text of a scenario: two-space indent, UTF-8 characters as themselves, final newline."""
+    return json.dumps(scenario_to_dict(scenario), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def save_scenario(scenario: Scenario, path: str | os.PathLike[str], catalog: Catalog | None = None) -> None:
+    """Validate and write a scenario atomically (temporary file, fsync, rename): the file on disk
+    is the old one or the whole new one, never half. Raises :class:`ScenarioFileError`."""
+    p = Path(path)
+    name = p.name or str(p)
+    try:
+        validate_scenario(scenario, catalog or default_catalog())
+        text = dumps_scenario(scenario)
+    except ValidationError as exc:
+        raise ScenarioFileError(name, exc.path, exc.message) from None
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise ScenarioFileError(name, "$", f"the scenario is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    try:
+        write_text_atomic(p, text)
+    except OSError as exc:
+        raise ScenarioFileError(name, "$", f"cannot write: {exc.strerror or exc}") from None
+
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "ScenarioFileError",
+    "dumps_scenario",
+    "json_type",
+    "load_scenario",
+    "loads_scenario",
+    "save_scenario",
+    "scenario_from_dict",
+    "scenario_to_dict",
+]
