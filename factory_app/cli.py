@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from factory_app import __version__
-from factory_app.commands import calibrate, catalog, predict, render
+from factory_app.commands import calibrate, catalog, compare, evaluate, export, predict, render, sweep, validate
 from factory_app.commands.common import CliError, OneLineParser
 from factory_app.engine.catalog import CatalogError, UnknownIdError
 
-COMMANDS = (predict, catalog, calibrate, render)
+COMMANDS = (predict, catalog, evaluate, validate, sweep, compare, export, render, calibrate)
 
 
 def _command_names(parser: OneLineParser) -> set[str]:
