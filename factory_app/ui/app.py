@@ -51,7 +51,7 @@ def render_png(path: str, out: str, size: tuple[int, int]) -> None:
     window = MainWindow(restore_layout=False)
     window.resize(*size)
     window.show()
-    window._load(scenario, Path(path))  # noqa: SLF001 - the renderer opens without prompts
+    window.open_session(scenario, Path(path))
     for _ in range(5):
         QCoreApplication.processEvents()
     window.view.fit_to_content()
@@ -59,5 +59,6 @@ def render_png(path: str, out: str, size: tuple[int, int]) -> None:
     image = window.grab()
     if not image.save(out, "PNG"):
         raise OSError(f"cannot write {out}")
-    window.undo_stack.setClean()
+    for session in window.sessions:
+        session.undo_stack.setClean()
     window.close()

@@ -70,20 +70,17 @@ class Recovery:
         return scenario_from_dict(data["scenario"])
 
 
-def autosave_path() -> Path:
-    return data_folder() / f"session-{os.getpid()}.json"
+def autosave_path(number: int = 1) -> Path:
+    """Autosave file of this process's scenario number ``number`` (one per open tab)."""
+    return data_folder() / f"session-{os.getpid()}-{number}.json"
 
 
-def write_autosave(scenario: Scenario, original: Path | None) -> Path:
-    path = autosave_path()
+def write_autosave(scenario: Scenario, original: Path | None, path: Path | None = None) -> Path:
+    path = path or autosave_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"original": str(original or ""), "scenario": scenario_to_dict(scenario)}
     save_atomically(path, (json.dumps(doc, allow_nan=False) + "\n").encode("utf-8"))
     return path
-
-
-def clear_autosave() -> None:
-    autosave_path().unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
@@ -104,8 +101,8 @@ def pending_recoveries() -> list[Recovery]:
         return out
     for path in folder.glob("session-*.json"):
         try:
-            pid = int(path.stem.split("-", 1)[1])
-        except ValueError:
+            pid = int(path.stem.split("-")[1])
+        except (ValueError, IndexError):
             continue
         if pid == os.getpid() or _alive(pid):
             continue

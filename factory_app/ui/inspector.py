@@ -91,6 +91,13 @@ class Inspector(QWidget):
         self._unsubscribe = doc.subscribe(self._on_change)
         self.show_item("site", "site")
 
+    def set_document(self, doc: ScenarioDocument, push: Callable[[QUndoCommand], None]) -> None:
+        """Follow another document (the active tab's)."""
+        self._unsubscribe()
+        self.doc, self.push = doc, push
+        self._unsubscribe = doc.subscribe(self._on_change)
+        self.show_item("site", "site")
+
     # -- what is shown ----------------------------------------------------------------------------
     def show_item(self, kind: str | None, item_id: str | None) -> None:
         """Show the site, a fleet, a workload, an assignment (``fleet/workload``) or nothing."""

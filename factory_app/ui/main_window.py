@@ -1,40 +1,39 @@
-"""The main window: palette, canvas, inspector and results around one scenario document."""
+"""The main window: palette, tabs of scenario canvases, inspector, results and comparison."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from factory_app import __version__
 from factory_app.engine.catalog import Catalog, default_catalog
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario
 from factory_app.resources import resource_path
-from factory_app.scenario.document import ScenarioDocument
 from factory_app.scenario.model import Fleet, Scenario
 from factory_app.scenario.presets import load_presets
 from factory_app.ui import files
 from factory_app.ui.about import show_about
-from factory_app.ui.canvas.scene import FactoryScene
-from factory_app.ui.canvas.view import FactoryView
 from factory_app.ui.commands import (
     AddFleetCommand,
     AddWorkloadCommand,
     AssignCommand,
     DuplicateItemsCommand,
-    MoveItemsCommand,
     RemoveItemsCommand,
     SetFieldCommand,
 )
-from factory_app.ui.evaluation import Evaluator
+from factory_app.ui.compare_panel import ComparePanel
+from factory_app.ui.export_dialog import ExportDialog
 from factory_app.ui.icons import icon
 from factory_app.ui.inspector import Inspector
 from factory_app.ui.palette import PaletteWidget
 from factory_app.ui.results_panel import ResultsPanel
+from factory_app.ui.session import Session
 
-AUTOSAVE_MS = 1500
+MAX_TABS = 12
 
 
 class MainWindow(QMainWindow):
@@ -42,41 +41,153 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.catalog = catalog or default_catalog()
         self.presets = load_presets()
-        self.doc = ScenarioDocument(Scenario(), self.catalog)
-        self.path: Path | None = None
-        self.undo_stack = QUndoStack(self)
-        self.scene = FactoryScene(self.doc, self.catalog)
-        self.view = FactoryView(self.scene)
-        self.setCentralWidget(self.view)
+        self.sessions: list[Session] = []
+        self.undo_group = QUndoGroup(self)
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
         self.setWindowIcon(icon("factory-app"))
-        self._build_docks()
-        self.evaluator = Evaluator(self.doc, self.catalog, self)
+        first = self._new_session(Scenario(), None)
+        self._build_docks(first)
         self.recompute_label = QLabel("")
         self.statusBar().addPermanentWidget(self.recompute_label)
         self._build_actions()
-        self._connect()
-        self._autosave_timer = QTimer(self)
-        self._autosave_timer.setSingleShot(True)
-        self._autosave_timer.setInterval(AUTOSAVE_MS)
-        self._autosave_timer.timeout.connect(self._autosave)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
         self.resize(1440, 900)
         self._default_dock_sizes()
         if restore_layout:
             self._restore_layout()
-        self._update_title()
-        self.evaluator.recompute()
+        self._tab_changed(0)
 
-    # -- construction ---------------------------------------------------------------------------
-    def _build_docks(self) -> None:
+    # -- sessions (tabs) ---------------------------------------------------------------------------
+    @property
+    def session(self) -> Session:
+        """The active scenario."""
+        view = self.tabs.currentWidget()
+        return next((s for s in self.sessions if s.view is view), self.sessions[0])
+
+    # the single-scenario API of the window, on the active session (tests and scripts use it)
+    doc = property(lambda self: self.session.doc)
+    undo_stack = property(lambda self: self.session.undo_stack)
+    scene = property(lambda self: self.session.scene)
+    view = property(lambda self: self.session.view)
+    evaluator = property(lambda self: self.session.evaluator)
+    path = property(lambda self: self.session.path)
+
+    def _new_session(self, scenario: Scenario, path: Path | None) -> Session:
+        s = Session(scenario, self.catalog, path, self)
+        self.sessions.append(s)
+        self.undo_group.addStack(s.undo_stack)
+        s.scene.selectionChanged.connect(self._selection_changed)
+        s.scene.connectRequested.connect(self.connect_fleet_to_workload)
+        s.view.dropRequested.connect(self.handle_drop)
+        s.resultReady.connect(lambda result, curves, ms, sess=s: self._session_result(sess, result, curves, ms))
+        s.evaluator.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
+        s.titleChanged.connect(lambda sess=s: self._retitle(sess))
+        self.tabs.addTab(s.view, s.display_name())
+        return s
+
+    def open_session(self, scenario: Scenario, path: Path | None, activate: bool = True) -> Session:
+        """Open a scenario in a new tab (the empty start tab is reused)."""
+        blank = self.session if (len(self.sessions) == 1 and not self.session.modified and self.session.path is None
+                                 and not self.session.doc.scenario.fleets and not self.session.doc.scenario.workloads) else None
+        if blank is not None:
+            blank.load(scenario, path)
+            session = blank
+        else:
+            session = self._new_session(scenario, path)
+            session.evaluator.recompute()
+        if activate:
+            self.tabs.setCurrentWidget(session.view)
+        QTimer.singleShot(0, session.view.fit_to_content)
+        self._retitle(session)
+        return session
+
+    def duplicate_scenario(self) -> Session:
+        """A variant of the active scenario in a new tab, unsaved."""
+        src = self.session
+        scenario = replace(src.doc.scenario, name=f"{src.label()} (variant)")
+        s = self.open_session(scenario, None)
+        s.undo_stack.resetClean()
+        self._retitle(s)
+        return s
+
+    def close_tab(self, index: int) -> bool:
+        view = self.tabs.widget(index)
+        session = next(s for s in self.sessions if s.view is view)
+        if not self._maybe_save(session):
+            return False
+        if len(self.sessions) == 1:
+            session.load(Scenario(), None)
+            return True
+        session.close()
+        self.sessions.remove(session)
+        self.undo_group.removeStack(session.undo_stack)
+        self.tabs.removeTab(index)
+        self.compare.refresh()
+        return True
+
+    def _tab_changed(self, _index: int) -> None:
+        if not self.sessions or not hasattr(self, "inspector"):
+            return
+        s = self.session
+        self.undo_group.setActiveStack(s.undo_stack)
+        self.inspector.set_document(s.doc, self.push)
+        self.results.show_result(s.doc.scenario, s.evaluator.result, s.evaluator.curves)
+        self.recompute_label.setText(f"Recomputed in {s.evaluator.last_ms:,.1f} ms" if s.evaluator.result else "")
+        self._update_title()
+
+    def _session_result(self, session: Session, result, curves, ms: float) -> None:
+        session.scene.set_results(result)
+        if session is self.session:
+            self.results.show_result(session.doc.scenario, result, curves)
+            self.recompute_label.setText(f"Recomputed in {ms:,.1f} ms")
+        self.compare.refresh()
+
+    def _retitle(self, session: Session) -> None:
+        index = self.tabs.indexOf(session.view)
+        if index >= 0:
+            self.tabs.setTabText(index, session.display_name() + (" •" if session.modified else ""))
+            self.tabs.setTabToolTip(index, str(session.path) if session.path else "not saved yet")
+        if session is self.session:
+            self._update_title()
+        if hasattr(self, "compare"):
+            self.compare.refresh()
+
+    def _update_title(self) -> None:
+        s = self.session
+        self.setWindowTitle(f"{s.display_name()}[*] — AI Factory Modeller {__version__}")
+        self.setWindowModified(s.modified)
+
+    # -- construction --------------------------------------------------------------------------------
+    def _build_docks(self, first: Session) -> None:
         self.palette = PaletteWidget(self.catalog, self.presets)
-        self.inspector = Inspector(self.doc, self.catalog, self.push)
+        self.inspector = Inspector(first.doc, self.catalog, self.push)
         self.results = ResultsPanel()
+        self.compare = ComparePanel(self, self.catalog)
         self.palette_dock = self._dock("Palette", self.palette, Qt.LeftDockWidgetArea, "paletteDock")
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea, "inspectorDock")
         self.results_dock = self._dock("Results", self.results, Qt.BottomDockWidgetArea, "resultsDock")
+        self.compare_dock = self._dock("Compare scenarios", self.compare, Qt.BottomDockWidgetArea, "compareDock")
+        self.tabifyDockWidget(self.results_dock, self.compare_dock)
+        self.results_dock.raise_()
         self.palette_dock.setMinimumWidth(250)
         self.inspector_dock.setMinimumWidth(360)
         self.results_dock.setMinimumHeight(300)
+        self.palette.activated.connect(lambda kind, key: self.handle_drop(kind, key, self.view.mapToScene(self.view.viewport().rect().center()), ""))
+        self.results.targetChanged.connect(self.set_interactivity_target)
+        self.results.exportRequested.connect(self.export_chart)
+
+    def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
 
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.palette_dock, self.inspector_dock], [270, 400], Qt.Horizontal)
@@ -87,14 +198,6 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_sized", False) and self.isVisible():
             self._sized = True
             self.resizeDocks([self.results_dock], [int(self.height() * 0.36)], Qt.Vertical)
-
-    def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
-        self.addDockWidget(area, dock)
-        return dock
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         a = QAction(text, self)
@@ -107,103 +210,94 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         m = self.menuBar()
-        file_menu = m.addMenu("&File")
-        self.act_new = self._action("&New", self.new_scenario, QKeySequence.New, "Start an empty factory")
-        file_menu.addAction(self.act_new)
-        self.examples_menu = file_menu.addMenu("New from &example")
+        f = m.addMenu("&File")
+        f.addAction(self._action("&New", self.new_scenario, QKeySequence.New, "Start an empty factory in a new tab"))
+        self.examples_menu = f.addMenu("New from &example")
         for path in sorted(resource_path("examples").glob("*.json")):
             self.examples_menu.addAction(path.stem.replace("-", " ").capitalize(), lambda p=path: self.open_file(p, as_example=True))
-        self.act_open = self._action("&Open…", self.open_dialog, QKeySequence.Open, "Open a scenario file")
-        file_menu.addAction(self.act_open)
-        self.recent_menu = file_menu.addMenu("Open &recent")
+        f.addAction(self._action("&Open…", self.open_dialog, QKeySequence.Open, "Open a scenario file in a new tab"))
+        self.recent_menu = f.addMenu("Open &recent")
         self._fill_recent()
-        file_menu.addSeparator()
+        f.addSeparator()
         self.act_save = self._action("&Save", self.save, QKeySequence.Save, "Save the scenario")
         self.act_save_as = self._action("Save &as…", self.save_as, QKeySequence.SaveAs, "Save the scenario under a new name")
-        self.act_export_csv = self._action("&Export CSV…", self.export_csv, QKeySequence("Ctrl+E"), "Write the results and assumptions to CSV")
-        file_menu.addActions([self.act_save, self.act_save_as, self.act_export_csv])
-        file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.Quit))
+        self.act_duplicate_scenario = self._action("D&uplicate scenario", self.duplicate_scenario, QKeySequence("Ctrl+Shift+D"), "Make a variant of this scenario in a new tab")
+        self.act_close_tab = self._action("&Close scenario", lambda: self.close_tab(self.tabs.currentIndex()), QKeySequence.Close)
+        f.addActions([self.act_save, self.act_save_as, self.act_duplicate_scenario, self.act_close_tab])
+        f.addSeparator()
+        self.act_export_csv = self._action("&Export results CSV…", self.export_csv, QKeySequence("Ctrl+E"), "Write the results and the assumptions to CSV")
+        self.act_export_chart = self._action("Export &chart…", lambda: self.export_chart(self.results.current_chart()), QKeySequence("Ctrl+Shift+E"), "Export a chart for slides (PNG, SVG, PDF)")
+        self.act_copy_chart = self._action("Copy chart", self.copy_chart, QKeySequence("Ctrl+Shift+C"), "Copy the current chart to the clipboard")
+        f.addActions([self.act_export_csv, self.act_export_chart, self.act_copy_chart])
+        f.addSeparator()
+        f.addAction(self._action("&Quit", self.close, QKeySequence.Quit))
 
         edit = m.addMenu("&Edit")
-        self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo = self.undo_group.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence.Undo)
-        self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo = self.undo_group.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Y")])
         edit.addActions([self.act_undo, self.act_redo])
         edit.addSeparator()
         self.act_delete = self._action("&Delete", self.delete_selection, [QKeySequence.Delete, QKeySequence(Qt.Key_Backspace)], "Delete the selected items")
-        self.act_duplicate = self._action("D&uplicate", self.duplicate_selection, QKeySequence("Ctrl+D"), "Duplicate the selected fleets and workloads")
+        self.act_duplicate = self._action("Duplicate", self.duplicate_selection, QKeySequence("Ctrl+D"), "Duplicate the selected fleets and workloads")
         self.act_select_all = self._action("Select &all", self.select_all, QKeySequence.SelectAll)
-        edit.addActions([self.act_delete, self.act_duplicate, self.act_select_all])
         for a in (self.act_delete, self.act_duplicate, self.act_select_all):
             a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            self.view.addAction(a)
+            self.tabs.addAction(a)
+        edit.addActions([self.act_delete, self.act_duplicate, self.act_select_all])
 
         view = m.addMenu("&View")
         self.act_zoom_in = self._action("Zoom &in", lambda: self.view.zoom_by(1.25), [QKeySequence.ZoomIn, QKeySequence("Ctrl+=")])
         self.act_zoom_out = self._action("Zoom &out", lambda: self.view.zoom_by(0.8), QKeySequence.ZoomOut)
-        self.act_fit = self._action("&Fit to view", self.view.fit_to_content, QKeySequence("Ctrl+0"))
-        view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
+        self.act_fit = self._action("&Fit to view", lambda: self.view.fit_to_content(), QKeySequence("Ctrl+0"))
+        self.act_compare = self._action("&Compare scenarios", self.show_compare, QKeySequence("Ctrl+K"), "Compare the open scenarios side by side")
+        view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit, self.act_compare])
         view.addSeparator()
-        for dock in (self.palette_dock, self.inspector_dock, self.results_dock):
+        for dock in (self.palette_dock, self.inspector_dock, self.results_dock, self.compare_dock):
             view.addAction(dock.toggleViewAction())
-
         help_menu = m.addMenu("&Help")
         help_menu.addAction(self._action("&About", lambda: show_about(self, self.catalog)))
-        self._edit_menu = edit
 
-    def _connect(self) -> None:
-        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
-        self.undo_stack.indexChanged.connect(lambda _i: self._schedule_autosave())
-        self.scene.selectionChanged.connect(self._selection_changed)
-        self.scene.moveFinished.connect(lambda new, old: self.push(MoveItemsCommand(self.doc, new, old)))
-        self.scene.connectRequested.connect(self.connect_fleet_to_workload)
-        self.view.dropRequested.connect(self.handle_drop)
-        self.palette.activated.connect(lambda kind, key: self.handle_drop(kind, key, self.view.mapToScene(self.view.viewport().rect().center()), ""))
-        self.evaluator.resultReady.connect(self._show_result)
-        self.evaluator.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
-        self.results.targetChanged.connect(self.set_interactivity_target)
-
-    # -- commands --------------------------------------------------------------------------------
+    # -- edits ----------------------------------------------------------------------------------------
     def push(self, command) -> None:
-        """Put an edit on the undo stack (which applies it)."""
-        self.undo_stack.push(command)
+        """Put an edit on the active scenario's undo stack (which applies it)."""
+        self.session.undo_stack.push(command)
 
     def handle_drop(self, kind: str, key: str, pos: QPointF, fleet_id: str) -> None:
         """A palette entry dropped on the canvas (or activated in the palette)."""
-        s = self.doc.scenario
+        doc, stack = self.doc, self.undo_stack
+        s = doc.scenario
         if kind == "power":
             preset = self.presets.power_budget(key)
-            self.undo_stack.beginMacro(f"Set power budget to {preset.name}")
-            self.push(SetFieldCommand(self.doc, "site", "site", "facility_power_mw", preset.facility_power_mw))
-            self.push(SetFieldCommand(self.doc, "site", "site", "pue", preset.pue))
+            stack.beginMacro(f"Set power budget to {preset.name}")
+            self.push(SetFieldCommand(doc, "site", "site", "facility_power_mw", preset.facility_power_mw))
+            self.push(SetFieldCommand(doc, "site", "site", "pue", preset.pue))
             if s.site.name in ("Site", ""):
-                self.push(SetFieldCommand(self.doc, "site", "site", "name", preset.name))
-            self.undo_stack.endMacro()
+                self.push(SetFieldCommand(doc, "site", "site", "name", preset.name))
+            stack.endMacro()
         elif kind == "platform":
             platform = self.catalog.platform(key)
             used = sum(f.power_share or 0.0 for f in s.fleets if f.sizing == "power")
             share = round(max(0.0, 1.0 - used), 4)
-            fleet = Fleet(id=self.doc.new_id(key), platform=key, name=platform.name.split(" (")[0], power_share=share,
-                          position=(round(pos.x() - 115, 1), round(pos.y() - 60, 1)))
-            self.push(AddFleetCommand(self.doc, fleet))
+            name = platform.name.replace(" (per GPU)", "").replace(" (per GPU package)", "")
+            fleet = Fleet(id=doc.new_id(key), platform=key, name=name, power_share=share,
+                          position=(round(pos.x() - 120, 1), round(pos.y() - 60, 1)))
+            self.push(AddFleetCommand(doc, fleet))
             if share == 0.0:
                 self.statusBar().showMessage("No accelerator power left: lower another fleet's share to give this one power.", 8000)
         elif kind == "workload":
             preset = self.presets.workload(key)
-            from dataclasses import replace
-
-            workload = replace(preset.workload, id=self.doc.new_id(key), position=(round(pos.x() - 115, 1), round(pos.y() + 40, 1)))
+            workload = replace(preset.workload, id=doc.new_id(key), position=(round(pos.x() - 120, 1), round(pos.y() + 40, 1)))
             share = self._free_share(fleet_id) if fleet_id else 1.0
             if fleet_id:
                 fleet = s.fleet(fleet_id)
                 workload = replace(workload, position=(fleet.position[0], fleet.position[1] + 260))
             if fleet_id and share <= 0:
-                self.push(AddWorkloadCommand(self.doc, workload))
+                self.push(AddWorkloadCommand(doc, workload))
                 self.statusBar().showMessage("That fleet is fully assigned: lower a share, then link it.", 8000)
             else:
-                self.push(AddWorkloadCommand(self.doc, workload, fleet_id or None, share))
+                self.push(AddWorkloadCommand(doc, workload, fleet_id or None, share))
         self._select(None)
 
     def _free_share(self, fleet_id: str) -> float:
@@ -253,6 +347,8 @@ class MainWindow(QMainWindow):
                 item.setSelected(True)
 
     def _selection_changed(self) -> None:
+        if self.sender() is not self.scene:
+            return
         ids = self.scene.selected_ids()
         if len(ids) != 1:
             self.inspector.show_item("site" if not ids else None, "site" if not ids else None)
@@ -262,100 +358,114 @@ class MainWindow(QMainWindow):
         kind = "site" if item_id == "site" else "assignment" if "/" in item_id else "fleet" if any(f.id == item_id for f in s.fleets) else "workload"
         self.inspector.show_item(kind, item_id)
 
-    def _show_result(self, result, curves, ms: float) -> None:
-        self.scene.set_results(result)
-        self.results.show_result(self.doc.scenario, result, curves)
-        self.recompute_label.setText(f"Recomputed in {ms:,.1f} ms")
-
-    # -- files ------------------------------------------------------------------------------------
-    def _load(self, scenario: Scenario, path: Path | None) -> None:
-        self.doc.reset(scenario)
-        self.undo_stack.clear()
-        self.path = path
-        self.undo_stack.setClean()
-        self._update_title()
-        self.evaluator.recompute()
-        QTimer.singleShot(0, self.view.fit_to_content)
-
+    # -- files ----------------------------------------------------------------------------------------
     def new_scenario(self) -> None:
-        if self.maybe_save():
-            self._load(Scenario(), None)
+        self.open_session(Scenario(name=f"Untitled {len(self.sessions) + 1}"), None)
 
     def open_dialog(self) -> None:
-        if not self.maybe_save():
-            return
-        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", str(self.path.parent if self.path else Path.home()), "Scenarios (*.json);;All files (*)")
+        start = str(self.path.parent if self.path else Path.home())
+        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", start, "Scenarios (*.json);;All files (*)")
         if name:
-            self.open_file(Path(name), check_unsaved=False)
+            self.open_file(Path(name))
 
     def open_file(self, path: Path, as_example: bool = False, check_unsaved: bool = True) -> bool:
-        """Open a scenario; a file that fails to load leaves the current work as it was."""
-        if check_unsaved and not self.maybe_save():
+        """Open a scenario in a tab; a file that fails to load changes nothing and says why."""
+        path = Path(path)
+        for s in self.sessions:
+            if s.path is not None and not as_example and s.path.resolve() == path.resolve():
+                self.tabs.setCurrentWidget(s.view)
+                return True
+        if len(self.sessions) >= MAX_TABS:
+            QMessageBox.warning(self, "Too many scenarios", f"At most {MAX_TABS} scenarios can be open; close one first.")
             return False
         try:
-            scenario = load_scenario(Path(path))
+            scenario = load_scenario(path)
         except ScenarioFileError as exc:
             QMessageBox.warning(self, "Cannot open scenario", str(exc))
             return False
         except OSError as exc:
-            QMessageBox.warning(self, "Cannot open scenario", f"{Path(path).name}: {exc.strerror or exc}")
+            QMessageBox.warning(self, "Cannot open scenario", f"{path.name}: {exc.strerror or exc}")
             return False
-        self._load(scenario, None if as_example else Path(path))
+        self.open_session(scenario, None if as_example else path)
         if not as_example:
-            self._remember(Path(path))
+            self._remember(path)
         return True
 
     def save(self) -> bool:
-        if self.path is None:
-            return self.save_as()
-        return self._save_to(self.path)
+        return self._save_session(self.session)
 
     def save_as(self) -> bool:
-        start = str(self.path or Path.home() / f"{self.doc.scenario.name or 'factory'}.json")
-        name, _ = QFileDialog.getSaveFileName(self, "Save scenario", start, "Scenarios (*.json)")
-        if not name:
-            return False
-        path = Path(name) if name.endswith(".json") else Path(name + ".json")
-        return self._save_to(path)
+        return self._save_session(self.session, ask=True)
 
-    def _save_to(self, path: Path) -> bool:
+    def _save_session(self, session: Session, ask: bool = False) -> bool:
+        path = session.path
+        if ask or path is None:
+            start = str(session.path or Path.home() / f"{session.label()}.json")
+            name, _ = QFileDialog.getSaveFileName(self, "Save scenario", start, "Scenarios (*.json)")
+            if not name:
+                return False
+            path = Path(name) if name.endswith(".json") else Path(name + ".json")
+        return self._save_to(path, session)
+
+    def _save_to(self, path: Path, session: Session | None = None) -> bool:
+        session = session or self.session
         try:
-            files.save_atomically(path, files.scenario_bytes(self.doc.scenario))
-        except files.SaveError as exc:
+            session.save_to(path)
+        except (files.SaveError, OSError) as exc:
             QMessageBox.critical(self, "Not saved", f"{exc}\nThe file on disk was not changed.")
             return False
-        self.path = path
-        self.undo_stack.setClean()
         self._remember(path)
-        files.clear_autosave()
-        self._update_title()
         self.statusBar().showMessage(f"Saved {path.name}", 4000)
         return True
 
     def export_csv(self) -> None:
         from factory_app.io.csv_export import write_results_csv
 
-        start = str((self.path.with_suffix(".csv")) if self.path else Path.home() / "factory-results.csv")
+        s = self.session
+        start = str(s.path.with_suffix(".csv") if s.path else Path.home() / f"{s.label()}-results.csv")
         name, _ = QFileDialog.getSaveFileName(self, "Export results as CSV", start, "CSV (*.csv)")
         if not name:
             return
         try:
-            write_results_csv(Path(name), self.doc.scenario, self.evaluator.result, self.catalog)
+            write_results_csv(Path(name), s.doc.scenario, s.evaluator.result)
         except OSError as exc:
             QMessageBox.critical(self, "Export failed", f"{Path(name).name}: {exc}")
             return
         self.statusBar().showMessage(f"Exported {Path(name).name}", 4000)
 
-    def maybe_save(self) -> bool:
-        """Ask about unsaved changes. True when it is fine to discard the current document."""
-        if self.undo_stack.isClean():
+    def export_chart(self, kind: str = "frontier") -> None:
+        s = self.session
+        dialog = ExportDialog(self, kind, s.doc.scenario, s.evaluator.result, s.evaluator.curves, self.catalog,
+                              s.path.with_suffix("") if s.path else Path.home() / s.label())
+        dialog.exec()
+
+    def copy_chart(self) -> None:
+        from factory_app.ui.export import chart_slide
+
+        s = self.session
+        if s.evaluator.result is None:
+            return
+        slide = chart_slide(self.results.current_chart(), s.doc.scenario, s.evaluator.result, s.evaluator.curves, self.catalog)
+        slide.copy_to_clipboard()
+        slide.close()
+        self.statusBar().showMessage("Chart copied to the clipboard (1920x1080)", 4000)
+
+    def show_compare(self) -> None:
+        self.compare_dock.show()
+        self.compare_dock.raise_()
+        self.compare.refresh()
+
+    def _maybe_save(self, session: Session) -> bool:
+        """Ask about a session's unsaved changes. True when it may be discarded."""
+        if not session.modified:
             return True
+        self.tabs.setCurrentWidget(session.view)
         answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save changes to {self._display_name()}?",
+            self, "Unsaved changes", f"Save changes to {session.display_name()}?",
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save,
         )
         if answer == QMessageBox.Save:
-            return self.save()
+            return self._save_session(session)
         return answer == QMessageBox.Discard
 
     def _remember(self, path: Path) -> None:
@@ -369,70 +479,50 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(p, lambda path=p: self.open_file(Path(path)))
         self.recent_menu.setEnabled(bool(recent))
 
-    def _display_name(self) -> str:
-        return self.path.name if self.path else (self.doc.scenario.name or "Untitled factory")
-
-    def _update_title(self) -> None:
-        self.setWindowTitle(f"{self._display_name()}[*] — AI Factory Modeller {__version__}")
-        self.setWindowModified(not self.undo_stack.isClean())
-
-    # -- autosave and recovery ----------------------------------------------------------------------
-    def _schedule_autosave(self) -> None:
-        if not self.undo_stack.isClean():
-            self._autosave_timer.start()
-
-    def _autosave(self) -> None:
-        if self.undo_stack.isClean():
-            return
-        try:
-            files.write_autosave(self.doc.scenario, self.path)
-        except (files.SaveError, OSError) as exc:
-            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
-
+    # -- recovery and window state -------------------------------------------------------------------
     def offer_recovery(self) -> None:
-        """At start-up: restore the newest autosave left by a session that did not exit cleanly."""
+        """At start-up: restore autosaves left by a session that did not exit cleanly."""
         pending = files.pending_recoveries()
         if not pending:
             return
-        newest = pending[0]
-        origin = Path(newest.original).name if newest.original else "an unsaved factory"
+        names = ", ".join(Path(r.original).name if r.original else "an unsaved factory" for r in pending[:4])
         answer = QMessageBox.question(
             self, "Restore unsaved work?",
-            f"factory-app did not close cleanly last time. Restore the autosaved copy of {origin}?",
+            f"factory-app did not close cleanly last time. Restore the autosaved work ({names})?",
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes,
         )
-        self.restore_recovery(newest, restore=answer == QMessageBox.Yes)
+        self.restore_recoveries(pending, restore=answer == QMessageBox.Yes)
 
-    def restore_recovery(self, recovery: files.Recovery, restore: bool = True) -> None:
-        if restore:
+    def restore_recoveries(self, pending: list[files.Recovery], restore: bool = True) -> None:
+        for recovery in pending if restore else []:
             try:
                 scenario = recovery.load()
-            except (OSError, ValueError, ScenarioFileError) as exc:
-                QMessageBox.warning(self, "Cannot restore", f"The autosaved copy cannot be read: {exc}")
-            else:
-                self._load(scenario, Path(recovery.original) if recovery.original else None)
-                self.undo_stack.resetClean()  # restored work is not saved yet
-                self._update_title()
-                files.write_autosave(self.doc.scenario, self.path)
-        for r in files.pending_recoveries():
+            except (OSError, ValueError, KeyError, ScenarioFileError) as exc:
+                QMessageBox.warning(self, "Cannot restore", f"An autosaved copy cannot be read: {exc}")
+                continue
+            session = self.open_session(scenario, Path(recovery.original) if recovery.original else None)
+            session.undo_stack.resetClean()  # restored work is not saved yet
+            self._retitle(session)
+            session.autosave()
+        for r in pending:
             r.path.unlink(missing_ok=True)
 
-    # -- window state ---------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
         st = files.settings()
-        geometry = st.value("window/geometry")
-        state = st.value("window/state")
+        geometry, state = st.value("window/geometry"), st.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if not self.maybe_save():
-            event.ignore()
-            return
+        for session in list(self.sessions):
+            if not self._maybe_save(session):
+                event.ignore()
+                return
         st = files.settings()
         st.setValue("window/geometry", self.saveGeometry())
         st.setValue("window/state", self.saveState())
-        files.clear_autosave()
+        for session in self.sessions:
+            session.close()
         event.accept()

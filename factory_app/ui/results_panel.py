@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from factory_app.engine.curves import FrontierCurve
 from factory_app.engine.factory_results import COST_TERMS, FactoryResult
@@ -84,6 +84,7 @@ class ResultsPanel(QWidget):
     """Headline figures over tabs of charts."""
 
     targetChanged = Signal(str, float)
+    exportRequested = Signal(str)  # chart kind
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +105,10 @@ class ResultsPanel(QWidget):
         self.tabs.addTab(self.frontier, "Frontier")
         self.tabs.addTab(self.revenue, "Revenue && cost")
         self.tabs.addTab(self.power, "Power")
+        export = QPushButton("Export chart…")
+        export.setToolTip("Export this chart for slides: PNG (1920x1080, 4K or custom), SVG or PDF")
+        export.clicked.connect(lambda: self.exportRequested.emit(self.current_chart()))
+        self.tabs.setCornerWidget(export)
         left = QVBoxLayout()
         left.addLayout(grid)
         left.addWidget(self.note)
@@ -116,6 +121,10 @@ class ResultsPanel(QWidget):
         layout.addWidget(holder)
         layout.addWidget(self.tabs, 1)
         self.frontier.targetChanged.connect(self.targetChanged)
+
+    def current_chart(self) -> str:
+        """The chart kind of the visible tab (frontier, revenue or power)."""
+        return ("frontier", "revenue", "power")[max(0, self.tabs.currentIndex())]
 
     def show_result(self, scenario: Scenario, result: FactoryResult | None, curves: list[FrontierCurve]) -> None:
         if result is None:

@@ -119,16 +119,18 @@ def test_closing_with_unsaved_changes_asks(window, no_prompts):
 def test_autosave_and_recovery(window, qtbot):
     window.inspector.show_item("site", "site")
     window.inspector.editors["facility_power_mw"].spin.setValue(250)
-    qtbot.waitUntil(lambda: files.autosave_path().exists(), timeout=5000)
-    saved = json.loads(files.autosave_path().read_text())
+    path = window.session.autosave_path()
+    qtbot.waitUntil(path.exists, timeout=5000)
+    saved = json.loads(path.read_text())
     assert saved["scenario"]["site"]["facility_power_mw"] == 250
     # pretend it was left behind by a crashed session
-    orphan = files.data_folder() / "session-999999.json"
-    files.autosave_path().rename(orphan)
+    orphan = files.data_folder() / "session-999999-1.json"
+    path.rename(orphan)
     pending = files.pending_recoveries()
     assert [p.path for p in pending] == [orphan]
     window.undo_stack.setClean()
-    window.restore_recovery(pending[0])
+    window.new_scenario()
+    window.restore_recoveries(pending)
     assert window.doc.scenario.site.facility_power_mw == 250
     assert window.isWindowModified()
     assert not orphan.exists()

@@ -1,0 +1,92 @@
+"""The comparison of 2-4 scenarios: every headline figure, its difference to a baseline.
+
+Qt-free, so ``factory-app compare`` and the compare view print the same numbers. Columns of the
+CSV (documented in docs/file-format.md): ``metric, unit, scenario, file, value, baseline,
+difference, difference_pct``; one row per metric and scenario. ``difference_pct`` is empty when
+the baseline value is zero (a percentage of nothing is not a number).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from factory_app.engine.factory_results import TOTAL_KEYS, FactoryResult
+from factory_app.io.csv_export import write_csv
+
+#: Headline figures shown first, in this order; the other totals follow.
+HEADLINE_ORDER = (
+    "output_tokens_per_s",
+    "tokens_per_s_per_mw",
+    "revenue_usd_per_year",
+    "revenue_usd_per_watt_year",
+    "cost_usd_per_year",
+    "cost_usd_per_million_tokens",
+    "margin",
+    "joules_per_token",
+    "accelerators",
+    "facility_power_mw",
+)
+COLUMNS = ("metric", "unit", "scenario", "file", "value", "baseline", "difference", "difference_pct")
+MAX_SCENARIOS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class CompareEntry:
+    name: str
+    file: str
+    result: FactoryResult
+
+
+@dataclass(frozen=True, slots=True)
+class CompareCell:
+    value: float
+    difference: float  # value - baseline
+    difference_pct: float | None  # None when the baseline is zero
+
+
+@dataclass(frozen=True, slots=True)
+class CompareRow:
+    metric: str
+    unit: str
+    cells: tuple[CompareCell, ...]  # one per entry, in entry order
+
+
+def metrics() -> list[str]:
+    return list(HEADLINE_ORDER) + [k for k in TOTAL_KEYS if k not in HEADLINE_ORDER]
+
+
+def compare(entries: list[CompareEntry], baseline: int = 0) -> list[CompareRow]:
+    """Every total of every entry with its difference to ``entries[baseline]``."""
+    if not 2 <= len(entries) <= MAX_SCENARIOS:
+        raise ValueError(f"compare takes 2 to {MAX_SCENARIOS} scenarios, got {len(entries)}")
+    if not 0 <= baseline < len(entries):
+        raise ValueError(f"baseline must be one of the {len(entries)} scenarios")
+    rows = []
+    for key in metrics():
+        base = float(entries[baseline].result.totals.get(key, 0.0))
+        cells = []
+        for e in entries:
+            v = float(e.result.totals.get(key, 0.0))
+            pct = (v - base) / abs(base) if base != 0 else None
+            cells.append(CompareCell(v, v - base, pct))
+        rows.append(CompareRow(key, TOTAL_KEYS[key], tuple(cells)))
+    return rows
+
+
+def compare_csv_rows(entries: list[CompareEntry], baseline: int = 0) -> list[dict[str, Any]]:
+    out = []
+    for row in compare(entries, baseline):
+        base = row.cells[baseline].value
+        for e, c in zip(entries, row.cells):
+            out.append({
+                "metric": row.metric, "unit": row.unit, "scenario": e.name, "file": e.file, "value": c.value,
+                "baseline": base, "difference": c.difference,
+                "difference_pct": "" if c.difference_pct is None else c.difference_pct * 100.0,
+            })
+    return out
+
+
+def write_compare_csv(path: str | os.PathLike[str], entries: list[CompareEntry], baseline: int = 0) -> None:
+    write_csv(path, COLUMNS, compare_csv_rows(entries, baseline))

@@ -1,0 +1,213 @@
+"""What each chart draws, onto any pyqtgraph ``PlotItem``, in a given style.
+
+The results dock and the slide exports call the same functions with different styles (screen
+sizes or slide sizes), so a chart looks the same everywhere and a platform keeps its colour.
+Everything drawn is a number the engine computed; these functions only place and label it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+
+from factory_app.engine.curves import FrontierCurve
+from factory_app.engine.factory_results import COST_TERMS, FactoryResult
+from factory_app.scenario.model import Scenario
+from factory_app.ui import format as fmt
+from factory_app.ui.style import platform_color, platform_hex
+
+pg.setConfigOptions(antialias=True, background="w", foreground="k")
+
+COST_COLORS = {
+    "accelerator_depreciation": "#4e79a7",
+    "facility_depreciation": "#a0cbe8",
+    "energy": "#f28e2b",
+    "other_opex": "#bab0ac",
+}
+COST_LABELS = {
+    "accelerator_depreciation": "Accelerator depreciation",
+    "facility_depreciation": "Facility depreciation",
+    "energy": "Energy",
+    "other_opex": "Other opex",
+}
+REVENUE_COLOR = "#59a14f"
+POWER_OTHER = {
+    "non_accelerator_it": ("Non-accelerator IT", "#9ca3af"),
+    "cooling_and_losses": ("Cooling and losses (PUE)", "#cbd5e1"),
+    "unused": ("Unused budget", "#eef2f7"),
+}
+#: Line styles that tell scenarios apart when their curves share a platform colour.
+SCENARIO_DASHES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartStyle:
+    """Sizes of a chart's text and marks, in points."""
+
+    title_pt: float
+    axis_pt: float
+    tick_pt: float
+    legend_pt: float
+    line_width: float
+    marker_size: float
+
+
+SCREEN = ChartStyle(title_pt=11, axis_pt=10, tick_pt=9, legend_pt=9, line_width=2.2, marker_size=13)
+SLIDE = ChartStyle(title_pt=28, axis_pt=20, tick_pt=17, legend_pt=17, line_width=4.5, marker_size=24)
+
+
+def _font(pt: float) -> QFont:
+    f = QFont()
+    f.setPointSizeF(pt)
+    return f
+
+
+class LogAxis(pg.AxisItem):
+    """A log axis labelled in plain numbers at 1-2-5 steps (20, 50, 100, 1 M), not powers of ten."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        out = []
+        for v in values:
+            x = 10 ** v
+            mantissa = round(x / 10 ** math.floor(math.log10(x)), 6) if x > 0 else 0
+            if mantissa not in (1.0, 2.0, 5.0):
+                out.append("")  # unlabelled minor tick: keeps crowded decades readable
+            else:
+                out.append(fmt.compact(x, 2) if x >= 1000 else f"{x:.3g}")
+        return out
+
+
+class CompactAxis(pg.AxisItem):
+    """A linear axis labelled 200 k, 1.2 M rather than 1.2e+06."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        return [fmt.compact(v, 3) if abs(v) >= 1000 else f"{v:.4g}" for v in values]
+
+
+def style_axes(plot: pg.PlotItem, style: ChartStyle, bottom: str, left: str) -> None:
+    """Label both axes with units in the style's sizes."""
+    for name, text in (("bottom", bottom), ("left", left)):
+        axis = plot.getAxis(name)
+        axis.setTickFont(_font(style.tick_pt))
+        axis.setLabel(text, **{"font-size": f"{style.axis_pt}pt"})
+        axis.enableAutoSIPrefix(False)
+        axis.setTextPen("k")
+        axis.setPen(pg.mkPen("#374151", width=max(1.0, style.line_width / 3)))
+    plot.getAxis("left").setWidth(int(style.tick_pt * 5.2 + style.axis_pt * 1.8))
+    plot.getAxis("bottom").setHeight(int(style.tick_pt * 2.0 + style.axis_pt * 2.2))
+
+
+def new_legend(plot: pg.PlotItem, style: ChartStyle, offset=(-10, 10)) -> pg.LegendItem:
+    legend = plot.addLegend(offset=offset, labelTextSize=f"{style.legend_pt}pt")
+    legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+    return legend
+
+
+# -- single scenario ------------------------------------------------------------------------------
+
+
+def draw_frontier(plot: pg.PlotItem, curves: list[FrontierCurve], style: ChartStyle, movable: bool = False,
+                  dash=Qt.SolidLine, name_prefix: str = "", legend: pg.LegendItem | None = None) -> dict[str, pg.TargetItem]:
+    """Frontier curves (log-log) with their operating points; returns the point markers."""
+    plot.setLogMode(x=True, y=True)
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    markers: dict[str, pg.TargetItem] = {}
+    for c in curves:
+        color = platform_color(c.platform)
+        pen = pg.mkPen(color, width=style.line_width, style=dash)
+        item = plot.plot(c.tokens_per_s_per_user, c.tokens_per_s_per_mw, pen=pen)  # named via the legend below
+        if legend is not None:
+            legend.addItem(item, name_prefix + c.label)
+        if c.operating_point is None:
+            continue
+        x, y = c.operating_point
+        if not (x > 0 and y > 0 and math.isfinite(x) and math.isfinite(y)):
+            continue
+        marker = pg.TargetItem(pos=(math.log10(x), math.log10(y)), size=style.marker_size, symbol="o",
+                               pen=pg.mkPen("k", width=max(1.2, style.line_width / 3)), brush=pg.mkBrush(color),
+                               movable=movable, label=None)
+        marker.curve = c  # type: ignore[attr-defined]
+        marker.setToolTip(f"{c.label}<br>operating point: {x:,.1f} tokens/s per user, {fmt.compact(y)} tokens/s per MW")
+        plot.addItem(marker)
+        markers[f"{c.fleet_id}/{c.workload_id}"] = marker
+    return markers
+
+
+def draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, style: ChartStyle,
+                      legend: pg.LegendItem | None = None) -> None:
+    """Revenue against cost (stacked by term) per fleet, USD million per year."""
+    names = {f.id: f.name or f.platform for f in scenario.fleets}
+    x = np.arange(len(result.fleets), dtype=float)
+    revenue = np.array([f.revenue_usd_per_year for f in result.fleets]) / 1e6
+    bars = pg.BarGraphItem(x=x - 0.2, height=revenue, width=0.36, brush=REVENUE_COLOR, pen=pg.mkPen("w"))
+    plot.addItem(bars)
+    if legend is not None:
+        legend.addItem(bars, "Revenue")
+    bottom = np.zeros(len(x))
+    for term in COST_TERMS:
+        values = np.array([f.cost_breakdown.get(term, 0.0) for f in result.fleets]) / 1e6
+        seg = pg.BarGraphItem(x=x + 0.2, y0=bottom, height=values, width=0.36, brush=COST_COLORS[term], pen=pg.mkPen("w"))
+        plot.addItem(seg)
+        if legend is not None:
+            legend.addItem(seg, COST_LABELS[term])
+        bottom = bottom + values
+    plot.getAxis("bottom").setTicks([[(i, names.get(f.fleet_id, f.platform)) for i, f in enumerate(result.fleets)]])
+    top = max(float(revenue.max(initial=0)), float(bottom.max(initial=0)), 1e-3)
+    plot.setYRange(0, top * 1.25, padding=0)
+    plot.setXRange(-0.7, len(x) - 0.3, padding=0)
+    plot.showGrid(y=True, alpha=0.15)
+
+
+def draw_power(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, style: ChartStyle,
+               legend: pg.LegendItem | None = None) -> None:
+    """One stacked bar of the facility's megawatts: each fleet, non-accelerator IT, losses, unused."""
+    names = {f.id: (f.name or f.platform, f.platform) for f in scenario.fleets}
+    x0 = 0.0
+    for key, mw in result.power_breakdown.items():
+        if mw <= 0:
+            continue
+        if key in names:
+            label, platform = names[key]
+            color = platform_hex(platform)
+        else:
+            label, color = POWER_OTHER.get(key, (key, "#e5e7eb"))
+        seg = pg.BarGraphItem(x0=[x0], y=[0.0], width=[mw], height=[0.6], brush=color, pen=pg.mkPen("#64748b", width=0.5))
+        plot.addItem(seg)
+        if legend is not None:
+            legend.addItem(seg, f"{label}: {fmt.mw(mw)}")
+        x0 += mw
+    plot.getAxis("left").setTicks([[]])
+    plot.setYRange(-1.6, 1.0, padding=0)
+    plot.setXRange(0, max(x0, 1e-6), padding=0.02)
+
+
+# -- several scenarios ------------------------------------------------------------------------------
+
+
+def draw_frontier_overlay(plot: pg.PlotItem, entries: list[tuple[str, list[FrontierCurve]]], style: ChartStyle,
+                          legend: pg.LegendItem | None = None) -> None:
+    """Frontiers of several scenarios: colour = platform, line style = scenario."""
+    for i, (name, curves) in enumerate(entries):
+        draw_frontier(plot, curves, style, dash=SCENARIO_DASHES[i % len(SCENARIO_DASHES)], name_prefix=f"{name}: ", legend=legend)
+
+
+def draw_metric_bars(plot: pg.PlotItem, labels: list[str], values: list[float], colors: list[str], style: ChartStyle,
+                     value_format) -> None:
+    """One bar per scenario with its value written on top."""
+    x = np.arange(len(values), dtype=float)
+    plot.addItem(pg.BarGraphItem(x=x, height=values, width=0.6, brushes=colors, pen=pg.mkPen("w")))
+    top = max(max(values, default=0.0), 1e-9)
+    for xi, v in zip(x, values):
+        text = pg.TextItem(value_format(v), color="#111827", anchor=(0.5, 1.1))
+        text.setFont(_font(style.tick_pt))
+        text.setPos(xi, v)
+        plot.addItem(text)
+    plot.getAxis("bottom").setTicks([[(i, t) for i, t in enumerate(labels)]])
+    plot.setYRange(0, top * 1.25, padding=0)
+    plot.setXRange(-0.6, len(values) - 0.4, padding=0)
+    plot.showGrid(y=True, alpha=0.15)

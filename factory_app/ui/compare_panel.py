@@ -1,0 +1,227 @@
+"""Compare 2-4 open scenarios: a table of every headline figure with its difference to a
+baseline, overlaid frontiers and bars, live as any of them is edited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from factory_app.engine.catalog import Catalog
+from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
+from factory_app.ui import format as fmt
+from factory_app.ui.chart_content import SCREEN, CompactAxis, LogAxis, draw_frontier_overlay, draw_metric_bars, new_legend, style_axes
+from factory_app.ui.export import COMPARE_METRICS
+from factory_app.ui.style import MUTED
+
+#: How each total is shown in the table
+FORMATS = {
+    "output_tokens_per_s": fmt.tokens_per_s,
+    "tokens_per_s_per_mw": lambda v: f"{fmt.compact(v)} tok/s/MW",
+    "revenue_usd_per_year": fmt.usd_per_year,
+    "revenue_usd_per_watt_year": lambda v: f"${v:,.2f}/W/yr",
+    "cost_usd_per_year": fmt.usd_per_year,
+    "cost_usd_per_million_tokens": lambda v: f"${v:,.3f}",
+    "margin": fmt.percent,
+    "joules_per_token": lambda v: f"{v:,.2f} J",
+    "accelerators": fmt.count,
+    "facility_power_mw": fmt.mw,
+    "idle_share": fmt.percent,
+    "payback_years": lambda v: f"{v:,.1f} yr",
+}
+BAR_COLORS = ["#1f4e79", "#2e86c1", "#85c1e9", "#aab7b8"]
+
+
+def _format(metric: str, value: float) -> str:
+    f = FORMATS.get(metric)
+    if f:
+        return f(value)
+    return fmt.mw(value) if metric.endswith("_mw") else fmt.compact(value)
+
+
+class ComparePanel(QWidget):
+    def __init__(self, window, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.window_, self.catalog = window, catalog
+        self.picks = QListWidget()
+        self.picks.setToolTip(f"Tick 2 to {MAX_SCENARIOS} open scenarios to compare")
+        self.baseline = QComboBox()
+        self.baseline.setToolTip("Differences are against this scenario")
+        self.hint = QLabel("")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet(f"color: {MUTED};")
+        csv_button = QPushButton("Export comparison CSV…")
+        csv_button.clicked.connect(self.export_csv)
+        chart_button = QPushButton("Export comparison chart…")
+        chart_button.clicked.connect(self.export_chart)
+        left = QVBoxLayout()
+        left.addWidget(QLabel("Scenarios"))
+        left.addWidget(self.picks, 1)
+        left.addWidget(QLabel("Baseline"))
+        left.addWidget(self.baseline)
+        left.addWidget(self.hint)
+        left.addWidget(csv_button)
+        left.addWidget(chart_button)
+        side = QWidget()
+        side.setLayout(left)
+        side.setFixedWidth(250)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.frontier = pg.PlotWidget(axisItems={"bottom": LogAxis("bottom"), "left": LogAxis("left")})
+        self.frontier.setTitle("Frontiers (line style = scenario)", size=f"{SCREEN.title_pt}pt")
+        style_axes(self.frontier.plotItem, SCREEN, "Interactivity (tokens/s per user)", "Throughput (tokens/s per MW)")
+        self.bars = pg.GraphicsLayoutWidget()
+        charts = QTabWidget()
+        charts.addTab(self.frontier, "Frontiers")
+        charts.addTab(self.bars, "Key figures")
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(charts)
+        split.setSizes([520, 600])
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 6, 6, 6)
+        row.addWidget(side)
+        row.addWidget(split, 1)
+        self._checked: set[int] = set()
+        self._seen: set[int] = set()
+        self.picks.itemChanged.connect(self._pick_changed)
+        self.baseline.currentIndexChanged.connect(lambda _i: self._redraw())
+
+    # -- which scenarios ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-list the open scenarios (keeping ticks) and redraw."""
+        sessions = self.window_.sessions
+        for s in sessions:  # a newly opened scenario joins the comparison while there is room
+            if s.number not in self._seen:
+                self._seen.add(s.number)
+                if len(self._checked & {x.number for x in sessions}) < MAX_SCENARIOS:
+                    self._checked.add(s.number)
+        self.picks.blockSignals(True)
+        self.picks.clear()
+        for s in sessions:
+            item = QListWidgetItem(s.label() + (" •" if s.modified else ""))
+            item.setData(Qt.UserRole, s.number)
+            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if s.number in self._checked else Qt.Unchecked)
+            self.picks.addItem(item)
+        self.picks.blockSignals(False)
+        self._redraw()
+
+    def _pick_changed(self, item: QListWidgetItem) -> None:
+        number = item.data(Qt.UserRole)
+        if item.checkState() == Qt.Checked:
+            if len(self._chosen()) > MAX_SCENARIOS:
+                self.picks.blockSignals(True)
+                item.setCheckState(Qt.Unchecked)
+                self.picks.blockSignals(False)
+                self.hint.setText(f"At most {MAX_SCENARIOS} scenarios at once.")
+                return
+            self._checked.add(number)
+        else:
+            self._checked.discard(number)
+        self._redraw()
+
+    def _chosen(self):
+        numbers = [self.picks.item(i).data(Qt.UserRole) for i in range(self.picks.count()) if self.picks.item(i).checkState() == Qt.Checked]
+        return [s for s in self.window_.sessions if s.number in numbers and s.evaluator.result is not None]
+
+    def entries(self) -> tuple[list, int]:
+        chosen = self._chosen()
+        entries = [CompareEntry(s.label(), str(s.path or ""), s.evaluator.result) for s in chosen]
+        names = [s.label() for s in chosen]
+        current = self.baseline.currentText()
+        self.baseline.blockSignals(True)
+        self.baseline.clear()
+        self.baseline.addItems(names)
+        self.baseline.setCurrentIndex(names.index(current) if current in names else 0)
+        self.baseline.blockSignals(False)
+        return entries, max(0, self.baseline.currentIndex())
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        entries, base = self.entries()
+        chosen = self._chosen()
+        self.frontier.clear()
+        self.bars.clear()
+        if len(entries) < 2:
+            self.table.clear()
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
+            self.hint.setText("Open or duplicate a scenario (File ▸ Duplicate scenario) and tick two to compare.")
+            return
+        self.hint.setText("Differences: value − baseline (and %). Updates live as you edit any of them.")
+        rows = compare(entries, base)
+        headers = []
+        for i, e in enumerate(entries):
+            headers.append(e.name + (" (baseline)" if i == base else ""))
+            if i != base:
+                headers.append(f"Δ {e.name}")
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(rows))
+        self.table.setVerticalHeaderLabels([r.metric.replace("_", " ") for r in rows])
+        for r, row in enumerate(rows):
+            col = 0
+            for i, c in enumerate(row.cells):
+                item = QTableWidgetItem(_format(row.metric, c.value))
+                item.setToolTip(f"{row.metric}: {c.value:,.6g} ({row.unit})")
+                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(r, col, item)
+                col += 1
+                if i != base:
+                    pct = "" if c.difference_pct is None else f" ({c.difference_pct * 100:+.1f}%)"
+                    diff = QTableWidgetItem(f"{'+' if c.difference >= 0 else '−'}{_format(row.metric, abs(c.difference))}{pct}")
+                    diff.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    diff.setForeground(QColor("#047857" if c.difference > 0 else "#b91c1c" if c.difference < 0 else "#374151"))
+                    self.table.setItem(r, col, diff)
+                    col += 1
+        self.table.resizeColumnsToContents()
+        legend = new_legend(self.frontier.plotItem, SCREEN)
+        draw_frontier_overlay(self.frontier.plotItem, [(s.label(), s.evaluator.curves) for s in chosen], SCREEN, legend)
+        for j, (key, title, axis, form) in enumerate(COMPARE_METRICS):
+            plot = self.bars.addPlot(row=0, col=j, axisItems={"left": CompactAxis("left")})
+            plot.setTitle(title, size=f"{SCREEN.title_pt}pt")
+            style_axes(plot, SCREEN, "", axis)
+            draw_metric_bars(plot, [e.name for e in entries], [e.result.totals.get(key, 0.0) for e in entries],
+                             BAR_COLORS[: len(entries)], SCREEN, form)
+
+    # -- export -----------------------------------------------------------------------------------
+    def export_csv(self) -> None:
+        entries, base = self.entries()
+        if len(entries) < 2:
+            QMessageBox.information(self, "Compare", "Tick at least two scenarios first.")
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "Export comparison as CSV", str(Path.home() / "comparison.csv"), "CSV (*.csv)")
+        if name:
+            try:
+                write_compare_csv(Path(name), entries, base)
+            except OSError as exc:
+                QMessageBox.critical(self, "Export failed", f"{Path(name).name}: {exc}")
+
+    def export_chart(self) -> None:
+        from factory_app.ui.export_dialog import ExportDialog
+
+        chosen = self._chosen()
+        if len(chosen) < 2:
+            QMessageBox.information(self, "Compare", "Tick at least two scenarios first.")
+            return
+        ExportDialog.for_comparison(self, chosen, self.catalog).exec()

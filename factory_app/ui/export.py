@@ -1,0 +1,250 @@
+"""Slide-ready charts: PNG (any size, optional transparent background), SVG and PDF.
+
+A slide is a pyqtgraph layout of a title, one or more plots and a footnote naming the scenario
+and the catalogue's sources, drawn in the slide style (white background, large type, one colour
+per platform). It is rendered offscreen; nothing flashes on the user's screen.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401 - registers the exporters
+from PySide6.QtCore import QMarginsF, QSizeF, Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtWidgets import QApplication
+
+from factory_app import __version__
+from factory_app.engine.catalog import Catalog
+from factory_app.engine.curves import FrontierCurve
+from factory_app.engine.factory_results import FactoryResult
+from factory_app.scenario.model import Scenario
+from factory_app.ui import format as fmt
+from factory_app.ui.chart_content import (
+    SLIDE,
+    ChartStyle,
+    CompactAxis,
+    LogAxis,
+    draw_frontier,
+    draw_frontier_overlay,
+    draw_metric_bars,
+    draw_power,
+    draw_revenue_cost,
+    new_legend,
+    style_axes,
+)
+
+CHART_KINDS = ("frontier", "revenue", "power")
+SIZE_PRESETS = {"1920x1080 (Full HD)": (1920, 1080), "3840x2160 (4K)": (3840, 2160)}
+FORMATS = (".png", ".svg", ".pdf")
+TITLES = {
+    "frontier": "Throughput–interactivity frontier",
+    "revenue": "Revenue and cost per fleet",
+    "power": "Where the facility's power goes",
+}
+#: (totals key, chart title, axis label, value format) of the comparison bars
+COMPARE_METRICS = (
+    ("tokens_per_s_per_mw", "Tokens/s per MW", "output tokens/s per MW", lambda v: fmt.compact(v)),
+    ("revenue_usd_per_watt_year", "Revenue per watt", "USD per W per year", lambda v: f"${v:,.2f}"),
+    ("cost_usd_per_million_tokens", "Cost per million tokens", "USD per million output tokens", lambda v: f"${v:,.3f}"),
+)
+
+
+class ExportError(OSError):
+    """A chart that could not be written; the message names the file."""
+
+
+def source_domains(scenarios: list[Scenario], catalog: Catalog, limit: int = 6) -> list[str]:
+    """Web domains of the catalogue sources behind the platforms these scenarios use."""
+    domains: list[str] = []
+    for s in scenarios:
+        for f in s.fleets:
+            p = catalog.platforms.get(f.platform)
+            if p is None:
+                continue
+            for fig in p.figures().values():
+                for src in fig.sources:
+                    for d in re.findall(r"https?://(?:www\.)?([^/\s]+)", src):
+                        if d not in domains:
+                            domains.append(d)
+    return domains[:limit]
+
+
+def footnote(scenarios: list[tuple[str, Scenario]], catalog: Catalog) -> str:
+    """One line naming the scenarios, the catalogue's sources and the app."""
+    names = "; ".join(name for name, _ in scenarios)
+    estimates = any(
+        fig.is_estimate
+        for _, s in scenarios
+        for f in s.fleets
+        if f.platform in catalog.platforms
+        for fig in catalog.platforms[f.platform].figures().values()
+    )
+    domains = source_domains([s for _, s in scenarios], catalog)
+    src = "Catalogue sources: " + (", ".join(domains) if domains else "see the app's About box")
+    if estimates:
+        src += " (some figures are estimates)"
+    return f"Scenario: {names}  ·  {src}  ·  AI Factory Modeller {__version__}, {_dt.date.today().isoformat()}"
+
+
+def scaled(style: ChartStyle, height: int) -> ChartStyle:
+    """The slide style sized for an image ``height`` pixels tall (it is drawn for 1080)."""
+    k = max(0.5, height / 1080.0)
+    return replace(style, title_pt=style.title_pt * k, axis_pt=style.axis_pt * k, tick_pt=style.tick_pt * k,
+                   legend_pt=style.legend_pt * k, line_width=style.line_width * k, marker_size=style.marker_size * k)
+
+
+class Slide:
+    """A title, a row of plots and a footnote, rendered offscreen at a fixed size."""
+
+    def __init__(self, size: tuple[int, int], title: str, note: str, style: ChartStyle = SLIDE) -> None:
+        QApplication.instance() or QApplication([])
+        self.size = size
+        self.style = scaled(style, size[1])
+        self.widget = pg.GraphicsLayoutWidget()
+        self.widget.setAttribute(Qt.WA_DontShowOnScreen, True)
+        self.widget.setBackground("w")
+        self.widget.resize(*size)
+        k = size[1] / 1080.0
+        self.widget.ci.setContentsMargins(40 * k, 30 * k, 50 * k, 20 * k)
+        self.title = self.widget.addLabel(title, row=0, col=0, colspan=3, size=f"{self.style.title_pt}pt", bold=True, color="#111827")
+        self.row = pg.GraphicsLayout()
+        self.widget.addItem(self.row, row=1, col=0, colspan=3)
+        self.note = self.widget.addLabel(note, row=2, col=0, colspan=3, size=f"{max(8.0, self.style.tick_pt * 0.72)}pt", color="#4b5563")
+        self.plots: list[pg.PlotItem] = []
+
+    def add_plot(self, title: str = "", log: bool = False) -> pg.PlotItem:
+        axes = {"bottom": LogAxis("bottom"), "left": LogAxis("left")} if log else {"left": CompactAxis("left")}
+        plot = self.row.addPlot(row=0, col=len(self.plots), axisItems=axes)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        if title:
+            plot.setTitle(title, size=f"{self.style.axis_pt * 1.05}pt", color="#111827")
+        self.plots.append(plot)
+        return plot
+
+    def _prepare(self) -> None:
+        self.widget.resize(*self.size)
+        self.widget.show()
+        for _ in range(3):
+            QApplication.processEvents()
+
+    # -- output ------------------------------------------------------------------------------
+    def image(self, transparent: bool = False) -> QImage:
+        self._prepare()
+        img = QImage(self.size[0], self.size[1], QImage.Format_ARGB32)
+        img.fill(Qt.transparent if transparent else Qt.white)
+        if transparent:
+            self.widget.setBackground(None)
+        painter = QPainter(img)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.TextAntialiasing)
+        self.widget.render(painter)
+        painter.end()
+        if transparent:
+            self.widget.setBackground("w")
+        return img
+
+    def save(self, path: Path, transparent: bool = False) -> None:
+        """Write PNG, SVG or PDF by the file's suffix; raise :class:`ExportError` on failure."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in FORMATS:
+            raise ExportError(f"{path.name}: the chart format must be one of {', '.join(FORMATS)}")
+        if not path.parent.is_dir():
+            raise ExportError(f"{path.name}: folder {path.parent} does not exist")
+        try:
+            if suffix == ".png":
+                if not self.image(transparent).save(str(path), "PNG"):
+                    raise ExportError(f"{path.name}: cannot write the PNG")
+            elif suffix == ".svg":
+                self._prepare()
+                pg.exporters.SVGExporter(self.widget.scene()).export(str(path))
+            else:
+                self._save_pdf(path)
+        except ExportError:
+            raise
+        except OSError as exc:
+            raise ExportError(f"{path.name}: {exc.strerror or exc}") from None
+        if not path.exists() or path.stat().st_size == 0:
+            raise ExportError(f"{path.name}: nothing was written")
+
+    def _save_pdf(self, path: Path) -> None:
+        self._prepare()
+        w, h = self.size
+        writer = QPdfWriter(str(path))
+        writer.setResolution(96)
+        # one page exactly the chart's size (96 px per inch = 72 pt per 96 px)
+        writer.setPageLayout(QPageLayout(QPageSize(QSizeF(w * 0.75, h * 0.75), QPageSize.Point), QPageLayout.Landscape if w > h else QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
+        writer.setTitle(self.title.text)
+        writer.setCreator(f"AI Factory Modeller {__version__}")
+        painter = QPainter(writer)
+        if not painter.isActive():
+            raise ExportError(f"{path.name}: cannot write the PDF")
+        self.widget.render(painter)
+        painter.end()
+
+    def copy_to_clipboard(self) -> None:
+        QGuiApplication.clipboard().setImage(self.image())
+
+    def close(self) -> None:
+        self.widget.close()
+        self.widget.deleteLater()
+
+
+# -- the charts ------------------------------------------------------------------------------------
+
+
+def chart_slide(kind: str, scenario: Scenario, result: FactoryResult, curves: list[FrontierCurve], catalog: Catalog,
+                size: tuple[int, int] = (1920, 1080), label: str = "") -> Slide:
+    """A slide of one scenario's ``kind`` chart (frontier, revenue or power)."""
+    if kind not in CHART_KINDS:
+        raise ValueError(f"chart must be one of {', '.join(CHART_KINDS)}, got {kind!r}")
+    name = label or scenario.name
+    slide = Slide(size, f"{TITLES[kind]} — {name}", footnote([(name, scenario)], catalog))
+    st = slide.style
+    if kind == "frontier":
+        plot = slide.add_plot(log=True)
+        style_axes(plot, st, "Interactivity (tokens/s per user)", "Throughput (tokens/s per MW of facility power)")
+        legend = new_legend(plot, st)
+        draw_frontier(plot, curves, st, legend=legend)
+    elif kind == "revenue":
+        plot = slide.add_plot()
+        style_axes(plot, st, "", "USD million per year")
+        legend = new_legend(plot, st)
+        draw_revenue_cost(plot, scenario, result, st, legend)
+    else:
+        plot = slide.add_plot()
+        style_axes(plot, st, "Facility power (MW)", "")
+        legend = new_legend(plot, st, offset=(10, -10))
+        draw_power(plot, scenario, result, st, legend)
+    return slide
+
+
+def compare_slide(entries: list[tuple[str, Scenario, FactoryResult]], catalog: Catalog,
+                  size: tuple[int, int] = (1920, 1080)) -> Slide:
+    """Bars of tokens/s per MW, revenue per watt and cost per million tokens, one per scenario."""
+    palette = ["#1f4e79", "#2e86c1", "#85c1e9", "#aab7b8"]
+    slide = Slide(size, "Scenario comparison", footnote([(n, s) for n, s, _ in entries], catalog))
+    labels = [n for n, _, _ in entries]
+    colors = [palette[i % len(palette)] for i in range(len(entries))]
+    for key, title, axis, form in COMPARE_METRICS:
+        plot = slide.add_plot(title)
+        style_axes(plot, slide.style, "", axis)
+        draw_metric_bars(plot, labels, [r.totals.get(key, 0.0) for _, _, r in entries], colors, slide.style, form)
+    return slide
+
+
+def compare_frontier_slide(entries: list[tuple[str, Scenario, list[FrontierCurve]]], catalog: Catalog,
+                           size: tuple[int, int] = (1920, 1080)) -> Slide:
+    """Frontiers of several scenarios on one chart (colour = platform, line style = scenario)."""
+    slide = Slide(size, "Throughput–interactivity frontiers compared", footnote([(n, s) for n, s, _ in entries], catalog))
+    plot = slide.add_plot(log=True)
+    style_axes(plot, slide.style, "Interactivity (tokens/s per user)", "Throughput (tokens/s per MW of facility power)")
+    legend = new_legend(plot, slide.style)
+    draw_frontier_overlay(plot, [(n, c) for n, _, c in entries], slide.style, legend)
+    return slide
