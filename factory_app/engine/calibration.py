@@ -203,11 +203,26 @@ class FitResult:
     software: dict[str, float]
 
 
+#: Factors that describe the software stack rather than the chip (launch and scheduling
+#: overheads, collective latency). Max-throughput measurements barely see them, so a family is
+#: pulled towards the reference family's values for these unless its data says otherwise.
+SOFTWARE_FACTORS = ("step_overhead_ms", "layer_overhead_us", "comm_latency_us")
+#: The family with the most measurements; fitted first, its software factors anchor the others.
+REFERENCE_FAMILY = "hopper"
+_ANCHOR_WEIGHT = 0.5
+
+
 def _objective(
-    catalog: Catalog, family: str, points: list[CalibrationPoint], releases: list[str]
+    catalog: Catalog, family: str, points: list[CalibrationPoint], releases: list[str], anchor: Efficiency | None = None
 ) -> Callable[[np.ndarray], float]:
     names = Efficiency.FIELDS
     prior_u = np.array([_to_unit(n, PARAM_SPACE[n][2]) for n in names])
+    weights = np.full(len(names), _PRIOR_WEIGHT)
+    if anchor is not None:
+        for i, n in enumerate(names):
+            if n in SOFTWARE_FACTORS:
+                prior_u[i] = _to_unit(n, getattr(anchor, n))
+                weights[i] = _ANCHOR_WEIGHT
 
     def f(u: np.ndarray) -> float:
         values = {n: _from_unit(n, float(x)) for n, x in zip(names, u)}
@@ -224,7 +239,7 @@ def _objective(
         return float(
             np.mean(arr**2)
             + 0.1 * np.max(np.abs(arr)) ** 2
-            + _PRIOR_WEIGHT * np.sum((clipped[: len(names)] - prior_u) ** 2)
+            + float(np.sum(weights * (clipped[: len(names)] - prior_u) ** 2))
             + 10.0 * np.sum((clipped - u) ** 2)
         )
 
@@ -232,16 +247,17 @@ def _objective(
 
 
 def fit_family(
-    catalog: Catalog, family: str, points: list[CalibrationPoint], iterations: int = 600
+    catalog: Catalog, family: str, points: list[CalibrationPoint], iterations: int = 600, anchor: Efficiency | None = None
 ) -> tuple[Efficiency, dict[str, float]]:
     """Fit one family's factors (and its older releases' speed factors) to its points.
 
     The search always starts from the prior centres, so the result depends only on the inputs.
+    ``anchor`` (the reference family's fit) centres the prior of the software factors.
     """
     releases = sorted({p.software for p in points if p.software})
     u0 = np.array([_to_unit(n, PARAM_SPACE[n][2]) for n in Efficiency.FIELDS] + [0.5] * len(releases))
     u0 = np.clip(u0, 0.02, 0.98)
-    objective = _objective(catalog, family, points, releases)
+    objective = _objective(catalog, family, points, releases, anchor)
     best = nelder_mead(objective, u0, step=0.15, iterations=iterations)
     # a restart from the optimum escapes an early collapse of the simplex
     best = nelder_mead(objective, best, step=0.05, iterations=iterations // 2)
@@ -266,10 +282,13 @@ def fit_all(
     points = points or load_points()
     families: dict[str, Efficiency] = {}
     software: dict[str, float] = {}
-    for fam, pts in sorted(families_of(points, catalog).items()):
-        families[fam], factors = fit_family(catalog, fam, pts, iterations)
+    groups = families_of(points, catalog)
+    order = sorted(groups, key=lambda fam: (fam != REFERENCE_FAMILY, fam))
+    for fam in order:
+        anchor = families.get(REFERENCE_FAMILY) if fam != REFERENCE_FAMILY else None
+        families[fam], factors = fit_family(catalog, fam, groups[fam], iterations, anchor)
         software.update(factors)
-    return FitResult(families, software)
+    return FitResult(dict(sorted(families.items())), software)
 
 
 def inputs_digest(folder: Path | None = None) -> str:

@@ -121,6 +121,7 @@ class ResultsPanel(QWidget):
         layout.addWidget(holder)
         layout.addWidget(self.tabs, 1)
         self.frontier.targetChanged.connect(self.targetChanged)
+        self.tabs.currentChanged.connect(lambda _i: self._draw_visible_bars())
 
     def current_chart(self) -> str:
         """The chart kind of the visible tab (frontier, revenue or power)."""
@@ -139,8 +140,21 @@ class ResultsPanel(QWidget):
                 notes.insert(0, result.optimiser_note)
             self.note.setText("  ·  ".join(notes))
         self.frontier.set_curves(curves)
-        self.revenue.set_result(scenario, result)
-        self.power.set_result(scenario, result)
+        # the bar charts are redrawn when shown: an edit repaints only what is on screen
+        self._pending = (scenario, result)
+        self._draw_visible_bars()
+
+    def _draw_visible_bars(self) -> None:
+        pending = getattr(self, "_pending", None)
+        if pending is None:
+            return
+        widget = self.tabs.currentWidget()
+        if widget is self.revenue:
+            self.revenue.set_result(*pending)
+            self._drawn_revenue = pending
+        elif widget is self.power:
+            self.power.set_result(*pending)
+            self._drawn_power = pending
 
 
 __all__ = ["ResultsPanel", "Qt"]
