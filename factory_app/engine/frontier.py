@@ -14,10 +14,11 @@ per step with speculative decoding).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
-from factory_app.engine.layout_costs import unique_layouts
+from factory_app.engine.layout_costs import LayoutCosts, unique_layouts
 from factory_app.engine.layouts import LayoutArrays, candidate_layouts
 from factory_app.engine.performance import (
     PREFILL_CHUNK_TOKENS,
@@ -36,7 +37,7 @@ BOUNDS: tuple[str, ...] = ("memory-bandwidth", "compute", "communication", "over
 #: Fractions of the KV-limited batch tried for every layout, dense near the limit where
 #: latency-constrained operating points sit.
 _TOP_FRACTIONS = np.array([0.7, 0.85, 0.92, 0.96, 0.99, 1.0])
-_LOG_STEPS = 24
+_LOG_STEPS = 20
 #: Target utilisation of a disaggregated prefill pool: headroom keeps its queue short.
 PREFILL_POOL_UTILISATION = 0.8
 
@@ -198,8 +199,12 @@ def evaluate_points(
     speculation: Speculation | None = None,
     queued: bool = True,
     disaggregation: bool = True,
+    layout_costs: tuple[LayoutCosts, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Performance of explicit (layout, batch) points; arrays in, dict of arrays out.
+
+    ``layout_costs`` is (per-layout constants, each point's layout index) when the caller
+    already has them (a frontier does); otherwise they are worked out from the layouts.
 
     Every point is returned with prefill mixed into decoding (aggregated) and, with
     ``disaggregation``, a second time with prompts on a separate prefill pool (same layout, full
@@ -230,8 +235,11 @@ def evaluate_points(
     if queued:
         variants += [(b99, zeros, zeros), (b99, rows99, ranks99)]  # 3, 4: at the p99 batch
     k = len(variants)
-    first, inverse = unique_layouts(lay.tp, lay.dp, lay.ep, lay.pp)
-    per_layout = costs_for(d, lay.tp[first], lay.dp[first], lay.ep[first], lay.pp[first])
+    if layout_costs is None:
+        first, inverse = unique_layouts(lay.tp, lay.dp, lay.ep, lay.pp)
+        per_layout = costs_for(d, lay.tp[first], lay.dp[first], lay.ep[first], lay.pp[first])
+    else:
+        per_layout, inverse = layout_costs
     costs = per_layout.take(inverse)
     steps = serving_step(
         d, per_layout.take(np.tile(inverse, k)),
@@ -281,6 +289,13 @@ def evaluate_points(
     return {key: np.concatenate(parts) for key, parts in out.items()}
 
 
+@lru_cache(maxsize=512)
+def _costs_of_candidates(d: Deployment, max_gpus_per_replica: int) -> LayoutCosts:
+    """Per-layout constants of every candidate layout (remembered: they do not depend on traffic)."""
+    lay = candidate_layouts(d.shape, d.domain, max_gpus_per_replica)
+    return costs_for(d, lay.tp, lay.dp, lay.ep, lay.pp)
+
+
 def compute_frontier(
     d: Deployment,
     traffic: Traffic,
@@ -306,11 +321,13 @@ def compute_frontier(
             f"{d.model_id} at {d.precision} does not fit in {max_gpus_per_replica} x {d.platform_id} "
             f"({d.hbm_bytes / 1e9:g} GB each) with room for one {traffic.isl:g}+{traffic.osl:g}-token request"
         )
-    lay = LayoutArrays(lay.tp[fits], lay.dp[fits], lay.ep[fits], lay.pp[fits])
-    limit = limit[fits]
+    kept = np.flatnonzero(fits)
+    lay = LayoutArrays(lay.tp[kept], lay.dp[kept], lay.ep[kept], lay.pp[kept])
+    limit = limit[kept]
     idx, batch = _batch_grid(limit)
     sub = LayoutArrays(lay.tp[idx], lay.dp[idx], lay.ep[idx], lay.pp[idx])
-    out = evaluate_points(d, traffic, sub, batch, limit[idx], speculation, queued, disaggregation)
+    per_layout = _costs_of_candidates(d, max_gpus_per_replica).take(kept)
+    out = evaluate_points(d, traffic, sub, batch, limit[idx], speculation, queued, disaggregation, (per_layout, idx))
     m = len(out["bound"]) // max(len(batch), 1) if len(batch) else 1
     return Frontier(
         deployment=d,

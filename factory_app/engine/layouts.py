@@ -15,6 +15,7 @@ Only layouts that real serving stacks run are listed; the memory fit is checked 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,8 +41,10 @@ class LayoutArrays:
         return len(self.tp)
 
 
+@lru_cache(maxsize=256)
 def candidate_layouts(shape: ModelShape, domain: int, max_gpus: int) -> LayoutArrays:
-    """Every layout of at most ``max_gpus`` accelerators for a model on a platform.
+    """Every layout of at most ``max_gpus`` accelerators for a model on a platform (remembered:
+    callers must not modify the arrays).
 
     ``domain`` is the scale-up domain size. Tensor parallelism stays inside it; a stage
     (``tp * dp`` GPUs) may exceed it only for expert parallelism, whose all-to-all then runs
@@ -67,9 +70,10 @@ def candidate_layouts(shape: ModelShape, domain: int, max_gpus: int) -> LayoutAr
                         continue  # pipeline only once tensor parallelism is exhausted
                     rows.append((tp, 1, 1, pp))
                 continue
-            # on a board every split is offered; larger stages spread experts one rank per GPU
-            # or over one 8-GPU board, the expert layouts serving stacks offer at that scale
-            eps = {e for e in _POWERS if e <= stage} if stage <= 8 else {1, 8, stage}
+            # experts tensor-split over the stage, or one rank per GPU; a fully tensor-parallel
+            # stage may also group experts into fewer ranks (TensorRT-LLM's "TP8/EP2"); large
+            # stages may spread them over one 8-GPU board
+            eps = {1, stage} | ({e for e in _POWERS if e < stage} if tp == stage else set()) | ({8} if stage > 8 else set())
             for ep in sorted(eps):
                 if stage % ep or ep > shape.experts:
                     continue
