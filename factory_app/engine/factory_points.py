@@ -7,6 +7,7 @@ every operating point of the workload selling the same share of its capacity.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ MAX_REPLICA_GPUS = 144
 
 _CACHE_SIZE = 4096
 _cache: OrderedDict[tuple, tuple[Catalog, Prediction | str]] = OrderedDict()
+_cache_lock = threading.Lock()  # the UI may evaluate in a worker thread while another reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +75,11 @@ def cached_predict(catalog: Catalog, fleet: Fleet, w: Workload, gpus: int, cap: 
     The catalogue is part of the key by identity and held by the entry, so its id is not reused.
     """
     key = _cache_key(catalog, fleet, w, gpus, cap)
-    hit = _cache.get(key)
-    if hit is not None and hit[0] is catalog:
-        _cache.move_to_end(key)
-        return hit[1]
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is catalog:
+            _cache.move_to_end(key)
+            return hit[1]
     service = ServiceLevel(max_ttft_ms=w.max_ttft_ms, min_tokens_per_s_per_user=w.min_tokens_per_s_per_user)
     try:
         result: Prediction | str = predict(
@@ -85,15 +88,17 @@ def cached_predict(catalog: Catalog, fleet: Fleet, w: Workload, gpus: int, cap: 
         )
     except (PrecisionNotSupported, UnknownIdError, ValueError) as exc:
         result = str(exc)
-    _cache[key] = (catalog, result)
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        _cache[key] = (catalog, result)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return result
 
 
 def clear_cache() -> None:
     """Forget remembered predictions (benchmarks measure cold evaluations with this)."""
-    _cache.clear()
+    with _cache_lock:
+        _cache.clear()
 
 
 def _layout_text(p: Prediction) -> str:
