@@ -76,6 +76,7 @@ class Platform:
     scale_up_bw_gbps_bidir: Figure
     scale_out_bw_gbps: Figure
     price_usd: Figure
+    purchase_unit_figure: Figure | None = None
 
     @property
     def announced(self) -> bool:
@@ -90,6 +91,13 @@ class Platform:
     def domain_size(self) -> int:
         return int(self.scale_up_domain.value)
 
+    @property
+    def purchase_unit(self) -> int:
+        """Accelerators bought together (an 8-GPU board, a 72-GPU rack, a 4-chip TPU host)."""
+        if self.purchase_unit_figure is not None:
+            return int(self.purchase_unit_figure.value)
+        return self.domain_size
+
     def figures(self) -> dict[str, Figure]:
         """Every figure by a display key, for the inspector, tooltips and the catalogue dump."""
         out = {
@@ -102,6 +110,8 @@ class Platform:
             "scale_out_bw_gbps": self.scale_out_bw_gbps,
             "price_usd": self.price_usd,
         }
+        if self.purchase_unit_figure is not None:
+            out["purchase_unit"] = self.purchase_unit_figure
         for prec, fig in self.peak_dense_tflops.items():
             out[f"peak_{prec}_dense_tflops"] = fig
         return out
@@ -308,6 +318,9 @@ def _load_platforms(path: Path) -> tuple[dict[str, Platform], dict[str, str]]:
         }
         if fig["scale_up_domain"].value != int(fig["scale_up_domain"].value):
             raise CatalogError(f"{where}.scale_up_domain: must be a whole number of accelerators")
+        unit = _figure(raw["purchase_unit"], f"{where}.purchase_unit", sources) if "purchase_unit" in raw else None
+        if unit is not None and unit.value != int(unit.value):
+            raise CatalogError(f"{where}.purchase_unit: must be a whole number of accelerators")
         out[pid] = Platform(
             id=pid,
             name=str(raw.get("name", pid)),
@@ -316,6 +329,7 @@ def _load_platforms(path: Path) -> tuple[dict[str, Platform], dict[str, str]]:
             family=str(raw.get("family", "")),
             status=raw["status"],
             peak_dense_tflops=peaks,
+            purchase_unit_figure=unit,
             **fig,
         )
     return out, dict(sources)

@@ -16,7 +16,7 @@ programme:
 with ``r_p`` tokens/s per accelerator, ``v_p`` USD per output token (input tokens included),
 ``Y`` seconds per year, ``c_f`` USD/year per accelerator (depreciation + full-load energy; the
 facility's own costs are fixed by its budget), ``W_f`` all-in watts. It is solved exactly by
-:func:`factory_app.engine.simplex.maximise`. The solution is rounded to whole scale-up domains
+:func:`factory_app.engine.simplex.maximise`. The solution is rounded to whole purchase units (boards, racks, hosts)
 (each power-sized fleet rounded down and up, every combination that fits the power tried when
 there are at most four such fleets) and every candidate, together with the even split and the
 scenario as given, is evaluated with the full model; the most profitable is kept. So the result is
@@ -170,7 +170,7 @@ def _with_split(scenario: Scenario, model: LinearModel, fleet_accelerators: dict
 
 
 def lp_candidates(scenario: Scenario, catalog: Catalog, model: LinearModel, x: np.ndarray) -> list[Scenario]:
-    """The linear optimum rounded to whole scale-up domains, every floor/ceil mix that fits."""
+    """The linear optimum rounded to whole purchase units (boards, racks, hosts), every floor/ceil mix that fits."""
     totals = {fi: 0.0 for fi in model.power_fleets}
     for i, p in enumerate(model.pairs):
         if p.fleet in totals:
@@ -181,7 +181,7 @@ def lp_candidates(scenario: Scenario, catalog: Catalog, model: LinearModel, x: n
         split[p.assignment] = min(x[i] / whole, 1.0) if whole else 0.0
     options: dict[int, list[int]] = {}
     for fi, n in totals.items():
-        domain = catalog.platforms[scenario.fleets[fi].platform].domain_size
+        domain = catalog.platforms[scenario.fleets[fi].platform].purchase_unit
         low = whole_domains(n, domain)
         options[fi] = sorted({low, low + domain}) if (n - low > 1e-6 and len(totals) <= MAX_ROUNDING_FLEETS) else [low]
     out = []
@@ -235,7 +235,7 @@ def optimise(scenario: Scenario, catalog: Catalog, evaluate: Evaluate) -> tuple[
     label, chosen, best = max(ranked, key=lambda item: _profit(item[2]))  # the first wins a tie
     note = (
         f"optimised by a linear programme ({2 * len(model.pairs)} variables, exact simplex), rounded to whole "
-        f"scale-up domains; kept the {label}: {_describe(chosen)}; profit {_profit(best):,.0f} USD/year "
+        f"purchase units; kept the {label}: {_describe(chosen)}; profit {_profit(best):,.0f} USD/year "
         f"(even split {_profit(evaluated[even]):,.0f})"
     )
     return best, note

@@ -2,10 +2,10 @@
 
 IT power = facility power / PUE; accelerator power = IT power x (1 - non-accelerator share).
 A fleet sized by power gets ``floor(power_share x accelerator power / all-in W)`` accelerators; a
-fleet sized by count asks for its count. Both are rounded DOWN to whole scale-up domains (an
+fleet sized by count asks for its count. Both are rounded DOWN to whole purchase units (an
 NVL72 rack is bought whole). Power-sized fleets are placed first (their shares add up to at most
 one); count-sized fleets share what is left, and when they ask for more, every count fleet is
-scaled by the same factor (then rounded down to whole domains) and a warning says so. So the
+scaled by the same factor (then rounded down to whole purchase units) and a warning says so. So the
 fleets together never draw more than the accelerator power.
 """
 
@@ -37,16 +37,16 @@ class FleetSize:
 
 
 def whole_domains(accelerators: float, domain: int) -> int:
-    """``accelerators`` rounded down to a multiple of the scale-up domain (at least 1 per domain)."""
+    """``accelerators`` rounded down to a multiple of ``domain`` (a platform's purchase unit)."""
     domain = max(int(domain), 1)
     return int(math.floor(accelerators + _FLOOR_EPS)) // domain * domain
 
 
 def accelerators_for_power(power_w: float, platform: Platform) -> int:
-    """Accelerators whose all-in power fits in ``power_w``, in whole scale-up domains."""
+    """Accelerators whose all-in power fits in ``power_w``, in whole purchase units."""
     if power_w <= 0:
         return 0
-    return whole_domains(power_w / platform.all_in_w.value, platform.domain_size)
+    return whole_domains(power_w / platform.all_in_w.value, platform.purchase_unit)
 
 
 def _platform(fleet: Fleet, catalog: Catalog) -> Platform | None:
@@ -77,11 +77,11 @@ def size_fleets(
             n = accelerators_for_power(shares[f.id] * budget_w, p)
             sizes[f.id] = FleetSize(f.id, n, p.all_in_w.value, "power", n)
         else:
-            n = whole_domains(f.accelerators or 0, p.domain_size)
+            n = whole_domains(f.accelerators or 0, p.purchase_unit)
             if n != (f.accelerators or 0):
                 warnings.append(
                     f"fleet '{f.id}': {f.accelerators:,} accelerators rounded down to {n:,} "
-                    f"(whole scale-up domains of {p.domain_size})"
+                    f"(whole purchase units of {p.purchase_unit}: boards, racks or hosts)"
                 )
             sizes[f.id] = FleetSize(f.id, n, p.all_in_w.value, "count", n)
     _fit_count_fleets(scenario, catalog, sizes, budget_w, warnings)
@@ -105,7 +105,7 @@ def _fit_count_fleets(
     for f in counted:
         old = sizes[f.id]
         p = catalog.platforms[f.platform]
-        n = whole_domains(old.accelerators * factor, p.domain_size)
+        n = whole_domains(old.accelerators * factor, p.purchase_unit)
         sizes[f.id] = FleetSize(f.id, n, old.all_in_w, "power", old.accelerators)
         warnings.append(
             f"fleet '{f.id}': {old.accelerators:,} accelerators need {old.accelerator_power_w / 1e6:,.1f} MW but the "
