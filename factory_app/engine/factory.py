@@ -49,6 +49,16 @@ def evaluate_factory(scenario: Scenario, catalog: Catalog | None = None, optimis
     return replace(result, compute_ms=(time.perf_counter() - start) * 1e3)
 
 
+def optimise_factory(scenario: Scenario, catalog: Catalog | None = None) -> tuple[Scenario, FactoryResult, str]:
+    """The scenario with the optimiser's power and assignment shares, its evaluation, and a note
+    saying what was chosen (the app offers to apply the shares as one undoable edit)."""
+    from factory_app.engine.factory_optimiser import optimised_split
+
+    cat = catalog or default_catalog()
+    chosen, result, note = optimised_split(scenario, cat, _evaluate)
+    return chosen, replace(result, optimised=True, optimiser_note=note), note
+
+
 def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
     """One evaluation with the shares as the scenario states them."""
     site = scenario.site

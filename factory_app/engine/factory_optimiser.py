@@ -219,8 +219,14 @@ def _describe(scenario: Scenario) -> str:
 def optimise(scenario: Scenario, catalog: Catalog, evaluate: Evaluate) -> tuple[FactoryResult, str]:
     """The most profitable split found (see the module docstring), and a note saying what it
     chose and how it compares with the even split."""
+    _, result, note = optimised_split(scenario, catalog, evaluate)
+    return result, note
+
+
+def optimised_split(scenario: Scenario, catalog: Catalog, evaluate: Evaluate) -> tuple[Scenario, FactoryResult, str]:
+    """Like :func:`optimise`, and also the scenario with the chosen shares (what the app applies)."""
     if not scenario.assignments:
-        return evaluate(scenario, catalog), "nothing to optimise: no fleet serves a workload"
+        return scenario, evaluate(scenario, catalog), "nothing to optimise: no fleet serves a workload"
     model = build_model(scenario, catalog)
     x = solve(model)
     even = even_split(scenario, model)
@@ -238,7 +244,7 @@ def optimise(scenario: Scenario, catalog: Catalog, evaluate: Evaluate) -> tuple[
         f"purchase units; kept the {label}: {_describe(chosen)}; profit {_profit(best):,.0f} USD/year "
         f"(even split {_profit(evaluated[even]):,.0f})"
     )
-    return best, note
+    return replace(chosen, optimise=scenario.optimise), best, note
 
 
-__all__ = ["LinearModel", "Pair", "build_model", "even_split", "lp_candidates", "optimise", "solve"]
+__all__ = ["LinearModel", "Pair", "build_model", "even_split", "lp_candidates", "optimise", "optimised_split", "solve"]

@@ -130,7 +130,8 @@ WORKLOAD_FIELDS: dict[str, FieldSpec] = {
 }
 
 ASSIGNMENT_FIELDS: dict[str, FieldSpec] = {
-    "share": _f("share", "Share of the fleet", "fraction", 0.0, 1.0, 1.0, "Share of the fleet's accelerators serving this workload.", exclusive_minimum=True),
+    "share": _f("share", "Share of the fleet", "fraction", 0.0, 1.0, 1.0,
+                "Share of the fleet's accelerators serving this workload (0 keeps the link but serves nothing, as the optimiser may choose)."),
 }
 
 #: Price curve points: tokens/s per user -> multiplier on the output price.

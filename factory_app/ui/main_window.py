@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressDialog, QTabWidget, QWidget
 
 from factory_app import __version__
 from factory_app.engine.catalog import Catalog, default_catalog
@@ -246,6 +246,10 @@ class MainWindow(QMainWindow):
             a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.tabs.addAction(a)
         edit.addActions([self.act_delete, self.act_duplicate, self.act_select_all])
+        edit.addSeparator()
+        self.act_optimise = self._action("&Optimise split…", self.optimise_split, QKeySequence("Ctrl+Shift+O"),
+                                         "Split the power among fleets and each fleet among its workloads for the most profit")
+        edit.addAction(self.act_optimise)
 
         view = m.addMenu("&View")
         self.act_zoom_in = self._action("Zoom &in", lambda: self.view.zoom_by(1.25), [QKeySequence.ZoomIn, QKeySequence("Ctrl+=")])
@@ -449,6 +453,50 @@ class MainWindow(QMainWindow):
         slide.copy_to_clipboard()
         slide.close()
         self.statusBar().showMessage("Chart copied to the clipboard (1920x1080)", 4000)
+
+    def optimise_split(self) -> None:
+        """Run the optimiser in a worker thread (progress, cancel), then offer to apply its split."""
+        from factory_app.engine.factory import optimise_factory
+        from factory_app.ui.commands import ReplaceScenarioCommand
+        from factory_app.ui.evaluation import Worker
+
+        session = self.session
+        scenario = session.doc.scenario
+        before = session.evaluator.result
+        progress = QProgressDialog("Optimising the split of power and fleets…", "Cancel", 0, 0, self)
+        progress.setWindowTitle("Optimise")
+        progress.setWindowModality(Qt.WindowModal)
+        progress.setMinimumDuration(300)
+        worker = Worker(lambda: optimise_factory(scenario, self.catalog), self)
+        self._optimiser = worker  # keep it alive until it reports
+
+        def done(value) -> None:
+            progress.close()
+            chosen, result, note = value
+            if session not in self.sessions or session.doc.scenario is not scenario:
+                self.statusBar().showMessage("The scenario changed while optimising; run it again.", 8000)
+                return
+            old = before.totals.get("profit_usd_per_year", 0.0) if before else 0.0
+            new = result.totals.get("profit_usd_per_year", 0.0)
+            if chosen == scenario:
+                QMessageBox.information(self, "Optimise", f"The current split is already the best found.\n\n{note}")
+                return
+            answer = QMessageBox.question(
+                self, "Apply the optimised split?",
+                f"Profit {old / 1e6:,.1f} M USD/year now, {new / 1e6:,.1f} M USD/year with the optimised split.\n\n{note}",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes,
+            )
+            if answer == QMessageBox.Yes:
+                session.undo_stack.push(ReplaceScenarioCommand(session.doc, chosen, "Apply optimised split"))
+
+        def failed(message: str) -> None:
+            progress.close()
+            QMessageBox.warning(self, "Optimise", f"The optimiser failed: {message}")
+
+        worker.done.connect(done)
+        worker.failed.connect(failed)
+        progress.canceled.connect(worker.cancel)
+        worker.start()
 
     def show_compare(self) -> None:
         self.compare_dock.show()

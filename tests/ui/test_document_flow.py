@@ -134,3 +134,28 @@ def test_autosave_and_recovery(window, qtbot):
     assert window.doc.scenario.site.facility_power_mw == 250
     assert window.isWindowModified()
     assert not orphan.exists()
+
+
+def test_optimise_runs_in_a_worker_and_applies_as_one_undo_step(window, qtbot, no_prompts):
+    mixed = resource_path("examples", "mixed-chat-and-reasoning.json")
+    assert window.open_file(mixed)
+    before = window.doc.scenario
+    no_prompts.answers.append(QMessageBox.Yes)
+    window.act_optimise.trigger()
+    qtbot.waitUntil(lambda: window.doc.scenario is not before, timeout=20000)
+    assert window.undo_stack.count() == 1 and window.undo_stack.undoText() == "Apply optimised split"
+    window.evaluator.recompute()
+    assert window.evaluator.result.totals["profit_usd_per_year"] >= 0
+    window.undo_stack.undo()
+    assert window.doc.scenario == before
+
+
+def test_a_cancelled_optimisation_changes_nothing(window, qtbot, no_prompts):
+    assert window.open_file(resource_path("examples", "mixed-chat-and-reasoning.json"))
+    before = window.doc.scenario
+    window.act_optimise.trigger()
+    window._optimiser.cancel()
+    qtbot.waitUntil(lambda: window._optimiser.thread.isFinished(), timeout=20000)
+    qtbot.wait(100)
+    assert window.doc.scenario is before and window.undo_stack.count() == 0
+    assert not any(kind == "question" for kind, _ in no_prompts.seen)
