@@ -8,6 +8,9 @@ from pathlib import Path
 
 from factory_app import __version__
 
+#: Set to 1 to quit as soon as the main window is shown and print the start-up time (packaging/measure_startup.py).
+EXIT_AFTER_SHOW_ENV = "FACTORY_APP_EXIT_AFTER_SHOW"
+
 
 def _application(argv: list[str]):
     from PySide6.QtCore import QCoreApplication
@@ -35,7 +38,31 @@ def run_app(path: str | None = None) -> int:
         window.open_file(Path(path), check_unsaved=False)
     else:
         window.offer_recovery()
+    if os.environ.get(EXIT_AFTER_SHOW_ENV) == "1":
+        _quit_once_shown(app)
     return app.exec()
+
+
+def _process_age_s() -> float | None:
+    """Seconds since this process started (Linux /proc; None elsewhere), for start-up timing."""
+    try:
+        start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime_s = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return uptime_s - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _quit_once_shown(app) -> None:
+    """Print "window shown after X s" once the event loop has shown the window, then quit."""
+    from PySide6.QtCore import QTimer
+
+    def report() -> None:
+        age = _process_age_s()
+        print(f"window shown after {age:.3f} s" if age is not None else "window shown", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, report)
 
 
 def render_png(path: str, out: str, size: tuple[int, int]) -> None:

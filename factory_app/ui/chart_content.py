@@ -102,6 +102,25 @@ def style_axes(plot: pg.PlotItem, style: ChartStyle, bottom: str, left: str) -> 
     plot.getAxis("bottom").setHeight(int(style.tick_pt * 2.0 + style.axis_pt * 2.2))
 
 
+def bar(plot: pg.PlotItem, x0: float, y0: float, width: float, height: float, color, edge="w", tooltip: str = "") -> pg.PlotCurveItem:
+    """One filled rectangle in data coordinates, drawn as a closed curve filled down to its base.
+    (``BarGraphItem`` draws from a cached picture and plain rectangle items carry their transform
+    into the SVG; curve items are written in page coordinates, so every format keeps the fills.)"""
+    x1, y1 = x0 + width, y0 + max(height, 0.0)
+    item = pg.PlotCurveItem(x=[x0, x0, x1, x1, x0], y=[y0, y1, y1, y0, y0], fillLevel=y0,
+                            brush=pg.mkBrush(color), pen=pg.mkPen(edge, width=1))
+    if tooltip:
+        item.setToolTip(tooltip)
+    plot.addItem(item)
+    return item
+
+
+def legend_swatch(legend: pg.LegendItem | None, color, label: str) -> None:
+    """A legend entry with a colour square (a bar item used only as the legend's sample)."""
+    if legend is not None:
+        legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=color, pen=pg.mkPen(color)), label)
+
+
 def new_legend(plot: pg.PlotItem, style: ChartStyle, offset=(-10, 10)) -> pg.LegendItem:
     legend = plot.addLegend(offset=offset, labelTextSize=f"{style.legend_pt}pt")
     legend.setBrush(pg.mkBrush(255, 255, 255, 220))
@@ -144,17 +163,15 @@ def draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResu
     names = {f.id: f.name or f.platform for f in scenario.fleets}
     x = np.arange(len(result.fleets), dtype=float)
     revenue = np.array([f.revenue_usd_per_year for f in result.fleets]) / 1e6
-    bars = pg.BarGraphItem(x=x - 0.2, height=revenue, width=0.36, brush=REVENUE_COLOR, pen=pg.mkPen("w"))
-    plot.addItem(bars)
-    if legend is not None:
-        legend.addItem(bars, "Revenue")
+    for xi, v, f in zip(x, revenue, result.fleets):
+        bar(plot, xi - 0.38, 0.0, 0.36, v, REVENUE_COLOR, tooltip=f"Revenue {fmt.usd_per_year(v * 1e6)}")
+    legend_swatch(legend, REVENUE_COLOR, "Revenue")
     bottom = np.zeros(len(x))
     for term in COST_TERMS:
         values = np.array([f.cost_breakdown.get(term, 0.0) for f in result.fleets]) / 1e6
-        seg = pg.BarGraphItem(x=x + 0.2, y0=bottom, height=values, width=0.36, brush=COST_COLORS[term], pen=pg.mkPen("w"))
-        plot.addItem(seg)
-        if legend is not None:
-            legend.addItem(seg, COST_LABELS[term])
+        for xi, b0, v in zip(x, bottom, values):
+            bar(plot, xi + 0.02, b0, 0.36, v, COST_COLORS[term], tooltip=f"{COST_LABELS[term]}: {fmt.usd_per_year(v * 1e6)}")
+        legend_swatch(legend, COST_COLORS[term], COST_LABELS[term])
         bottom = bottom + values
     plot.getAxis("bottom").setTicks([[(i, names.get(f.fleet_id, f.platform)) for i, f in enumerate(result.fleets)]])
     top = max(float(revenue.max(initial=0)), float(bottom.max(initial=0)), 1e-3)
@@ -176,10 +193,8 @@ def draw_power(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, sty
             color = platform_hex(platform)
         else:
             label, color = POWER_OTHER.get(key, (key, "#e5e7eb"))
-        seg = pg.BarGraphItem(x0=[x0], y=[0.0], width=[mw], height=[0.6], brush=color, pen=pg.mkPen("#64748b", width=0.5))
-        plot.addItem(seg)
-        if legend is not None:
-            legend.addItem(seg, f"{label}: {fmt.mw(mw)}")
+        bar(plot, x0, -0.3, mw, 0.6, color, edge="#64748b", tooltip=f"{label}: {fmt.mw(mw)}")
+        legend_swatch(legend, color, f"{label}: {fmt.mw(mw)}")
         x0 += mw
     plot.getAxis("left").setTicks([[]])
     plot.setYRange(-1.6, 1.0, padding=0)
@@ -197,17 +212,22 @@ def draw_frontier_overlay(plot: pg.PlotItem, entries: list[tuple[str, list[Front
 
 
 def draw_metric_bars(plot: pg.PlotItem, labels: list[str], values: list[float], colors: list[str], style: ChartStyle,
-                     value_format) -> None:
-    """One bar per scenario with its value written on top."""
+                     value_format, legend: pg.LegendItem | None = None, named_in_legend: bool = False) -> None:
+    """One bar per scenario with its value written on top. Scenario names go in ``legend`` (long
+    names do not fit under narrow bars); without a legend they are the axis labels."""
     x = np.arange(len(values), dtype=float)
-    plot.addItem(pg.BarGraphItem(x=x, height=values, width=0.6, brushes=colors, pen=pg.mkPen("w")))
+    for xi, v, color, label in zip(x, values, colors, labels):
+        bar(plot, xi - 0.3, 0.0, 0.6, v, color, tooltip=f"{label}: {value_format(v)}")
+        legend_swatch(legend, color, label)
     top = max(max(values, default=0.0), 1e-9)
     for xi, v in zip(x, values):
         text = pg.TextItem(value_format(v), color="#111827", anchor=(0.5, 1.1))
         text.setFont(_font(style.tick_pt))
         text.setPos(xi, v)
         plot.addItem(text)
-    plot.getAxis("bottom").setTicks([[(i, t) for i, t in enumerate(labels)]])
+    ticks = [] if (legend is not None or named_in_legend) else [(i, t) for i, t in enumerate(labels)]
+    plot.getAxis("bottom").setTicks([ticks])
+    plot.getAxis("left").setStyle(maxTextLevel=0)  # label major ticks only: readable at any size
     plot.setYRange(0, top * 1.25, padding=0)
     plot.setXRange(-0.6, len(values) - 0.4, padding=0)
     plot.showGrid(y=True, alpha=0.15)

@@ -201,8 +201,9 @@ class ComparePanel(QWidget):
             plot = self.bars.addPlot(row=0, col=j, axisItems={"left": CompactAxis("left")})
             plot.setTitle(title, size=f"{SCREEN.title_pt}pt")
             style_axes(plot, SCREEN, "", axis)
+            legend = new_legend(plot, SCREEN) if j == 0 else None
             draw_metric_bars(plot, [e.name for e in entries], [e.result.totals.get(key, 0.0) for e in entries],
-                             BAR_COLORS[: len(entries)], SCREEN, form)
+                             BAR_COLORS[: len(entries)], SCREEN, form, legend, named_in_legend=True)
 
     # -- export -----------------------------------------------------------------------------------
     def export_csv(self) -> None:

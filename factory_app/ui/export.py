@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401 - registers the exporters
-from PySide6.QtCore import QMarginsF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QApplication
 
@@ -58,7 +58,7 @@ class ExportError(OSError):
     """A chart that could not be written; the message names the file."""
 
 
-def source_domains(scenarios: list[Scenario], catalog: Catalog, limit: int = 6) -> list[str]:
+def source_domains(scenarios: list[Scenario], catalog: Catalog, limit: int = 5) -> list[str]:
     """Web domains of the catalogue sources behind the platforms these scenarios use."""
     domains: list[str] = []
     for s in scenarios:
@@ -88,7 +88,8 @@ def footnote(scenarios: list[tuple[str, Scenario]], catalog: Catalog) -> str:
     src = "Catalogue sources: " + (", ".join(domains) if domains else "see the app's About box")
     if estimates:
         src += " (some figures are estimates)"
-    return f"Scenario: {names}  ·  {src}  ·  AI Factory Modeller {__version__}, {_dt.date.today().isoformat()}"
+    label = "Scenario" if len(scenarios) == 1 else "Scenarios"
+    return f"{label}: {names}<br>{src}  ·  AI Factory Modeller {__version__}, {_dt.date.today().isoformat()}"
 
 
 def scaled(style: ChartStyle, height: int) -> ChartStyle:
@@ -114,8 +115,14 @@ class Slide:
         self.title = self.widget.addLabel(title, row=0, col=0, colspan=3, size=f"{self.style.title_pt}pt", bold=True, color="#111827")
         self.row = pg.GraphicsLayout()
         self.widget.addItem(self.row, row=1, col=0, colspan=3)
-        self.note = self.widget.addLabel(note, row=2, col=0, colspan=3, size=f"{max(8.0, self.style.tick_pt * 0.72)}pt", color="#4b5563")
+        self.note = self.widget.addLabel(note, row=3, col=0, colspan=3, size=f"{max(8.0, self.style.tick_pt * 0.72)}pt", color="#4b5563")
         self.plots: list[pg.PlotItem] = []
+
+    def add_legend_row(self, columns: int) -> pg.LegendItem:
+        """A legend under the plots, in ``columns`` columns (for names too long for an axis)."""
+        legend = pg.LegendItem(colCount=columns, labelTextSize=f"{self.style.legend_pt}pt")
+        self.widget.addItem(legend, row=2, col=0, colspan=3)
+        return legend
 
     def add_plot(self, title: str = "", log: bool = False) -> pg.PlotItem:
         axes = {"bottom": LogAxis("bottom"), "left": LogAxis("left")} if log else {"left": CompactAxis("left")}
@@ -162,8 +169,7 @@ class Slide:
                 if not self.image(transparent).save(str(path), "PNG"):
                     raise ExportError(f"{path.name}: cannot write the PNG")
             elif suffix == ".svg":
-                self._prepare()
-                pg.exporters.SVGExporter(self.widget.scene()).export(str(path))
+                self._save_svg(path)
             else:
                 self._save_pdf(path)
         except ExportError:
@@ -173,19 +179,32 @@ class Slide:
         if not path.exists() or path.stat().st_size == 0:
             raise ExportError(f"{path.name}: nothing was written")
 
+    def _render_scene(self, painter: QPainter, width: float, height: float) -> None:
+        """Draw the slide's scene into ``width`` x ``height`` device units of ``painter``."""
+        source = self.widget.mapToScene(self.widget.viewport().rect()).boundingRect()
+        self.widget.scene().render(painter, QRectF(0, 0, width, height), source, Qt.IgnoreAspectRatio)
+
+    def _save_svg(self, path: Path) -> None:
+        """Vector SVG of the whole slide by pyqtgraph's exporter (text stays text)."""
+        self._prepare()
+        pg.exporters.SVGExporter(self.widget.scene()).export(str(path))
+
     def _save_pdf(self, path: Path) -> None:
+        """One page exactly the chart's size, vector content."""
         self._prepare()
         w, h = self.size
         writer = QPdfWriter(str(path))
         writer.setResolution(96)
-        # one page exactly the chart's size (96 px per inch = 72 pt per 96 px)
-        writer.setPageLayout(QPageLayout(QPageSize(QSizeF(w * 0.75, h * 0.75), QPageSize.Point), QPageLayout.Landscape if w > h else QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
+        size = QPageSize(QSizeF(w * 72.0 / 96.0, h * 72.0 / 96.0), QPageSize.Point, "chart", QPageSize.ExactMatch)
+        # QPageSize keeps the size as given; "Portrait" means "as given" (Landscape would swap it)
+        writer.setPageLayout(QPageLayout(size, QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
         writer.setTitle(self.title.text)
         writer.setCreator(f"AI Factory Modeller {__version__}")
         painter = QPainter(writer)
         if not painter.isActive():
             raise ExportError(f"{path.name}: cannot write the PDF")
-        self.widget.render(painter)
+        page = painter.viewport()
+        self._render_scene(painter, page.width(), page.height())
         painter.end()
 
     def copy_to_clipboard(self) -> None:
@@ -232,10 +251,12 @@ def compare_slide(entries: list[tuple[str, Scenario, FactoryResult]], catalog: C
     slide = Slide(size, "Scenario comparison", footnote([(n, s) for n, s, _ in entries], catalog))
     labels = [n for n, _, _ in entries]
     colors = [palette[i % len(palette)] for i in range(len(entries))]
-    for key, title, axis, form in COMPARE_METRICS:
+    legend = slide.add_legend_row(min(len(entries), 2))
+    for i, (key, title, axis, form) in enumerate(COMPARE_METRICS):
         plot = slide.add_plot(title)
         style_axes(plot, slide.style, "", axis)
-        draw_metric_bars(plot, labels, [r.totals.get(key, 0.0) for _, _, r in entries], colors, slide.style, form)
+        draw_metric_bars(plot, labels, [r.totals.get(key, 0.0) for _, _, r in entries], colors, slide.style, form,
+                         legend if i == 0 else None, named_in_legend=True)
     return slide
 
 
