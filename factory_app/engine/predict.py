@@ -139,6 +139,24 @@ class Prediction:
         return out
 
 
+def _infeasible(
+    d: Deployment, traffic: Traffic, gpus: int, service: ServiceLevel, reason: str, calibrated: bool, notes: tuple[str, ...]
+) -> Prediction:
+    return Prediction(
+        feasible=False,
+        platform=d.platform_id,
+        model=d.model_id,
+        precision=d.precision,
+        gpus=gpus,
+        isl=traffic.isl,
+        osl=traffic.osl,
+        service_level=service.describe(),
+        reason=reason,
+        calibrated=calibrated,
+        notes=notes,
+    )
+
+
 def _selected(
     d: Deployment,
     traffic: Traffic,
@@ -264,19 +282,8 @@ def predict(
     lay = LayoutArrays(frontier.tp, frontier.dp, frontier.ep, frontier.pp)
     keep = constraint.mask(lay) if constraint else np.ones(len(lay), dtype=bool)
     if frontier.empty or not keep.any():
-        return Prediction(
-            feasible=False,
-            platform=platform_id,
-            model=model_id,
-            precision=precision,
-            gpus=gpus,
-            isl=traffic.isl,
-            osl=traffic.osl,
-            service_level=service.describe(),
-            reason=frontier.reason or f"no feasible layout with {constraint.describe() if constraint else ''}",
-            calibrated=eff.calibrated,
-            notes=tuple(notes),
-        )
+        reason = frontier.reason or f"no feasible layout with {constraint.describe() if constraint else ''}"
+        return _infeasible(d, traffic, gpus, service, reason, eff.calibrated, tuple(notes))
     lay = LayoutArrays(lay.tp[keep], lay.dp[keep], lay.ep[keep], lay.pp[keep])
     points = {k: getattr(frontier, k)[keep] for k in POINT_FIELDS}
     replicas = np.floor(gpus / (lay.gpus + points["prefill_gpus"]) + 1e-9)
@@ -327,19 +334,7 @@ def _predict_concurrency(
         fits[:] = False
         reason = f"{d.model_id}: {traffic.isl:g} + {traffic.osl:g} tokens exceed its context window of {d.max_context_tokens} tokens"
     if not fits.any():
-        return Prediction(
-            feasible=False,
-            platform=d.platform_id,
-            model=d.model_id,
-            precision=d.precision,
-            gpus=gpus,
-            isl=traffic.isl,
-            osl=traffic.osl,
-            service_level=service.describe(),
-            reason=reason,
-            calibrated=calibrated,
-            notes=notes,
-        )
+        return _infeasible(d, traffic, gpus, service, reason, calibrated, notes)
     sub = LayoutArrays(lay.tp[fits], lay.dp[fits], lay.ep[fits], lay.pp[fits])
     # a closed system of users: prefill stays mixed into decoding (no separate pool to size)
     points = evaluate_points(d, traffic, sub, batch[fits], limit[fits], speculation, queued=False, disaggregation=False)
