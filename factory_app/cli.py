@@ -7,6 +7,7 @@ failure is one line on stderr and exit code 70.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     if not argv:
         return _gui(None)
-    if len(argv) == 1 and not argv[0].startswith("-") and argv[0] not in _command_names(parser):
+    if len(argv) == 1 and argv[0] not in _command_names(parser) and (argv[0].endswith(".json") or os.path.isfile(argv[0])):
         return _gui(argv[0])
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
