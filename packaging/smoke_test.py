@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  output tokens/s {totals['output_tokens_per_s']:,.0f}; CSV {rows} rows; chart PNG {png / 1024:.0f} KiB; "
           f"SVG {svg / 1024:.0f} KiB; window PNG {shot / 1024:.0f} KiB")
     print(f"  on X: {on_x}")
-    print(f"smoke test passed: {len(runner.timings)} checks in {time.perf_counter() - started:.1f} s")
+    print(f"smoke test took {time.perf_counter() - started:.1f} s")
+    print(f"smoke: {len(runner.timings)} passed, 0 failed")  # the plain closing line CI counts
     return 0
 
 
