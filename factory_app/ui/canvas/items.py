@@ -32,6 +32,34 @@ def _elide(painter: QPainter, text: str, width: float) -> str:
     return painter.fontMetrics().elidedText(text, Qt.ElideRight, int(width))
 
 
+#: Below this zoom the cards' text would be under 3 pt: cards and links are drawn without it,
+#: which keeps a zoomed-out canvas of hundreds of items quick to repaint.
+TEXT_LOD = 0.3
+
+
+def level_of_detail(painter: QPainter) -> float:
+    return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+
+
+def refresh_stale_tooltip(item) -> None:
+    """Rebuild an item's hover text if its item or result changed since it was last built. Results
+    come on every edit for every item (hundreds in a big factory); the text is only needed on
+    hover, so items mark it stale and the scene builds it when a tooltip is asked for."""
+    if item._tooltip_stale:
+        item._update_tooltip()
+        item._tooltip_stale = False
+
+
+def show_result(item, result, figures: tuple) -> None:
+    """Give an item its latest result; repaint only when ``figures`` (what its card or label
+    shows) changed, so an edit of a cost repaints none of a big factory's cards."""
+    item.result = result
+    item._tooltip_stale = True
+    if figures != getattr(item, "_figures", None):
+        item._figures = figures
+        item.update()
+
+
 class CanvasItem(QGraphicsObject):
     """Base of fleet and workload cards: movable, selectable, reports moves to its scene."""
 
@@ -62,6 +90,11 @@ class CanvasItem(QGraphicsObject):
             self.scene().item_moved(self)
         return super().itemChange(change, value)
 
+    _tooltip_stale = True  # built by the scene when first needed (see refresh_stale_tooltip)
+
+    def _update_tooltip(self) -> None:
+        raise NotImplementedError
+
     def _card(self, painter: QPainter, accent: QColor) -> QRectF:
         r = self.card_rect()
         painter.setRenderHint(QPainter.Antialiasing)
@@ -88,17 +121,17 @@ class FleetItem(CanvasItem):
         self.result: FleetResult | None = None
         self.drop_highlight = False
         self.setPos(*fleet.position)
-        self._update_tooltip()
+        self._tooltip_stale = True
 
     def set_fleet(self, fleet: Fleet) -> None:
         self.fleet = fleet
-        self._update_tooltip()
+        self._tooltip_stale = True
         self.update()
 
     def set_result(self, result: FleetResult | None) -> None:
-        self.result = result
-        self._update_tooltip()
-        self.update()
+        figures = (result.accelerators, result.facility_power_mw, result.output_tokens_per_s, result.revenue_usd_per_year,
+                   result.idle_accelerators) if result else None
+        show_result(self, result, figures)
 
     def port_center(self) -> QPointF:
         """Scene position of the connection port at the bottom centre."""
@@ -140,6 +173,9 @@ class FleetItem(CanvasItem):
             painter.setPen(QPen(QColor(ACCENT), 3, Qt.DashLine))
             painter.setBrush(Qt.NoBrush)
             painter.drawRoundedRect(r.adjusted(-4, -4, 4, 4), 10, 10)
+        if level_of_detail(painter) < TEXT_LOD:
+            self._paint_port(painter, r, color)
+            return
         p = self.catalog.platforms.get(self.fleet.platform)
         x, w = 16.0, r.width() - 26
         painter.setPen(QColor("#111827"))
@@ -170,7 +206,11 @@ class FleetItem(CanvasItem):
             painter.setPen(QColor(WARNING))
             painter.setFont(_font(8))
             painter.drawText(QRectF(x, 104, w, 14), Qt.AlignLeft | Qt.AlignVCenter, "idle: not assigned")
-        # connection port
+        self._paint_port(painter, r, color)
+
+    @staticmethod
+    def _paint_port(painter: QPainter, r: QRectF, color: QColor) -> None:
+        """The connection port at the bottom centre."""
         painter.setPen(QPen(QColor("white"), 2))
         painter.setBrush(color)
         painter.drawEllipse(QPointF(r.width() / 2, r.height()), PORT_RADIUS, PORT_RADIUS)
@@ -185,17 +225,16 @@ class WorkloadItem(CanvasItem):
         self.workload = workload
         self.result: WorkloadResult | None = None
         self.setPos(*workload.position)
-        self._update_tooltip()
+        self._tooltip_stale = True
 
     def set_workload(self, workload: Workload) -> None:
         self.workload = workload
-        self._update_tooltip()
+        self._tooltip_stale = True
         self.update()
 
     def set_result(self, result: WorkloadResult | None) -> None:
-        self.result = result
-        self._update_tooltip()
-        self.update()
+        figures = (result.reason, result.output_tokens_per_s, result.utilisation, result.revenue_usd_per_year) if result else None
+        show_result(self, result, figures)
 
     def anchor(self) -> QPointF:
         return self.mapToScene(QPointF(WORKLOAD_SIZE[0] / 2, 0))
@@ -222,6 +261,8 @@ class WorkloadItem(CanvasItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         r = self._card(painter, QColor(WORKLOAD_COLOR))
+        if level_of_detail(painter) < TEXT_LOD:
+            return
         w = self.workload
         x, width = 16.0, r.width() - 26
         painter.setPen(QColor("#111827"))
@@ -263,6 +304,7 @@ class LinkItem(QGraphicsPathItem):
         self.item_id = f"{fleet_item.item_id}/{workload_item.item_id}"
         self.share = share
         self.result: OperatingPoint | None = None
+        self._mid = QPointF()  # where the label sits: the middle of the path
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
@@ -273,9 +315,9 @@ class LinkItem(QGraphicsPathItem):
         self.refresh()
 
     def set_result(self, result: OperatingPoint | None) -> None:
-        self.result = result
-        self._update_tooltip()
-        self.update()
+        show_result(self, result, (result.feasible, result.bound) if result else None)
+
+    _tooltip_stale = True
 
     def _update_tooltip(self) -> None:
         op = self.result
@@ -297,8 +339,14 @@ class LinkItem(QGraphicsPathItem):
         path = QPainterPath(a)
         dy = max(40.0, abs(b.y() - a.y()) / 2)
         path.cubicTo(a + QPointF(0, dy), b - QPointF(0, dy), b)
-        self.setPath(path)
-        self._update_tooltip()
+        look = (self.fleet_item.fleet.platform, self.share)  # colour and width
+        if path != self.path():
+            self.setPath(path)
+            self._mid = path.pointAtPercent(0.5)
+        elif look != getattr(self, "_look", look):
+            self.update()  # an unchanged link is not repainted: its bounds cover much of a big canvas
+        self._look = look
+        self._tooltip_stale = True
 
     def shape(self) -> QPainterPath:
         from PySide6.QtGui import QPainterPathStroker
@@ -318,7 +366,9 @@ class LinkItem(QGraphicsPathItem):
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
-        mid = self.path().pointAtPercent(0.5)
+        if level_of_detail(painter) < TEXT_LOD:
+            return
+        mid = self._mid
         label = fmt.percent(self.share, 0)
         if self.result and self.result.feasible:
             label += f" · {self.result.bound}"
@@ -346,37 +396,52 @@ class SiteItem(QGraphicsObject):
         self.rect = QRectF(0, 0, 760, 320)
         self.used_mw = 0.0
         self.available_mw = site.accelerator_power_mw
+        self.site_shown = (site.name, site.facility_power_mw, site.pue)
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setZValue(0)
         self.setAcceptHoverEvents(True)
 
+    # Only the header shows numbers, and only it is repainted when they change: repainting the
+    # whole site would repaint every card inside it (hundreds in a big factory).
     def set_site(self, site: Site) -> None:
+        shown = (site.name, site.facility_power_mw, site.pue)
         self.site = site
-        self.update()
+        if shown != self.site_shown:
+            self.site_shown = shown
+            self._update_tooltip()
+            self.update(self.header_rect())
 
     def set_power(self, used_mw: float, available_mw: float) -> None:
+        if (used_mw, available_mw) == (self.used_mw, self.available_mw) and self.toolTip():
+            return
         self.used_mw, self.available_mw = used_mw, available_mw
+        self._update_tooltip()
+        self.update(self.header_rect())
+
+    def _update_tooltip(self) -> None:
         self.setToolTip(
             f"<b>{self.site.name}</b><br>Facility power {fmt.mw(self.site.facility_power_mw)} at PUE {self.site.pue:g}"
-            f"<br>Accelerator power {fmt.mw(available_mw)} available, {fmt.mw(used_mw)} used by the fleets placed"
+            f"<br>Accelerator power {fmt.mw(self.available_mw)} available, {fmt.mw(self.used_mw)} used by the fleets placed"
             "<br><i>Drop platforms here; drop a power budget to change the site's power.</i>"
         )
-        self.update()
 
     def fit(self, child_rects: list[QRectF]) -> None:
-        """Enclose the fleets (or keep a default size at the site's position when there are none)."""
-        self.prepareGeometryChange()
+        """Enclose the fleets (or keep a default size at the site's position when there are none).
+        Nothing is repainted when the enclosure did not change (the usual edit)."""
         if child_rects:
             r = child_rects[0]
             for c in child_rects[1:]:
                 r = r.united(c)
             r = r.adjusted(-self.PAD, -self.PAD - self.HEADER, self.PAD, self.PAD)
             r.setWidth(max(r.width(), 560))
-            self.setPos(r.topLeft())
-            self.rect = QRectF(0, 0, r.width(), r.height())
+            pos, rect = r.topLeft(), QRectF(0, 0, r.width(), r.height())
         else:
-            self.setPos(*self.site.position)
-            self.rect = QRectF(0, 0, 760, 300)
+            pos, rect = QPointF(*self.site.position), QRectF(0, 0, 760, 300)
+        if pos == self.pos() and rect == self.rect:
+            return
+        self.prepareGeometryChange()
+        self.setPos(pos)
+        self.rect = rect
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneM
 from factory_app.engine.catalog import Catalog
 from factory_app.engine.factory_results import FactoryResult
 from factory_app.scenario.document import Change, ScenarioDocument
-from factory_app.ui.canvas.items import CanvasItem, FleetItem, LinkItem, SiteItem, WorkloadItem
+from factory_app.ui.canvas.items import CanvasItem, FleetItem, LinkItem, SiteItem, WorkloadItem, refresh_stale_tooltip
 from factory_app.ui.style import ACCENT, BACKGROUND
 
 
@@ -118,7 +118,7 @@ class FactoryScene(QGraphicsScene):
             fleet = self.doc.scenario.fleet(fid)
             self.fleets[fid].set_fleet(fleet)
             self.fleets[fid].setPos(*fleet.position)
-            self._refresh_links()
+            self._refresh_links(fid)
 
     def _workload_changed(self, change: Change) -> None:
         wid = change.item_id or ""
@@ -132,7 +132,7 @@ class FactoryScene(QGraphicsScene):
             workload = self.doc.scenario.workload(wid)
             self.workloads[wid].set_workload(workload)
             self.workloads[wid].setPos(*workload.position)
-            self._refresh_links()
+            self._refresh_links(wid)
 
     def _assignment_changed(self, change: Change) -> None:
         key = change.item_id or ""
@@ -148,26 +148,38 @@ class FactoryScene(QGraphicsScene):
             share = next(a.share for a in self.doc.scenario.assignments if a.fleet_id == fid and a.workload_id == wid)
             self.links[key].set_share(share)
 
-    def _refresh_links(self) -> None:
+    def _refresh_links(self, item_id: str | None = None) -> None:
+        """Re-route the links (of one fleet or workload, or all): names in their hover text,
+        ends following moved items."""
         for link in self.links.values():
-            link.refresh()
+            if item_id is None or item_id in (link.fleet_item.item_id, link.workload_item.item_id):
+                link.refresh()  # repaints only what changed
 
     # -- results ----------------------------------------------------------------------------
     def set_results(self, result: FactoryResult | None) -> None:
         """Show the latest evaluation on the items (numbers come from the engine)."""
         self.result = result
+        fleets = {f.fleet_id: f for f in result.fleets} if result else {}
+        workloads = {w.workload_id: w for w in result.workloads} if result else {}
+        points = {f"{op.fleet_id}/{op.workload_id}": op for f in fleets.values() for op in f.operating_points}
         for fid, item in self.fleets.items():
-            item.set_result(result.fleet(fid) if result else None)
+            item.set_result(fleets.get(fid))
         for wid, item in self.workloads.items():
-            item.set_result(result.workload(wid) if result else None)
+            item.set_result(workloads.get(wid))
         for key, link in self.links.items():
-            fid, _, wid = key.partition("/")
-            link.set_result(result.operating_point(fid, wid) if result else None)
+            link.set_result(points.get(key))
         if self.site_item is not None:
             site = self.doc.scenario.site
             used = result.totals.get("accelerator_power_used_mw", 0.0) if result else 0.0
             available = result.totals.get("accelerator_power_mw", site.accelerator_power_mw) if result else site.accelerator_power_mw
             self.site_item.set_power(used, available)
+
+    def helpEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Build the hover text of the items under the mouse if it is out of date, then show it."""
+        for item in self.items(event.scenePos()):
+            if getattr(item, "_tooltip_stale", False):
+                refresh_stale_tooltip(item)
+        super().helpEvent(event)
 
     # -- selection helpers ------------------------------------------------------------------
     def selected_ids(self) -> list[str]:
