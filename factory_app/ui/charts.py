@@ -6,11 +6,13 @@ the same functions in the slide style.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
-from factory_app.engine.curves import FrontierCurve
+from factory_app.engine.curves import FrontierCurve, largest_curves
 from factory_app.engine.factory_results import FactoryResult
 from factory_app.scenario.model import Scenario
 from factory_app.ui.chart_content import (
@@ -66,6 +68,8 @@ class FrontierChart(ChartBase):
     bottom_label = "Interactivity (tokens/s per user)"
     left_label = "Throughput (tokens/s per MW)"
     targetChanged = Signal(str, float)
+    #: Most curves drawn: more is unreadable, and drawing 400 curves with a legend takes seconds.
+    MAX_CURVES = 12
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, axisItems={"bottom": LogAxis("bottom"), "left": LogAxis("left")})
@@ -73,9 +77,14 @@ class FrontierChart(ChartBase):
         self.markers: dict[str, pg.TargetItem] = {}
         self.curves: list[FrontierCurve] = []
 
-    def set_curves(self, curves: list[FrontierCurve]) -> None:
-        """Show these curves. When only the numbers changed (the usual edit), the existing items
-        are updated in place: rebuilding items and legend costs tens of milliseconds a frame."""
+    def set_curves(self, curves: list[FrontierCurve], result: FactoryResult | None = None) -> None:
+        """Show these curves (at most :data:`MAX_CURVES`: those of the operating points with the
+        most capacity in ``result``; the title says how many are shown). When only the numbers
+        changed (the usual edit), the existing items are updated in place: rebuilding items and
+        legend costs tens of milliseconds a frame."""
+        total = len(curves)
+        curves = largest_curves(curves, result, self.MAX_CURVES)
+        _set_title(self, self.title_text if total <= self.MAX_CURVES else f"{self.title_text}: the {len(curves)} largest of {total} fleet × workload pairs")
         signature = [(c.fleet_id, c.workload_id, c.platform, c.label, c.operating_point is not None) for c in curves]
         if curves and signature == getattr(self, "_signature", None):
             self._update_in_place(curves)
@@ -126,6 +135,17 @@ class FrontierChart(ChartBase):
         self.targetChanged.emit(marker.curve.workload_id, float(10 ** marker.pos().x()))
 
 
+#: Most fleets a bar chart shows one by one: hundreds of bars are unreadable and take most of a
+#: second to draw on every edit.
+MAX_FLEET_BARS = 12
+
+
+def _set_title(chart: ChartBase, title: str) -> None:
+    if title != getattr(chart, "_title", chart.title_text):
+        chart._title = title
+        chart.setTitle(title, size=f"{SCREEN.title_pt}pt")
+
+
 class RevenueCostChart(ChartBase):
     title_text = "Revenue and cost per fleet"
     left_label = "USD million per year"
@@ -135,10 +155,18 @@ class RevenueCostChart(ChartBase):
 
     def set_result(self, scenario: Scenario, result: FactoryResult | None) -> None:
         if result is None or not result.fleets:
+            _set_title(self, self.title_text)
             self.reset("No fleets yet")
             return
         self.reset()
-        draw_revenue_cost(self.plotItem, scenario, result, SCREEN, self.legend)
+        shown = result
+        if len(result.fleets) > MAX_FLEET_BARS:  # the fleets with the most revenue, in scenario order
+            top = set(sorted(range(len(result.fleets)), key=lambda i: -result.fleets[i].revenue_usd_per_year)[:MAX_FLEET_BARS])
+            shown = replace(result, fleets=tuple(f for i, f in enumerate(result.fleets) if i in top))
+            _set_title(self, f"{self.title_text}: the {MAX_FLEET_BARS} with the most revenue of {len(result.fleets)}")
+        else:
+            _set_title(self, self.title_text)
+        draw_revenue_cost(self.plotItem, scenario, shown, SCREEN, self.legend)
 
 
 class PowerChart(ChartBase):
@@ -150,4 +178,20 @@ class PowerChart(ChartBase):
             self.reset("No results yet")
             return
         self.reset()
-        draw_power(self.plotItem, scenario, result, SCREEN, self.legend)
+        draw_power(self.plotItem, scenario, replace(result, power_breakdown=grouped_power(scenario, result.power_breakdown)), SCREEN, self.legend)
+
+
+def grouped_power(scenario: Scenario, breakdown: dict[str, float]) -> dict[str, float]:
+    """The power breakdown with at most :data:`MAX_FLEET_BARS` fleets shown one by one: the
+    others (those drawing least) become one "N other fleets" entry with their sum, so the bar
+    still adds up to the facility power."""
+    fleet_ids = {f.id for f in scenario.fleets}
+    fleets = [k for k in breakdown if k in fleet_ids]
+    if len(fleets) <= MAX_FLEET_BARS:
+        return breakdown
+    keep = set(sorted(fleets, key=lambda k: -breakdown[k])[:MAX_FLEET_BARS])
+    out = {k: v for k, v in breakdown.items() if k in keep}
+    rest = [k for k in fleets if k not in keep]
+    out[f"{len(rest)} other fleets"] = sum(breakdown[k] for k in rest)
+    out.update({k: v for k, v in breakdown.items() if k not in fleet_ids})
+    return out

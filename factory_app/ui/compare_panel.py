@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from factory_app.engine.catalog import Catalog
+from factory_app.engine.curves import largest_curves
 from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
 from factory_app.ui import format as fmt
 from factory_app.ui.chart_content import SCREEN, CompactAxis, LogAxis, draw_frontier_overlay, draw_metric_bars, new_legend, style_axes
@@ -48,6 +49,9 @@ FORMATS = {
     "payback_years": lambda v: f"{v:,.1f} yr",
 }
 BAR_COLORS = ["#1f4e79", "#2e86c1", "#85c1e9", "#aab7b8"]
+#: Frontiers overlaid per scenario (those with the most capacity): two 200-fleet scenarios would
+#: otherwise draw 800 curves on every edit.
+MAX_CURVES_PER_SCENARIO = 6
 
 
 def _format(metric: str, value: float) -> str:
@@ -196,7 +200,8 @@ class ComparePanel(QWidget):
                     col += 1
         self.table.resizeColumnsToContents()
         legend = new_legend(self.frontier.plotItem, SCREEN)
-        draw_frontier_overlay(self.frontier.plotItem, [(s.label(), s.evaluator.curves) for s in chosen], SCREEN, legend)
+        overlay = [(s.label(), largest_curves(s.evaluator.curves, s.evaluator.result, MAX_CURVES_PER_SCENARIO)) for s in chosen]
+        draw_frontier_overlay(self.frontier.plotItem, overlay, SCREEN, legend)
         for j, (key, title, axis, form) in enumerate(COMPARE_METRICS):
             plot = self.bars.addPlot(row=0, col=j, axisItems={"left": CompactAxis("left")})
             plot.setTitle(title, size=f"{SCREEN.title_pt}pt")

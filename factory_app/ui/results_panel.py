@@ -22,6 +22,8 @@ HEADLINES = (
     ("margin", "Margin", lambda v: fmt.percent(v)),
     ("joules_per_token", "Energy per token", lambda v: f"{v:,.2f} J"),
 )
+#: Most rows a headline's hover text lists (a factory may have hundreds of operating points).
+MAX_TOOLTIP_ROWS = 12
 
 
 class MetricTile(QFrame):
@@ -56,17 +58,21 @@ def explain(key: str, scenario: Scenario, result: FactoryResult) -> str:
     if key in ("output_tokens_per_s", "tokens_per_s_per_mw"):
         lines.append(f"<b>{fmt.tokens_per_s(t['output_tokens_per_s'])}</b> sold of {fmt.tokens_per_s(t['output_capacity_tokens_per_s'])} capacity"
                      f" ({fmt.percent(t['idle_share'])} idle by demand caps); per MW of the {fmt.mw(t['facility_power_mw'])} budget.")
-        for f in result.fleets:
-            for op in f.operating_points:
-                state = f"bound by <b>{op.bound}</b>" if op.feasible else f"<span style='color:#b91c1c'>{op.reason}</span>"
-                lines.append(f"{names.get(f.fleet_id, f.fleet_id)} → {wnames.get(op.workload_id, op.workload_id)}: "
-                             f"{fmt.tokens_per_s(op.output_tokens_per_s)} at {op.tokens_per_s_per_user:,.1f} tok/s per user, {state}")
+        ops = [(f.fleet_id, op) for f in result.fleets for op in f.operating_points]
+        for fleet_id, op in ops[:MAX_TOOLTIP_ROWS]:
+            state = f"bound by <b>{op.bound}</b>" if op.feasible else f"<span style='color:#b91c1c'>{op.reason}</span>"
+            lines.append(f"{names.get(fleet_id, fleet_id)} → {wnames.get(op.workload_id, op.workload_id)}: "
+                         f"{fmt.tokens_per_s(op.output_tokens_per_s)} at {op.tokens_per_s_per_user:,.1f} tok/s per user, {state}")
+        if len(ops) > MAX_TOOLTIP_ROWS:
+            lines.append(f"… and {len(ops) - MAX_TOOLTIP_ROWS:,} more operating points (File ▸ Export results CSV lists them all)")
     elif key in ("revenue_usd_per_year", "revenue_usd_per_watt_year"):
         lines.append(f"<b>{fmt.usd_per_year(t['revenue_usd_per_year'])}</b> = input and output tokens sold x their prices;"
                      f" per watt of the {fmt.mw(t['facility_power_mw'])} facility budget.")
-        for w in result.workloads:
+        for w in result.workloads[:MAX_TOOLTIP_ROWS]:
             lines.append(f"{wnames.get(w.workload_id, w.workload_id)}: {fmt.usd_per_year(w.revenue_usd_per_year)}"
                          f" ({fmt.percent(w.utilisation)} of capacity sold{', demand-capped' if w.bound == 'demand' else ''})")
+        if len(result.workloads) > MAX_TOOLTIP_ROWS:
+            lines.append(f"… and {len(result.workloads) - MAX_TOOLTIP_ROWS:,} more workloads (File ▸ Export results CSV lists them all)")
     elif key in ("cost_usd_per_million_tokens", "margin"):
         lines.append(f"Cost {fmt.usd_per_year(t['cost_usd_per_year'])}, profit {fmt.usd_per_year(t['profit_usd_per_year'])}:")
         for term in COST_TERMS:
@@ -139,7 +145,7 @@ class ResultsPanel(QWidget):
             if result.optimised and result.optimiser_note:
                 notes.insert(0, result.optimiser_note)
             self.note.setText("  ·  ".join(notes))
-        self.frontier.set_curves(curves)
+        self.frontier.set_curves(curves, result)
         # the bar charts are redrawn when shown: an edit repaints only what is on screen
         self._pending = (scenario, result)
         self._draw_visible_bars()
