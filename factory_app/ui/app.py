@@ -24,6 +24,7 @@ def _application(argv: list[str]):
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setApplicationVersion(__version__)
     app.setWindowIcon(icon("factory-app"))
+    app.setDesktopFileName("factory-app")  # matches packaging/factory-app.desktop (Wayland app id)
     return app
 
 
