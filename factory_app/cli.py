@@ -15,6 +15,7 @@ from factory_app import __version__
 from factory_app.commands import calibrate, catalog, compare, evaluate, export, predict, render, sweep, validate
 from factory_app.commands.common import CliError, OneLineParser
 from factory_app.engine.catalog import CatalogError, UnknownIdError
+from factory_app.io.messages import one_line
 
 COMMANDS = (predict, catalog, evaluate, validate, sweep, compare, export, render, calibrate)
 
@@ -60,13 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UnknownIdError as exc:
-        print(f"factory-app: {exc}", file=sys.stderr)
+        print(one_line(f"factory-app: {exc}"), file=sys.stderr)
         return 2
     except CliError as exc:
-        print(f"factory-app: {exc}", file=sys.stderr)
+        print(one_line(f"factory-app: {exc}"), file=sys.stderr)
         return exc.code
     except CatalogError as exc:
-        print(f"factory-app: catalogue error: {exc}", file=sys.stderr)
+        print(one_line(f"factory-app: catalogue error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("factory-app: interrupted", file=sys.stderr)
@@ -74,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
-        print(f"factory-app: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(one_line(f"factory-app: internal error: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return 70
 
 

@@ -8,6 +8,8 @@ import math
 import sys
 from typing import Any, Callable
 
+from factory_app.io.messages import one_line
+
 
 class CliError(Exception):
     """A failure the user can act on: printed as one line, exits with ``code``."""
@@ -43,7 +45,7 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a bad argument is one line on stderr (no usage dump) and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message}\n")
+        self.exit(2, one_line(f"{self.prog}: {message}") + "\n")
 
 
 def dump_json(obj: Any) -> str:

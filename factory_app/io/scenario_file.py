@@ -20,6 +20,7 @@ from typing import Any
 from factory_app.engine.catalog import Catalog, default_catalog
 from factory_app.io.atomic import write_text_atomic
 from factory_app.io.format_layout import ASSIGNMENT_KEYS, FLEET_KEYS, FORMAT_NAME, SITE_KEYS, TOP_KEYS, WORKLOAD_KEYS, Key
+from factory_app.io.messages import one_line
 from factory_app.io.migrations import CURRENT_VERSION, migrate
 from factory_app.scenario.fields import PRICE_CURVE_MULTIPLIER, PRICE_CURVE_SPEED, ValidationError
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
@@ -34,6 +35,7 @@ class ScenarioFileError(ValueError):
     ``file.json: $.path: message``."""
 
     def __init__(self, file: str, path: str, message: str) -> None:
+        file, path, message = one_line(file, 200), one_line(path, 200), one_line(message)  # keys and values quoted from the file
         super().__init__(f"{file}: {path}: {message}")
         self.file, self.path, self.message = file, path, message
 

@@ -1,0 +1,52 @@
+"""Regression tests of the bugs the reliability work found (docs/reliability.md lists them)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from factory_app.cli import main
+from factory_app.io.messages import one_line
+from factory_app.io.scenario_file import ScenarioFileError, load_scenario
+from reliability_helpers import EXAMPLES, example_documents, json_text, write
+
+# -- 1. refusals quoting the file were not always one line --------------------------------------------
+
+
+@pytest.mark.parametrize("patch, expected", [
+    (lambda d: d.update({"a\nb": 1}), "m.json: $.a\\nb: unknown field"),
+    (lambda d: d.update({"k" * 20_000: 1}), "m.json: $.kkkk"),
+    (lambda d: d["fleets"][0].update(platform="h200\r\nrm -rf"), "m.json: $.fleets[0].platform: unknown platform 'h200\\r\\nrm -rf'"),
+    (lambda d: d["fleets"][0].update(sizing="po\u2028wer"), "m.json: $.fleets[0].sizing: must be one of power, count, got 'po\\u2028wer'"),
+    (lambda d: d["assignments"][0].update(fleet="x" * 100_000), "m.json: $.assignments[0].fleet: no fleet with id 'xxxx"),
+])
+def test_refusals_quoting_the_file_stay_one_short_line(tmp_path, patch, expected):
+    """A key or id holding a line break was quoted as is (two lines on stderr), and a
+    20,000-character key made a 20,000-character message."""
+    doc = example_documents()[0]
+    patch(doc)
+    with pytest.raises(ScenarioFileError) as info:
+        load_scenario(write(tmp_path, "m.json", json_text(doc)))
+    message = str(info.value)
+    assert message.startswith(expected) and "\n" not in message and len(message) <= 1100
+
+
+def test_command_line_errors_quoting_arguments_stay_one_line(capsys):
+    for argv in (["predict", "--platform", "h1\n00", "--gpus", "8", "--model", "llama-3.1-8b", "--isl", "1", "--osl", "1"],
+                 ["predict", "--platform", "h100", "--gpus", "8\n1", "--model", "llama-3.1-8b", "--isl", "1", "--osl", "1"],
+                 ["sweep", "x.json", "--vary", "a\nb=1:2:3", "--csv", "o.csv"]):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse refusals
+            code = exc.code
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1 and err.endswith("\n"), repr(err)
+
+
+def test_one_line_escapes_controls_and_cuts():
+    assert one_line("a\nb\r\tc\x00d\u2028e") == "a\\nb\\r\\tc\\u0000d\\u2028e"
+    assert one_line("x" * 1000, 10) == "x" * 9 + "…"
+    assert one_line("ok: é 💥") == "ok: é 💥"
