@@ -1,12 +1,13 @@
 """Scenario files: versioned JSON, read strictly, written atomically.
 
-Reading refuses, with one line ``file.json: $.json.path: message``: files over
-:data:`MAX_FILE_BYTES` (before reading them), text that is not UTF-8, invalid JSON (with line and
-column), NaN/Infinity and numbers too large for a float, duplicate keys, a top level that is not
-an object, a missing, non-integer or too new ``format_version``, unknown keys anywhere, wrong
-types, values out of their field's range and cross-field problems (unknown ids, shares adding up
-to more than one). Older versions are upgraded by :mod:`factory_app.io.migrations`. The layout is
-in :mod:`factory_app.io.format_layout` and documented in docs/file-format.md.
+Reading refuses, with one line ``file.json: $.json.path: message``: anything but a regular file
+(a folder, a device, a pipe: never waited on), files over :data:`MAX_FILE_BYTES` (before reading
+them), text that is not UTF-8, invalid JSON (with line and column), NaN/Infinity and numbers too
+large for a float, duplicate keys, a top level that is not an object, a missing, non-integer or
+too new ``format_version``, unknown keys anywhere, wrong types, values out of their field's range
+and cross-field problems (unknown ids, shares adding up to more than one). Older versions are
+upgraded by :mod:`factory_app.io.migrations`. The layout is in :mod:`factory_app.io.format_layout`
+and documented in docs/file-format.md.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -234,11 +236,17 @@ def load_scenario(path: str | os.PathLike[str], catalog: Catalog | None = None) 
     p = Path(path)
     name = p.name or str(p)
     limit_mib = MAX_FILE_BYTES // (1024 * 1024)
+    not_regular = "cannot read: not a regular file (a folder, a device or a pipe)"
     try:
-        size = os.stat(p).st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioFileError(name, "$", f"file is {size / 2**20:.1f} MiB; scenario files are limited to {limit_mib} MiB")
-        with open(p, "rb") as fh:
+        st = os.stat(p)
+        if not stat.S_ISREG(st.st_mode):  # reading a pipe would wait for ever, a device may never end
+            raise ScenarioFileError(name, "$", not_regular)
+        if st.st_size > MAX_FILE_BYTES:
+            raise ScenarioFileError(name, "$", f"file is {st.st_size / 2**20:.1f} MiB; scenario files are limited to {limit_mib} MiB")
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))  # never blocks
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced since stat
+                raise ScenarioFileError(name, "$", not_regular)
             raw = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
     except OSError as exc:
         raise ScenarioFileError(name, "$", f"cannot read: {exc.strerror or exc}") from None

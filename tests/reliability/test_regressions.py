@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
+import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from factory_app.cli import main
 from factory_app.io.messages import one_line
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario
-from reliability_helpers import EXAMPLES, example_documents, json_text, write
+from reliability_helpers import example_documents, json_text, write
 
 # -- 1. refusals quoting the file were not always one line --------------------------------------------
 
@@ -50,3 +52,35 @@ def test_one_line_escapes_controls_and_cuts():
     assert one_line("a\nb\r\tc\x00d\u2028e") == "a\\nb\\r\\tc\\u0000d\\u2028e"
     assert one_line("x" * 1000, 10) == "x" * 9 + "…"
     assert one_line("ok: é 💥") == "ok: é 💥"
+
+
+# -- 2. reading a named pipe waited for ever; a device was read to the size limit ------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    start = time.perf_counter()
+    with pytest.raises(ScenarioFileError) as info:
+        load_scenario(fifo)
+    assert str(info.value) == "pipe.json: $: cannot read: not a regular file (a folder, a device or a pipe)"
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_validate_on_a_named_pipe_exits_2_at_once(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    out = subprocess.run([sys.executable, "-m", "factory_app", "validate", str(fifo)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and out.stderr == "pipe.json: $: cannot read: not a regular file (a folder, a device or a pipe)\n"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_devices_and_folders_are_refused_without_reading(tmp_path):
+    for path in (Path("/dev/zero"), tmp_path):
+        start = time.perf_counter()
+        with pytest.raises(ScenarioFileError, match=r": \$: cannot read: not a regular file \(a folder, a device or a pipe\)$"):
+            load_scenario(path)
+        assert time.perf_counter() - start < 1.0
+
