@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 
@@ -22,8 +23,21 @@ def _create_temp(folder: Path, name: str) -> tuple[int, Path]:
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to a temporary file in the same folder, flush and fsync it, then
     ``os.replace`` it over ``path`` (atomic on POSIX and Windows). An existing file keeps its
-    permissions. On failure the temporary file is removed and ``path`` is untouched."""
-    target = Path(path)
+    permissions. On failure the temporary file is removed and ``path`` is untouched.
+
+    A symbolic link is written through (its target is replaced and the link kept, as Qt's
+    ``QSaveFile`` does). A path that exists but is not a regular file (``/dev/stdout``,
+    ``/dev/null``, a named pipe) is written into directly: there is nothing to replace
+    atomically, and renaming over it would swap a device for a file."""
+    try:
+        mode = os.stat(path).st_mode  # follows links, including /dev/stdout -> /proc/self/fd/1
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    target = Path(os.path.realpath(path))
     folder = target.parent
     fd, tmp = _create_temp(folder, target.name)
     try:

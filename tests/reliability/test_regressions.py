@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from factory_app.cli import main
+from factory_app.io.atomic import write_bytes_atomic
 from factory_app.io.messages import one_line
-from factory_app.io.scenario_file import ScenarioFileError, load_scenario
-from reliability_helpers import example_documents, json_text, write
+from factory_app.io.scenario_file import ScenarioFileError, load_scenario, save_scenario
+from reliability_helpers import EXAMPLES, example_documents, json_text, write
 
 # -- 1. refusals quoting the file were not always one line --------------------------------------------
 
@@ -84,3 +87,39 @@ def test_devices_and_folders_are_refused_without_reading(tmp_path):
             load_scenario(path)
         assert time.perf_counter() - start < 1.0
 
+
+# -- 3. a CSV written onto a device, a pipe or a symlink replaced it with a regular file -----------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_csv_onto_a_named_pipe_is_written_into_it(tmp_path):
+    """``--csv /dev/stdout`` or a named pipe: the rename of an atomic write swapped the pipe (or, as
+    root, /dev/null itself) for a regular file."""
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    out = subprocess.run([sys.executable, "-m", "factory_app", "evaluate", str(EXAMPLES[0]), "--csv", str(fifo)],
+                         capture_output=True, text=True, timeout=120)
+    data, _ = reader.communicate(timeout=60)
+    assert out.returncode == 0 and data.startswith(b"row_type,scenario_name,")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe
+
+
+def test_csv_to_dev_stdout_goes_to_standard_output():
+    out = subprocess.run([sys.executable, "-m", "factory_app", "evaluate", str(EXAMPLES[0]), "--csv", "/dev/stdout"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "row_type,scenario_name," in out.stdout and out.stderr == ""
+
+
+def test_atomic_writes_go_through_symbolic_links(tmp_path):
+    """As QSaveFile does in the app: the link stays a link and its target gets the new content."""
+    target = tmp_path / "real.json"
+    save_scenario(load_scenario(EXAMPLES[0]), target)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    changed = replace(load_scenario(EXAMPLES[0]), name="through the link")
+    save_scenario(changed, link)
+    assert link.is_symlink() and load_scenario(target).name == "through the link"
+    write_bytes_atomic(link, b"x")
+    assert link.is_symlink() and target.read_bytes() == b"x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
