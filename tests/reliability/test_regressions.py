@@ -105,10 +105,16 @@ def test_csv_onto_a_named_pipe_is_written_into_it(tmp_path):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe
 
 
-def test_csv_to_dev_stdout_goes_to_standard_output():
-    out = subprocess.run([sys.executable, "-m", "factory_app", "evaluate", str(EXAMPLES[0]), "--csv", "/dev/stdout"],
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="needs /proc (Linux)")
+def test_csv_to_a_link_to_standard_output_goes_to_standard_output(tmp_path):
+    """What ``--csv /dev/stdout`` does, through a link of our own: were the fix undone, the
+    rename would replace this link in a temporary folder, not /dev/stdout of the machine."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    out = subprocess.run([sys.executable, "-m", "factory_app", "evaluate", str(EXAMPLES[0]), "--csv", str(link)],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "row_type,scenario_name," in out.stdout and out.stderr == ""
+    assert link.is_symlink()
 
 
 def test_atomic_writes_go_through_symbolic_links(tmp_path):
