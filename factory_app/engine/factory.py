@@ -75,7 +75,7 @@ def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
     fleets = tuple(_fleet_result(scenario, catalog, f, s, tuple(points[k] for k in by_fleet.get(f.id, ()))) for f, s in zip(scenario.fleets, sizes))
     fleets = _allocate_site_costs(scenario, fleets)
     workloads = tuple(_workload_result(w, [served[k] for k in by_workload.get(w.id, ())], points) for w in scenario.workloads)
-    warnings += _warnings(scenario, sizes, served, workloads)
+    warnings += _warnings(scenario, catalog, sizes, served, workloads)
     totals, costs = _totals(scenario, fleets, workloads)
     result = FactoryResult(
         totals=totals,
@@ -111,7 +111,7 @@ def _capacities(scenario: Scenario, catalog: Catalog, sizes: tuple[FleetSize, ..
             continue
         c = capacity(catalog, fleet, platform.domain_size, w, gpus)
         if gpus <= 0 and size.accelerators <= 0:
-            c = replace(c, reason=f"the fleet has no accelerators ({_why_empty(scenario, fleet)})")
+            c = replace(c, reason=f"the fleet has no accelerators ({_why_empty(scenario, fleet, size, catalog)})")
         out[(fleet.id, w.id)] = c
     return out
 
@@ -308,18 +308,26 @@ def _power_breakdown(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> dic
     return out
 
 
-def _why_empty(scenario: Scenario, f: Fleet) -> str:
+def _why_empty(scenario: Scenario, f: Fleet, size: FleetSize, catalog: Catalog) -> str:
+    """Why a fleet has no accelerators, in the words of what sized it."""
     if scenario.site.facility_power_mw <= 0:
         return "the site has no power"
     if f.sizing == "power" and not f.power_share:
         return "its power share is 0"
     if f.sizing == "count" and not f.accelerators:
         return "its count is 0"
-    return "its power is less than one scale-up domain"
+    platform = catalog.platforms.get(f.platform)
+    unit = f"one purchase unit ({platform.purchase_unit:,} accelerators)" if platform else "one purchase unit"
+    if f.sizing == "count" and size.requested < (platform.purchase_unit if platform else 1):
+        return f"its count of {f.accelerators:,} is less than {unit}"
+    if f.sizing == "count":
+        return f"the power left by the power-sized fleets is less than {unit}"
+    return f"its share of the power is less than {unit}"
 
 
 def _warnings(
-    scenario: Scenario, sizes: tuple[FleetSize, ...], served: dict[tuple[str, str], Capacity], workloads: tuple[WorkloadResult, ...]
+    scenario: Scenario, catalog: Catalog, sizes: tuple[FleetSize, ...], served: dict[tuple[str, str], Capacity],
+    workloads: tuple[WorkloadResult, ...],
 ) -> list[str]:
     out: list[str] = []
     assigned = {a.fleet_id for a in scenario.assignments}
@@ -327,7 +335,7 @@ def _warnings(
         if f.id not in assigned and s.accelerators > 0:
             out.append(f"fleet '{f.id}' serves no workload: its {s.accelerators:,} accelerators earn nothing")
         elif s.accelerators == 0 and s.all_in_w > 0 and scenario.site.facility_power_mw > 0:
-            out.append(f"fleet '{f.id}' has no accelerators: {_why_empty(scenario, f)}")
+            out.append(f"fleet '{f.id}' has no accelerators: {_why_empty(scenario, f, s, catalog)}")
     for c in served.values():
         if not c.feasible and c.gpus > 0:
             out.append(f"{c.fleet_id} -> {c.workload_id}: {c.reason}")

@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 
 from factory_app.cli import main
+from factory_app.engine.catalog import default_catalog
+from factory_app.engine.factory import evaluate_factory
 from factory_app.io.atomic import write_bytes_atomic
 from factory_app.io.messages import one_line
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario, save_scenario
+from factory_app.scenario.model import Assignment, Fleet, Scenario, Site, Workload, validate_scenario
 from reliability_helpers import EXAMPLES, example_documents, json_text, write
 
 # -- 1. refusals quoting the file were not always one line --------------------------------------------
@@ -129,3 +132,23 @@ def test_atomic_writes_go_through_symbolic_links(tmp_path):
     write_bytes_atomic(link, b"x")
     assert link.is_symlink() and target.read_bytes() == b"x"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
+
+
+# -- 4. a fleet with no accelerators was always said to lack "power for one scale-up domain" -----------
+
+
+@pytest.mark.parametrize("fleets, why", [
+    ((Fleet(id="h", platform="mi355x", sizing="count", accelerators=7),), "its count of 7 is less than one purchase unit (8 accelerators)"),
+    ((Fleet(id="h", platform="tpu-v7", power_share=1e-9),), "its share of the power is less than one purchase unit (4 accelerators)"),
+    ((Fleet(id="p", platform="h200", power_share=1.0), Fleet(id="h", platform="gb200", sizing="count", accelerators=720)),
+     "the power left by the power-sized fleets is less than one purchase unit (72 accelerators)"),
+])
+def test_why_a_fleet_has_no_accelerators(fleets, why):
+    """Rounding is to purchase units (a TPU host is 4 chips, not a 9,216-chip pod), and a count
+    fleet is emptied by its count or by the power left, not by 'its power'."""
+    s = Scenario(site=Site(facility_power_mw=10.0), fleets=fleets, workloads=(Workload(id="chat", model="llama-3.3-70b"),),
+                 assignments=(Assignment("h", "chat", 1.0),))
+    validate_scenario(s, default_catalog())
+    r = evaluate_factory(s)
+    assert r.operating_point("h", "chat").reason == f"the fleet has no accelerators ({why})"
+    assert r.fleet("h").accelerators == 0
