@@ -103,7 +103,7 @@ FLEET_FIELDS: dict[str, FieldSpec] = {
         _f("power_share", "Share of accelerator power", "fraction", 0.0, 1.0, 0.5,
            "Share of the site's accelerator power given to this fleet (when sized by power).", optional=True),
         _f("accelerators", "Accelerators", "count", 0.0, 10_000_000.0, None,
-           "Fixed number of accelerators (when sized by count); rounded down to whole scale-up domains.",
+           "Fixed number of accelerators (when sized by count); rounded down to whole purchase units (boards, racks or hosts).",
            integer=True, optional=True, log_scale=True),
         _f("life_years", "Accelerator life", "years", 1.0, 15.0, 5.0,
            "Straight-line depreciation of accelerators and their systems (hyperscalers use 5-6 years).",
