@@ -83,6 +83,19 @@ def write_autosave(scenario: Scenario, original: Path | None, path: Path | None 
     return path
 
 
+def set_aside(recovery: Recovery) -> Path:
+    """Move an autosave that cannot be restored (written by a newer version, damaged) out of the
+    way of the next start-up, without deleting it; returns where it now is."""
+    folder = recovery.path.parent / "unrestored"
+    target = folder / recovery.path.name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(recovery.path, target)
+    except OSError:
+        return recovery.path
+    return target
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         s.resultReady.connect(lambda result, curves, ms, sess=s: self._session_result(sess, result, curves, ms))
         s.evaluator.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         s.titleChanged.connect(lambda sess=s: self._retitle(sess))
+        s.autosaveFailed.connect(lambda msg: self.statusBar().showMessage(msg, 15000))
         self.tabs.addTab(s.view, s.display_name())
         return s
 
@@ -545,8 +546,10 @@ class MainWindow(QMainWindow):
         for recovery in pending if restore else []:
             try:
                 scenario = recovery.load()
-            except (OSError, ValueError, KeyError, ScenarioFileError) as exc:
-                QMessageBox.warning(self, "Cannot restore", f"An autosaved copy cannot be read: {exc}")
+            except (OSError, ValueError, KeyError, TypeError, ScenarioFileError) as exc:
+                # e.g. written by a newer version: set aside, not deleted, so that version can still restore it
+                kept = files.set_aside(recovery)
+                QMessageBox.warning(self, "Cannot restore", f"An autosaved copy cannot be read: {exc}\nIt is kept as {kept}.")
                 continue
             session = self.open_session(scenario, Path(recovery.original) if recovery.original else None)
             session.undo_stack.resetClean()  # restored work is not saved yet

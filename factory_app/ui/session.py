@@ -28,6 +28,7 @@ _numbers = itertools.count(1)
 class Session(QObject):
     resultReady = Signal(object, object, float)  # result, curves, ms
     titleChanged = Signal()
+    autosaveFailed = Signal(str)  # the message, for the status bar
 
     def __init__(self, scenario: Scenario, catalog: Catalog, path: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +100,9 @@ class Session(QObject):
         try:
             files.write_autosave(self.doc.scenario, self.path, self.autosave_path())
         except (files.SaveError, OSError) as exc:
-            return f"Autosave failed: {exc}"
+            message = f"Autosave failed: {exc}"
+            self.autosaveFailed.emit(message)  # the timer drops the return value: say it where the user looks
+            return message
         return ""
 
     def clear_autosave(self) -> None:
