@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,13 +98,35 @@ def set_aside(recovery: Recovery) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    if not 0 < pid < 2**31:  # not a process id (a renamed file): nobody owns it
+        return False
+    if sys.platform == "win32":
+        return _alive_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    except OSError:
+        return False
     return True
+
+
+def _alive_windows(pid: int) -> bool:
+    """Whether a process runs, on Windows, where ``os.kill(pid, 0)`` would send it Ctrl+C."""
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def pending_recoveries() -> list[Recovery]:
@@ -120,11 +143,22 @@ def pending_recoveries() -> list[Recovery]:
         if pid == os.getpid() or _alive(pid):
             continue
         try:
-            original = json.loads(path.read_text(encoding="utf-8")).get("original", "")
-        except (OSError, ValueError):
+            saved_at = path.stat().st_mtime
+        except OSError:  # gone meanwhile
             continue
-        out.append(Recovery(path, original, path.stat().st_mtime))
+        out.append(Recovery(path, _original(path), saved_at))
     return sorted(out, key=lambda r: r.saved_at, reverse=True)
+
+
+def _original(path: Path) -> str:
+    """The file an autosave was opened from, or "" (a new scenario, or a damaged autosave: it is
+    offered all the same, and restoring it says what is wrong and sets it aside)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    original = data.get("original", "") if isinstance(data, dict) else ""
+    return original if isinstance(original, str) else ""
 
 
 # -- recent files -------------------------------------------------------------------------------

@@ -202,3 +202,33 @@ def test_a_failing_autosave_is_shown_in_the_status_bar(qtbot, monkeypatch):
     assert w.statusBar().currentMessage() == "Autosave failed: cannot write session-1.json: No space left on device"
     w.undo_stack.setClean()
     w.close()
+
+
+# -- 6. a damaged autosave or a strange file in the autosave folder crashed the start-up ------------------
+
+
+@pytest.mark.parametrize("name, content", [
+    ("session-999999-1.json", "[1, 2]"),                                   # JSON, but not an object: AttributeError
+    ("session-999999-1.json", '{"original": 5, "scenario": {}}'),          # original not a path: TypeError in the question
+    ("session-999999-1.json", '{"original": "x.json", "scen'),             # cut short
+    ("session-99999999999999999999-1.json", '{"original": ""}'),           # no such process id: OverflowError
+])
+def test_damaged_autosaves_do_not_crash_the_start_up(qtbot, monkeypatch, name, content):
+    from PySide6.QtWidgets import QMessageBox
+
+    from factory_app.ui import files
+    from factory_app.ui.main_window import MainWindow
+
+    seen = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.Yes))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a, **k: seen.append(text)))
+    folder = files.data_folder()
+    folder.mkdir(parents=True)
+    (folder / name).write_text(content, encoding="utf-8")
+    w = MainWindow(restore_layout=False)
+    qtbot.addWidget(w)
+    w.offer_recovery()  # what run_app does at start-up
+    assert len(seen) == 1 and seen[0].startswith("An autosaved copy cannot be read: ")
+    assert (folder / "unrestored" / name).read_text(encoding="utf-8") == content
+    assert files.pending_recoveries() == [] and len(w.sessions) == 1
+    w.close()
