@@ -172,7 +172,8 @@ def _selected(
     calibrated: bool,
     value_per_token: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> Prediction:
-    ok = np.ones(len(batch), dtype=bool)
+    placeable = replicas >= 1  # a disaggregated replica's prefill pool may need more GPUs than there are
+    ok = placeable.copy()
     if service.max_ttft_ms is not None:
         ok &= points["ttft_p99_s"] * 1e3 <= service.max_ttft_ms
     if service.max_tpot_ms is not None:
@@ -191,8 +192,8 @@ def _selected(
         notes=notes,
     )
     if not ok.any():
-        best_user = float(points["tokens_per_s_per_user"].max()) if len(batch) else 0.0
-        best_ttft = float(points["ttft_s"].min() * 1e3) if len(batch) else 0.0
+        best_user = float(points["tokens_per_s_per_user"][placeable].max()) if placeable.any() else 0.0
+        best_ttft = float(points["ttft_s"][placeable].min() * 1e3) if placeable.any() else 0.0
         return Prediction(
             feasible=False,
             reason=(

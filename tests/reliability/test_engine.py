@@ -208,7 +208,7 @@ def _check_prediction(platform, model, precision, gpus, isl, osl, service, tp, e
     json.dumps(data, allow_nan=False)  # raises on NaN or infinity anywhere
     if p.feasible:
         event("feasible")
-        assert p.output_tokens_per_s > 0 and p.tokens_per_s_per_user > 0 and p.layout is not None
+        assert p.output_tokens_per_s > 0 and p.tokens_per_s_per_user > 0 and p.layout is not None and p.layout.replicas >= 1
         assert p.ttft_ms >= 0 and p.tpot_ms > 0 and p.concurrency > 0
         assert p.layout.replicas >= 1 and p.layout.replicas * p.layout.gpus_per_replica <= gpus
     else:

@@ -232,3 +232,24 @@ def test_damaged_autosaves_do_not_crash_the_start_up(qtbot, monkeypatch, name, c
     assert (folder / "unrestored" / name).read_text(encoding="utf-8") == content
     assert files.pending_recoveries() == [] and len(w.sessions) == 1
     w.close()
+
+
+# -- 7. predict answered "feasible" with no replica placed -------------------------------------------------
+
+
+def test_a_layout_whose_prefill_pool_does_not_fit_is_not_chosen():
+    """Found by the thorough profile: 8 x B200 serving DeepSeek-R1 with 4,000-token prompts under a
+    100 ms TTFT limit chose a disaggregated layout needing 69 prefill GPUs per replica: 0 replicas,
+    'feasible' with 0 tokens/s. Points that place no replica are now never chosen."""
+    from factory_app.engine.predict import ServiceLevel, predict
+
+    p = predict("b200", 8, "deepseek-r1", "fp8", 4000, 1, ServiceLevel(max_ttft_ms=100.0))
+    assert not p.feasible and p.output_tokens_per_s == 0
+    assert p.reason.startswith("no layout of 8 x b200 meets TTFT p99 <= 100 ms (best reachable: ")
+    s = Scenario(site=Site(facility_power_mw=10.0), fleets=(Fleet(id="b", platform="b200", sizing="count", accelerators=8),),
+                 workloads=(Workload(id="r1", model="deepseek-r1", precision="fp8", isl=4000, osl=1, max_ttft_ms=100.0),),
+                 assignments=(Assignment("b", "r1", 1.0),))
+    op = evaluate_factory(s).operating_point("b", "r1")
+    assert not op.feasible and op.reason == p.reason and op.output_capacity_tokens_per_s == 0
+    relaxed = predict("b200", 8, "deepseek-r1", "fp8", 4000, 1, ServiceLevel(max_ttft_ms=2000.0))
+    assert relaxed.feasible and relaxed.layout.replicas >= 1 and relaxed.output_tokens_per_s > 0
