@@ -130,6 +130,7 @@ def _check_result(scenario: Scenario, optimise: bool = False) -> None:
     for f in r.fleets:
         for op in f.operating_points:
             assert op.feasible or op.reason, op  # every infeasible pair says why
+            assert not op.feasible or (op.output_capacity_tokens_per_s > 0 and op.tokens_per_s_per_user > 0), op  # feasible means it runs
             assert op.output_tokens_per_s >= 0 and op.accelerators >= 0
             if not op.feasible:
                 assert op.output_tokens_per_s == 0 and op.revenue_usd_per_year == 0
