@@ -8,7 +8,7 @@ Everything drawn is a number the engine computed; these functions only place and
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
@@ -43,6 +43,36 @@ POWER_OTHER = {
 }
 #: Line styles that tell scenarios apart when their curves share a platform colour.
 SCENARIO_DASHES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine)
+
+
+#: Most fleets a bar chart shows one by one: hundreds of bars are unreadable and slow to draw.
+MAX_FLEET_BARS = 12
+#: Most frontier curves a chart shows (those of the operating points with the most capacity).
+MAX_CURVES = 12
+
+
+def top_fleets(result: FactoryResult, limit: int = MAX_FLEET_BARS) -> FactoryResult:
+    """The result with only the ``limit`` fleets of most revenue (scenario order kept)."""
+    if len(result.fleets) <= limit:
+        return result
+    top = set(sorted(range(len(result.fleets)), key=lambda i: -result.fleets[i].revenue_usd_per_year)[:limit])
+    return replace(result, fleets=tuple(f for i, f in enumerate(result.fleets) if i in top))
+
+
+def grouped_power(scenario: Scenario, breakdown: dict[str, float], limit: int = MAX_FLEET_BARS) -> dict[str, float]:
+    """The power breakdown with at most ``limit`` fleets shown one by one: the others (those
+    drawing least) become one "N other fleets" entry with their sum, so the bar still adds up to
+    the facility power."""
+    fleet_ids = {f.id for f in scenario.fleets}
+    fleets = [k for k in breakdown if k in fleet_ids]
+    if len(fleets) <= limit:
+        return breakdown
+    keep = set(sorted(fleets, key=lambda k: -breakdown[k])[:limit])
+    out = {k: v for k, v in breakdown.items() if k in keep}
+    rest = [k for k in fleets if k not in keep]
+    out[f"{len(rest)} other fleets"] = sum(breakdown[k] for k in rest)
+    out.update({k: v for k, v in breakdown.items() if k not in fleet_ids})
+    return out
 
 
 @dataclass(frozen=True, slots=True)

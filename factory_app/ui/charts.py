@@ -18,8 +18,12 @@ from factory_app.scenario.model import Scenario
 from factory_app.ui.chart_content import (
     COST_LABELS,
     SCREEN,
+    MAX_CURVES,
+    MAX_FLEET_BARS,
     CompactAxis,
     LogAxis,
+    grouped_power,
+    top_fleets,
     draw_frontier,
     draw_power,
     draw_revenue_cost,
@@ -69,7 +73,7 @@ class FrontierChart(ChartBase):
     left_label = "Throughput (tokens/s per MW)"
     targetChanged = Signal(str, float)
     #: Most curves drawn: more is unreadable, and drawing 400 curves with a legend takes seconds.
-    MAX_CURVES = 12
+    MAX_CURVES = MAX_CURVES
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, axisItems={"bottom": LogAxis("bottom"), "left": LogAxis("left")})
@@ -135,11 +139,6 @@ class FrontierChart(ChartBase):
         self.targetChanged.emit(marker.curve.workload_id, float(10 ** marker.pos().x()))
 
 
-#: Most fleets a bar chart shows one by one: hundreds of bars are unreadable and take most of a
-#: second to draw on every edit.
-MAX_FLEET_BARS = 12
-
-
 def _set_title(chart: ChartBase, title: str) -> None:
     if title != getattr(chart, "_title", chart.title_text):
         chart._title = title
@@ -159,11 +158,9 @@ class RevenueCostChart(ChartBase):
             self.reset("No fleets yet")
             return
         self.reset()
-        shown = result
-        if len(result.fleets) > MAX_FLEET_BARS:  # the fleets with the most revenue, in scenario order
-            top = set(sorted(range(len(result.fleets)), key=lambda i: -result.fleets[i].revenue_usd_per_year)[:MAX_FLEET_BARS])
-            shown = replace(result, fleets=tuple(f for i, f in enumerate(result.fleets) if i in top))
-            _set_title(self, f"{self.title_text}: the {MAX_FLEET_BARS} with the most revenue of {len(result.fleets)}")
+        shown = top_fleets(result)
+        if len(shown.fleets) < len(result.fleets):
+            _set_title(self, f"{self.title_text}: the {len(shown.fleets)} with the most revenue of {len(result.fleets)}")
         else:
             _set_title(self, self.title_text)
         draw_revenue_cost(self.plotItem, scenario, shown, SCREEN, self.legend)
@@ -179,19 +176,3 @@ class PowerChart(ChartBase):
             return
         self.reset()
         draw_power(self.plotItem, scenario, replace(result, power_breakdown=grouped_power(scenario, result.power_breakdown)), SCREEN, self.legend)
-
-
-def grouped_power(scenario: Scenario, breakdown: dict[str, float]) -> dict[str, float]:
-    """The power breakdown with at most :data:`MAX_FLEET_BARS` fleets shown one by one: the
-    others (those drawing least) become one "N other fleets" entry with their sum, so the bar
-    still adds up to the facility power."""
-    fleet_ids = {f.id for f in scenario.fleets}
-    fleets = [k for k in breakdown if k in fleet_ids]
-    if len(fleets) <= MAX_FLEET_BARS:
-        return breakdown
-    keep = set(sorted(fleets, key=lambda k: -breakdown[k])[:MAX_FLEET_BARS])
-    out = {k: v for k, v in breakdown.items() if k in keep}
-    rest = [k for k in fleets if k not in keep]
-    out[f"{len(rest)} other fleets"] = sum(breakdown[k] for k in rest)
-    out.update({k: v for k, v in breakdown.items() if k not in fleet_ids})
-    return out

@@ -161,7 +161,16 @@ class ComparePanel(QWidget):
         return entries, max(0, self.baseline.currentIndex())
 
     # -- drawing ----------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if getattr(self, "_stale", False):
+            self._redraw()
+
     def _redraw(self) -> None:
+        # a comparison hidden behind the Results tab is redrawn when it is shown, not on every edit
+        self._stale = not self.isVisible()
+        if self._stale:
+            return
         entries, base = self.entries()
         chosen = self._chosen()
         self.frontier.clear()

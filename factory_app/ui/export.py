@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import QApplication
 
 from factory_app import __version__
 from factory_app.engine.catalog import Catalog
-from factory_app.engine.curves import FrontierCurve
+from factory_app.engine.curves import FrontierCurve, largest_curves
 from factory_app.engine.factory_results import FactoryResult
+from factory_app.io.atomic import write_bytes_atomic
 from factory_app.scenario.model import Scenario
 from factory_app.ui import format as fmt
 from factory_app.ui.chart_content import (
+    MAX_CURVES,
     SLIDE,
     ChartStyle,
     CompactAxis,
@@ -34,11 +37,15 @@ from factory_app.ui.chart_content import (
     draw_metric_bars,
     draw_power,
     draw_revenue_cost,
+    grouped_power,
     new_legend,
     style_axes,
+    top_fleets,
 )
 
 CHART_KINDS = ("frontier", "revenue", "power")
+#: Curves per scenario on an overlaid comparison (as in the app's compare view)
+MAX_CURVES_PER_SCENARIO = 6
 SIZE_PRESETS = {"1920x1080 (Full HD)": (1920, 1080), "3840x2160 (4K)": (3840, 2160)}
 FORMATS = (".png", ".svg", ".pdf")
 TITLES = {
@@ -164,20 +171,26 @@ class Slide:
             raise ExportError(f"{path.name}: the chart format must be one of {', '.join(FORMATS)}")
         if not path.parent.is_dir():
             raise ExportError(f"{path.name}: folder {path.parent} does not exist")
+        # render into a scratch file, then replace the target in one step: a failed export never
+        # leaves a half-written image where a good one was
         try:
-            if suffix == ".png":
-                if not self.image(transparent).save(str(path), "PNG"):
-                    raise ExportError(f"{path.name}: cannot write the PNG")
-            elif suffix == ".svg":
-                self._save_svg(path)
-            else:
-                self._save_pdf(path)
+            with tempfile.TemporaryDirectory(prefix="factory-app-export-") as scratch:
+                draft = Path(scratch) / f"chart{suffix}"
+                if suffix == ".png":
+                    if not self.image(transparent).save(str(draft), "PNG"):
+                        raise ExportError(f"{path.name}: cannot render the PNG")
+                elif suffix == ".svg":
+                    self._save_svg(draft)
+                else:
+                    self._save_pdf(draft)
+                data = draft.read_bytes() if draft.exists() else b""
+                if not data:
+                    raise ExportError(f"{path.name}: nothing was rendered")
+                write_bytes_atomic(path, data)
         except ExportError:
             raise
         except OSError as exc:
             raise ExportError(f"{path.name}: {exc.strerror or exc}") from None
-        if not path.exists() or path.stat().st_size == 0:
-            raise ExportError(f"{path.name}: nothing was written")
 
     def _render_scene(self, painter: QPainter, width: float, height: float) -> None:
         """Draw the slide's scene into ``width`` x ``height`` device units of ``painter``."""
@@ -224,23 +237,32 @@ def chart_slide(kind: str, scenario: Scenario, result: FactoryResult, curves: li
     if kind not in CHART_KINDS:
         raise ValueError(f"chart must be one of {', '.join(CHART_KINDS)}, got {kind!r}")
     name = label or scenario.name
-    slide = Slide(size, f"{TITLES[kind]} — {name}", footnote([(name, scenario)], catalog))
+    # big factories: the largest pairs and fleets, as in the app, and the title says so
+    shown_curves = largest_curves(curves, result, MAX_CURVES)
+    shown = top_fleets(result)
+    title = f"{TITLES[kind]} — {name}"
+    if kind == "frontier" and len(shown_curves) < len(curves):
+        title += f" (the {len(shown_curves)} largest of {len(curves)} pairs)"
+    if kind == "revenue" and len(shown.fleets) < len(result.fleets):
+        title += f" (the {len(shown.fleets)} fleets with most revenue of {len(result.fleets)})"
+    slide = Slide(size, title, footnote([(name, scenario)], catalog))
     st = slide.style
     if kind == "frontier":
         plot = slide.add_plot(log=True)
         style_axes(plot, st, "Interactivity (tokens/s per user)", "Throughput (tokens/s per MW of facility power)")
         legend = new_legend(plot, st)
-        draw_frontier(plot, curves, st, legend=legend)
+        draw_frontier(plot, shown_curves, st, legend=legend)
     elif kind == "revenue":
         plot = slide.add_plot()
         style_axes(plot, st, "", "USD million per year")
         legend = new_legend(plot, st)
-        draw_revenue_cost(plot, scenario, result, st, legend)
+        draw_revenue_cost(plot, scenario, shown, st, legend)
     else:
         plot = slide.add_plot()
         style_axes(plot, st, "Facility power (MW)", "")
         legend = new_legend(plot, st, offset=(10, -10))
-        draw_power(plot, scenario, result, st, legend)
+        grouped = replace(result, power_breakdown=grouped_power(scenario, result.power_breakdown))
+        draw_power(plot, scenario, grouped, st, legend)
     return slide
 
 
@@ -267,5 +289,5 @@ def compare_frontier_slide(entries: list[tuple[str, Scenario, list[FrontierCurve
     plot = slide.add_plot(log=True)
     style_axes(plot, slide.style, "Interactivity (tokens/s per user)", "Throughput (tokens/s per MW of facility power)")
     legend = new_legend(plot, slide.style)
-    draw_frontier_overlay(plot, [(n, c) for n, _, c in entries], slide.style, legend)
+    draw_frontier_overlay(plot, [(n, c[:MAX_CURVES_PER_SCENARIO]) for n, _, c in entries], slide.style, legend)
     return slide

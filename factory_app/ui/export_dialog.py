@@ -19,7 +19,18 @@ from PySide6.QtWidgets import (
 )
 
 from factory_app.engine.catalog import Catalog
-from factory_app.ui.export import CHART_KINDS, SIZE_PRESETS, TITLES, ExportError, Slide, chart_slide, compare_frontier_slide, compare_slide
+from factory_app.engine.curves import largest_curves
+from factory_app.ui.export import (
+    CHART_KINDS,
+    MAX_CURVES_PER_SCENARIO,
+    SIZE_PRESETS,
+    TITLES,
+    ExportError,
+    Slide,
+    chart_slide,
+    compare_frontier_slide,
+    compare_slide,
+)
 
 FILTERS = "PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"
 
@@ -95,7 +106,9 @@ class ExportDialog(QDialog):
         if kind == "compare":
             return compare_slide([(s.label(), s.doc.scenario, s.evaluator.result) for s in self.comparison], self.catalog, size)
         if kind == "compare-frontier":
-            return compare_frontier_slide([(s.label(), s.doc.scenario, s.evaluator.curves) for s in self.comparison], self.catalog, size)
+            entries = [(s.label(), s.doc.scenario, largest_curves(s.evaluator.curves, s.evaluator.result, MAX_CURVES_PER_SCENARIO))
+                       for s in self.comparison]
+            return compare_frontier_slide(entries, self.catalog, size)
         return chart_slide(kind, self.scenario, self.result, self.curves, self.catalog, size)
 
     def export(self, path: Path | None = None) -> bool:

@@ -123,3 +123,21 @@ def test_compare_view_updates_live(window, qtbot):
     costs = [window.compare.table.verticalHeaderItem(r).text() for r in range(window.compare.table.rowCount())].index("cost usd per year")
     assert window.compare.table.item(costs, 2).text().startswith("+")
     assert window.compare.table.item(row, 1).text() == before  # revenue unchanged by the price of power
+
+
+def test_a_failed_chart_export_keeps_the_old_file(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import factory_app.io.atomic as atomic
+
+    out = tmp_path / "keep.png"
+    out.write_bytes(b"old chart")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", full_disk)  # the flush to disk fails, as on a full disk
+    assert main(["export", str(ISO), "--chart", "power", "--out", str(out)]) == 1
+    assert out.read_bytes() == b"old chart"
+    assert "No space left" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.png"]
