@@ -25,7 +25,9 @@ from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FI
 from factory_app.scenario.model import Scenario
 
 #: Most points one sweep evaluates (a mistyped step count should not run for a day).
-MAX_POINTS = 1_000_000
+#: Largest sweep accepted. Every point's scenario is built and validated before the first is
+#: evaluated (a bad value stops the sweep with no partial CSV), so the points are held in memory.
+MAX_POINTS = 100_000
 
 _VARY = re.compile(r"^\s*([^=\s]+)\s*=\s*([^:]+):([^:]+):([^:]+)\s*$")
 _TABLES = {"site": SITE_FIELDS, "fleets": FLEET_FIELDS, "workloads": WORKLOAD_FIELDS, "assignments": ASSIGNMENT_FIELDS}

@@ -233,7 +233,7 @@ def _finite_cell(text: str) -> bool:
 def test_a_sweep_over_the_point_limit_is_refused_before_evaluating(tmp_path):
     code, out, err = run_cli(["sweep", str(SMALL), "--csv", str(tmp_path / "o.csv"),
                               "--vary", "site.pue=1:2:1001", "--vary", "site.electricity_usd_per_kwh=0:1:1000"])
-    assert code == 2 and err == "factory-app: --vary site.pue: the sweep has 1,001,000 points; at most 1,000,000\n"
+    assert code == 2 and err == "factory-app: --vary site.pue: the sweep has 1,001,000 points; at most 100,000\n"
 
 
 # -- compare ---------------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def test_parse_vary():
         ("name=1:2:3", "name: is not a numeric parameter"),
         ("site.pue=1:x:3", "site.pue: STOP must be a number, got 'x'"),
         ("site.pue=1:nan:3", "site.pue: STOP must be a finite number"),
-        ("site.pue=1:2:0", "site.pue: STEPS must be a whole number from 1 to 1,000,000, got '0'"),
+        ("site.pue=1:2:0", "site.pue: STEPS must be a whole number from 1 to 100,000, got '0'"),
         ("site.pue=1:2:2.5", "site.pue: STEPS must be a whole number"),
         ("site.pue=0.5:2:3", "site.pue: must be between 1 and 3, got 0.5"),
         ("fleet.x.pue=1:2:3", "fleet.x.pue: is not a parameter path"),
