@@ -151,6 +151,23 @@ def legend_swatch(legend: pg.LegendItem | None, color, label: str) -> None:
         legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=color, pen=pg.mkPen(color)), label)
 
 
+class deferred_layout:
+    """Add many entries to a legend and lay it out once at the end (pyqtgraph relays the whole
+    legend out after every entry, which made drawing a dozen curves take tens of milliseconds)."""
+
+    def __init__(self, legend: pg.LegendItem | None) -> None:
+        self.legend = legend
+
+    def __enter__(self) -> None:
+        if self.legend is not None:
+            self.legend.updateSize = lambda: None  # instance attribute shadows the method
+
+    def __exit__(self, *exc) -> None:
+        if self.legend is not None:
+            del self.legend.updateSize
+            self.legend.updateSize()
+
+
 def new_legend(plot: pg.PlotItem, style: ChartStyle, offset=(-10, 10)) -> pg.LegendItem:
     legend = plot.addLegend(offset=offset, labelTextSize=f"{style.legend_pt}pt")
     legend.setBrush(pg.mkBrush(255, 255, 255, 220))
@@ -160,16 +177,33 @@ def new_legend(plot: pg.PlotItem, style: ChartStyle, offset=(-10, 10)) -> pg.Leg
 # -- single scenario ------------------------------------------------------------------------------
 
 
+def log_xy(c: FrontierCurve) -> tuple[np.ndarray, np.ndarray]:
+    """A frontier curve in the log10 coordinates of a log-log plot."""
+    return np.log10(c.tokens_per_s_per_user), np.log10(c.tokens_per_s_per_mw)
+
+
 def draw_frontier(plot: pg.PlotItem, curves: list[FrontierCurve], style: ChartStyle, movable: bool = False,
                   dash=Qt.SolidLine, name_prefix: str = "", legend: pg.LegendItem | None = None) -> dict[str, pg.TargetItem]:
     """Frontier curves (log-log) with their operating points; returns the point markers."""
     plot.setLogMode(x=True, y=True)
     plot.showGrid(x=True, y=True, alpha=0.15)
+    for name in ("bottom", "left"):  # grid at decades and 2/5 steps, not at every minor tick
+        plot.getAxis(name).setStyle(maxTickLevel=1)
     markers: dict[str, pg.TargetItem] = {}
+    with deferred_layout(legend):
+        _draw_curves(plot, curves, style, movable, dash, name_prefix, legend, markers)
+    return markers
+
+
+def _draw_curves(plot, curves, style, movable, dash, name_prefix, legend, markers) -> None:
     for c in curves:
         color = platform_color(c.platform)
         pen = pg.mkPen(color, width=style.line_width, style=dash)
-        item = plot.plot(c.tokens_per_s_per_user, c.tokens_per_s_per_mw, pen=pen)  # named via the legend below
+        # a bare curve item in log10 coordinates (the plot's axes are logarithmic): much cheaper
+        # to create than a PlotDataItem, and the markers use the same coordinates
+        item = pg.PlotCurveItem(*log_xy(c), pen=pen)
+        item.frontier_key = f"{c.fleet_id}/{c.workload_id}"  # type: ignore[attr-defined]
+        plot.addItem(item)
         if legend is not None:
             legend.addItem(item, name_prefix + c.label)
         if c.operating_point is None:
@@ -184,12 +218,16 @@ def draw_frontier(plot: pg.PlotItem, curves: list[FrontierCurve], style: ChartSt
         marker.setToolTip(f"{c.label}<br>operating point: {x:,.1f} tokens/s per user, {fmt.compact(y)} tokens/s per MW")
         plot.addItem(marker)
         markers[f"{c.fleet_id}/{c.workload_id}"] = marker
-    return markers
 
 
 def draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, style: ChartStyle,
                       legend: pg.LegendItem | None = None) -> None:
     """Revenue against cost (stacked by term) per fleet, USD million per year."""
+    with deferred_layout(legend):
+        _draw_revenue_cost(plot, scenario, result, legend)
+
+
+def _draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, legend) -> None:
     names = {f.id: f.name or f.platform for f in scenario.fleets}
     x = np.arange(len(result.fleets), dtype=float)
     revenue = np.array([f.revenue_usd_per_year for f in result.fleets]) / 1e6
@@ -213,6 +251,11 @@ def draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResu
 def draw_power(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, style: ChartStyle,
                legend: pg.LegendItem | None = None) -> None:
     """One stacked bar of the facility's megawatts: each fleet, non-accelerator IT, losses, unused."""
+    with deferred_layout(legend):
+        _draw_power(plot, scenario, result, legend)
+
+
+def _draw_power(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, legend) -> None:
     names = {f.id: (f.name or f.platform, f.platform) for f in scenario.fleets}
     x0 = 0.0
     for key, mw in result.power_breakdown.items():

@@ -23,6 +23,7 @@ from factory_app.ui.chart_content import (
     CompactAxis,
     LogAxis,
     grouped_power,
+    log_xy,
     top_fleets,
     draw_frontier,
     draw_power,
@@ -98,7 +99,7 @@ class FrontierChart(ChartBase):
         self.curves = curves
         self.reset("" if curves else "Assign a workload to a fleet to see its frontier")
         self.markers = draw_frontier(self.plotItem, curves, SCREEN, movable=True, legend=self.legend)
-        self._lines = [item for item in self.plotItem.listDataItems()]
+        self._lines = [item for item in self.plotItem.items if hasattr(item, "frontier_key")]
         for marker in self.markers.values():
             marker.setToolTip(marker.toolTip() + "<br><i>Drag along the curve to change this workload's interactivity target.</i>")
             marker.sigPositionChanged.connect(self._snap)
@@ -108,7 +109,7 @@ class FrontierChart(ChartBase):
         for line, old, new in zip(self._lines, self.curves, curves):
             if not (np.array_equal(old.tokens_per_s_per_user, new.tokens_per_s_per_user)
                     and np.array_equal(old.tokens_per_s_per_mw, new.tokens_per_s_per_mw)):
-                line.setData(new.tokens_per_s_per_user, new.tokens_per_s_per_mw)
+                line.setData(*log_xy(new))
         for c in curves:
             marker = self.markers.get(f"{c.fleet_id}/{c.workload_id}")
             if marker is None or c.operating_point is None:

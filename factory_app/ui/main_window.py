@@ -103,7 +103,10 @@ class MainWindow(QMainWindow):
             session.evaluator.recompute()
         if activate:
             self.tabs.setCurrentWidget(session.view)
-        QTimer.singleShot(0, session.view.fit_to_content)
+        if session.view.isVisible():
+            session.view.fit_to_content()  # before the first paint: one paint, not two
+        else:
+            QTimer.singleShot(0, session.view.fit_to_content)  # a new tab gets its size when shown
         self._retitle(session)
         return session
 

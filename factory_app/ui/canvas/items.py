@@ -69,26 +69,19 @@ class CanvasItem(QGraphicsObject):
         super().__init__()
         self.item_id = item_id
         self._size = size
-        self.setFlags(
-            QGraphicsItem.ItemIsMovable
-            | QGraphicsItem.ItemIsSelectable
-            | QGraphicsItem.ItemSendsGeometryChanges
-            | QGraphicsItem.ItemIsFocusable
-        )
+        # No ItemSendsGeometryChanges and no Python itemChange override: Qt would call back into
+        # Python for every flag, position and selection change of every card (tens of thousands
+        # of calls when a 200-fleet factory opens). The scene keeps links attached during a drag.
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsFocusable)
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
+        self._bounds = QRectF(-2, -2, size[0] + 4, size[1] + 4)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        w, h = self._size
-        return QRectF(-2, -2, w + 4, h + 4)
+        return self._bounds
 
     def card_rect(self) -> QRectF:
         return QRectF(0, 0, *self._size)
-
-    def itemChange(self, change, value):  # noqa: N802 - Qt's name
-        if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
-            self.scene().item_moved(self)
-        return super().itemChange(change, value)
 
     _tooltip_stale = True  # built by the scene when first needed (see refresh_stale_tooltip)
 
@@ -120,6 +113,7 @@ class FleetItem(CanvasItem):
 
     def __init__(self, fleet: Fleet, catalog: Catalog) -> None:
         super().__init__(fleet.id, FLEET_SIZE)
+        self._bounds = QRectF(-2, -2, FLEET_SIZE[0] + 4, FLEET_SIZE[1] + PORT_RADIUS + 4)  # the port hangs below
         self.catalog = catalog
         self.fleet = fleet
         self.result: FleetResult | None = None
@@ -146,8 +140,7 @@ class FleetItem(CanvasItem):
         return d.x() ** 2 + d.y() ** 2 <= (PORT_RADIUS + 4) ** 2
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        w, h = self._size
-        return QRectF(-2, -2, w + 4, h + PORT_RADIUS + 4)
+        return self._bounds
 
     def _update_tooltip(self) -> None:
         p = self.catalog.platforms.get(self.fleet.platform)

@@ -258,6 +258,11 @@ class FactoryScene(QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
+        if event.buttons() & Qt.LeftButton and isinstance(self.mouseGrabberItem(), CanvasItem):
+            # cards being dragged: keep their links attached and the site around them
+            for item in self.selectedItems():
+                if isinstance(item, CanvasItem):
+                    self.item_moved(item)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         if self._connect_line is not None and self._connect_from is not None:
