@@ -7,11 +7,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressDialog, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
 
 from factory_app import __version__
 from factory_app.engine.catalog import Catalog, default_catalog
-from factory_app.io.scenario_file import ScenarioFileError, load_scenario
 from factory_app.resources import resource_path
 from factory_app.scenario.model import Fleet, Scenario
 from factory_app.scenario.presets import load_presets
@@ -26,17 +25,16 @@ from factory_app.ui.commands import (
     SetFieldCommand,
 )
 from factory_app.ui.compare_panel import ComparePanel
-from factory_app.ui.export_dialog import ExportDialog
 from factory_app.ui.icons import icon
 from factory_app.ui.inspector import Inspector
 from factory_app.ui.palette import PaletteWidget
 from factory_app.ui.results_panel import ResultsPanel
 from factory_app.ui.session import Session
+from factory_app.ui.window_files import DocumentActions
 
-MAX_TABS = 12
 
 
-class MainWindow(QMainWindow):
+class MainWindow(DocumentActions, QMainWindow):
     def __init__(self, catalog: Catalog | None = None, restore_layout: bool = True) -> None:
         super().__init__()
         self.catalog = catalog or default_catalog()
@@ -365,201 +363,6 @@ class MainWindow(QMainWindow):
         s = self.doc.scenario
         kind = "site" if item_id == "site" else "assignment" if "/" in item_id else "fleet" if any(f.id == item_id for f in s.fleets) else "workload"
         self.inspector.show_item(kind, item_id)
-
-    # -- files ----------------------------------------------------------------------------------------
-    def new_scenario(self) -> None:
-        self.open_session(Scenario(name=f"Untitled {len(self.sessions) + 1}"), None)
-
-    def open_dialog(self) -> None:
-        start = str(self.path.parent if self.path else Path.home())
-        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", start, "Scenarios (*.json);;All files (*)")
-        if name:
-            self.open_file(Path(name))
-
-    def open_file(self, path: Path, as_example: bool = False, check_unsaved: bool = True) -> bool:
-        """Open a scenario in a tab; a file that fails to load changes nothing and says why."""
-        path = Path(path)
-        for s in self.sessions:
-            if s.path is not None and not as_example and s.path.resolve() == path.resolve():
-                self.tabs.setCurrentWidget(s.view)
-                return True
-        if len(self.sessions) >= MAX_TABS:
-            QMessageBox.warning(self, "Too many scenarios", f"At most {MAX_TABS} scenarios can be open; close one first.")
-            return False
-        try:
-            scenario = load_scenario(path)
-        except ScenarioFileError as exc:
-            QMessageBox.warning(self, "Cannot open scenario", str(exc))
-            return False
-        except OSError as exc:
-            QMessageBox.warning(self, "Cannot open scenario", f"{path.name}: {exc.strerror or exc}")
-            return False
-        self.open_session(scenario, None if as_example else path)
-        if not as_example:
-            self._remember(path)
-        return True
-
-    def save(self) -> bool:
-        return self._save_session(self.session)
-
-    def save_as(self) -> bool:
-        return self._save_session(self.session, ask=True)
-
-    def _save_session(self, session: Session, ask: bool = False) -> bool:
-        path = session.path
-        if ask or path is None:
-            start = str(session.path or Path.home() / f"{session.label()}.json")
-            name, _ = QFileDialog.getSaveFileName(self, "Save scenario", start, "Scenarios (*.json)")
-            if not name:
-                return False
-            path = Path(name) if name.endswith(".json") else Path(name + ".json")
-        return self._save_to(path, session)
-
-    def _save_to(self, path: Path, session: Session | None = None) -> bool:
-        session = session or self.session
-        try:
-            session.save_to(path)
-        except (files.SaveError, OSError) as exc:
-            QMessageBox.critical(self, "Not saved", f"{exc}\nThe file on disk was not changed.")
-            return False
-        self._remember(path)
-        self.statusBar().showMessage(f"Saved {path.name}", 4000)
-        return True
-
-    def export_csv(self) -> None:
-        from factory_app.io.csv_export import write_results_csv
-
-        s = self.session
-        start = str(s.path.with_suffix(".csv") if s.path else Path.home() / f"{s.label()}-results.csv")
-        name, _ = QFileDialog.getSaveFileName(self, "Export results as CSV", start, "CSV (*.csv)")
-        if not name:
-            return
-        try:
-            write_results_csv(Path(name), s.doc.scenario, s.evaluator.result)
-        except OSError as exc:
-            QMessageBox.critical(self, "Export failed", f"{Path(name).name}: {exc}")
-            return
-        self.statusBar().showMessage(f"Exported {Path(name).name}", 4000)
-
-    def export_chart(self, kind: str = "frontier") -> None:
-        s = self.session
-        dialog = ExportDialog(self, kind, s.doc.scenario, s.evaluator.result, s.evaluator.curves, self.catalog,
-                              s.path.with_suffix("") if s.path else Path.home() / s.label())
-        dialog.exec()
-
-    def copy_chart(self) -> None:
-        from factory_app.ui.export import chart_slide
-
-        s = self.session
-        if s.evaluator.result is None:
-            return
-        slide = chart_slide(self.results.current_chart(), s.doc.scenario, s.evaluator.result, s.evaluator.curves, self.catalog)
-        slide.copy_to_clipboard()
-        slide.close()
-        self.statusBar().showMessage("Chart copied to the clipboard (1920x1080)", 4000)
-
-    def optimise_split(self) -> None:
-        """Run the optimiser in a worker thread (progress, cancel), then offer to apply its split."""
-        from factory_app.engine.factory import optimise_factory
-        from factory_app.ui.commands import ReplaceScenarioCommand
-        from factory_app.ui.evaluation import Worker
-
-        session = self.session
-        scenario = session.doc.scenario
-        before = session.evaluator.result
-        progress = QProgressDialog("Optimising the split of power and fleets…", "Cancel", 0, 0, self)
-        progress.setWindowTitle("Optimise")
-        progress.setWindowModality(Qt.WindowModal)
-        progress.setMinimumDuration(300)
-        worker = Worker(lambda: optimise_factory(scenario, self.catalog), self)
-        self._optimiser = worker  # keep it alive until it reports
-
-        def done(value) -> None:
-            progress.close()
-            chosen, result, note = value
-            if session not in self.sessions or session.doc.scenario is not scenario:
-                self.statusBar().showMessage("The scenario changed while optimising; run it again.", 8000)
-                return
-            old = before.totals.get("profit_usd_per_year", 0.0) if before else 0.0
-            new = result.totals.get("profit_usd_per_year", 0.0)
-            if chosen == scenario:
-                QMessageBox.information(self, "Optimise", f"The current split is already the best found.\n\n{note}")
-                return
-            answer = QMessageBox.question(
-                self, "Apply the optimised split?",
-                f"Profit {old / 1e6:,.1f} M USD/year now, {new / 1e6:,.1f} M USD/year with the optimised split.\n\n{note}",
-                QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes,
-            )
-            if answer == QMessageBox.Yes:
-                session.undo_stack.push(ReplaceScenarioCommand(session.doc, chosen, "Apply optimised split"))
-
-        def failed(message: str) -> None:
-            progress.close()
-            QMessageBox.warning(self, "Optimise", f"The optimiser failed: {message}")
-
-        worker.done.connect(done)
-        worker.failed.connect(failed)
-        progress.canceled.connect(worker.cancel)
-        worker.start()
-
-    def show_compare(self) -> None:
-        self.compare_dock.show()
-        self.compare_dock.raise_()
-        self.compare.refresh()
-
-    def _maybe_save(self, session: Session) -> bool:
-        """Ask about a session's unsaved changes. True when it may be discarded."""
-        if not session.modified:
-            return True
-        self.tabs.setCurrentWidget(session.view)
-        answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save changes to {session.display_name()}?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save,
-        )
-        if answer == QMessageBox.Save:
-            return self._save_session(session)
-        return answer == QMessageBox.Discard
-
-    def _remember(self, path: Path) -> None:
-        files.add_recent(path.resolve())
-        self._fill_recent()
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = files.recent_files()
-        for p in recent:
-            self.recent_menu.addAction(p, lambda path=p: self.open_file(Path(path)))
-        self.recent_menu.setEnabled(bool(recent))
-
-    # -- recovery and window state -------------------------------------------------------------------
-    def offer_recovery(self) -> None:
-        """At start-up: restore autosaves left by a session that did not exit cleanly."""
-        pending = files.pending_recoveries()
-        if not pending:
-            return
-        names = ", ".join(Path(r.original).name if r.original else "an unsaved factory" for r in pending[:4])
-        answer = QMessageBox.question(
-            self, "Restore unsaved work?",
-            f"factory-app did not close cleanly last time. Restore the autosaved work ({names})?",
-            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes,
-        )
-        self.restore_recoveries(pending, restore=answer == QMessageBox.Yes)
-
-    def restore_recoveries(self, pending: list[files.Recovery], restore: bool = True) -> None:
-        for recovery in pending if restore else []:
-            try:
-                scenario = recovery.load()
-            except (OSError, ValueError, KeyError, TypeError, ScenarioFileError) as exc:
-                # e.g. written by a newer version: set aside, not deleted, so that version can still restore it
-                kept = files.set_aside(recovery)
-                QMessageBox.warning(self, "Cannot restore", f"An autosaved copy cannot be read: {exc}\nIt is kept as {kept}.")
-                continue
-            session = self.open_session(scenario, Path(recovery.original) if recovery.original else None)
-            session.undo_stack.resetClean()  # restored work is not saved yet
-            self._retitle(session)
-            session.autosave()
-        for r in pending:
-            r.path.unlink(missing_ok=True)
 
     def _restore_layout(self) -> None:
         st = files.settings()

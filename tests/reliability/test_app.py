@@ -122,7 +122,7 @@ def test_a_failed_csv_export_keeps_the_old_file_and_says_so(window, tmp_path, no
     old = tmp_path / "results.csv"
     old.write_text("old\n", encoding="utf-8")
     assert window.open_file(EXAMPLE, as_example=True)
-    monkeypatch.setattr("factory_app.ui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(old), ""))
+    monkeypatch.setattr("factory_app.ui.window_files.QFileDialog.getSaveFileName", lambda *a, **k: (str(old), ""))
 
     def full(*_a, **_k):
         raise OSError(28, "No space left on device")
