@@ -30,6 +30,8 @@ RUNTIME_RESERVED_BYTES = 2.0e9
 #: Prompt tokens a scheduler packs into one iteration (TensorRT-LLM's default max_num_tokens).
 #: Prefill arrives in chunks of this size, so its weight reads are shared by many tokens.
 PREFILL_CHUNK_TOKENS = 8192.0
+#: Kernel launches of a MoE layer relative to a dense layer (see :func:`layer_launches`).
+MOE_LAYER_LAUNCHES = 2.0
 #: Rows of a tensor-core GEMM tile. A grouped expert GEMM pads each expert's tokens up to whole
 #: tiles; with uneven expert loads half a tile per expert is wasted on average.
 GEMM_TILE_ROWS = 128.0
@@ -184,6 +186,13 @@ class StepTime:
     overhead: np.ndarray
 
 
+def layer_launches(s: ModelShape) -> float:
+    """Layers counted in units of a dense layer's kernel launches: a MoE layer launches about
+    twice as many kernels (router, top-k, permute, grouped GEMMs, un-permute, combine), which is
+    what sets its floor at small batches. (Assumed ratio, ``MOE_LAYER_LAUNCHES``.)"""
+    return s.layers + (MOE_LAYER_LAUNCHES - 1.0) * s.moe_layers
+
+
 def grouped_gemm_efficiency(d: Deployment, tokens_per_expert) -> np.ndarray:
     """Useful FLOP/s share of a grouped expert GEMM over ``n`` tokens per expert: it computes
     ``n + min(n, tile / 2)`` padded rows on average (kernels pick smaller tiles for tiny ``n``),
@@ -275,7 +284,7 @@ def serving_step(
     # pipeline hand-offs between stages
     hops = np.where(pp > 1, pp * (c.hop[0] * rows * s.hidden_size * ACTIVATION_BYTES / tp + c.hop[1]), 0.0)
     communication = pp * comm + hops
-    overhead = np.full(np.shape(memory), d.step_overhead_s + s.layers * d.layer_overhead_s)
+    overhead = np.full(np.shape(memory), d.step_overhead_s + layer_launches(s) * d.layer_overhead_s)
     total = memory + compute + communication + overhead
     return StepTime(total, memory, compute, communication, overhead)
 
@@ -306,5 +315,5 @@ def prefill_latency(d: Deployment, c: LayoutCosts, isl: float) -> np.ndarray:
         np.maximum(t_dense / c.tp + t_exp / c.stage_gpus, weights_read)
         + comm
         + d.step_overhead_s
-        + s.layers * d.layer_overhead_s
+        + layer_launches(s) * d.layer_overhead_s
     )
