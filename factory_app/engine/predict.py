@@ -139,11 +139,11 @@ class Prediction:
         return out
 
 
-def _infeasible(
-    d: Deployment, traffic: Traffic, gpus: int, service: ServiceLevel, reason: str, calibrated: bool, notes: tuple[str, ...]
-) -> Prediction:
-    return Prediction(
-        feasible=False,
+def _identity(
+    d: Deployment, traffic: Traffic, gpus: int, service: ServiceLevel, calibrated: bool, notes: tuple[str, ...]
+) -> dict[str, Any]:
+    """The fields every prediction repeats from its question."""
+    return dict(
         platform=d.platform_id,
         model=d.model_id,
         precision=d.precision,
@@ -151,10 +151,15 @@ def _infeasible(
         isl=traffic.isl,
         osl=traffic.osl,
         service_level=service.describe(),
-        reason=reason,
         calibrated=calibrated,
         notes=notes,
     )
+
+
+def _infeasible(
+    d: Deployment, traffic: Traffic, gpus: int, service: ServiceLevel, reason: str, calibrated: bool, notes: tuple[str, ...]
+) -> Prediction:
+    return Prediction(feasible=False, reason=reason, **_identity(d, traffic, gpus, service, calibrated, notes))
 
 
 def _selected(
@@ -180,28 +185,15 @@ def _selected(
         ok &= points["tpot_p99_s"] * 1e3 <= service.max_tpot_ms
     if service.min_tokens_per_s_per_user is not None:
         ok &= points["tokens_per_s_per_user"] >= service.min_tokens_per_s_per_user
-    base = dict(
-        platform=d.platform_id,
-        model=d.model_id,
-        precision=d.precision,
-        gpus=gpus,
-        isl=traffic.isl,
-        osl=traffic.osl,
-        service_level=service.describe(),
-        calibrated=calibrated,
-        notes=notes,
-    )
+    base = _identity(d, traffic, gpus, service, calibrated, notes)
     if not ok.any():
         best_user = float(points["tokens_per_s_per_user"][placeable].max()) if placeable.any() else 0.0
         best_ttft = float(points["ttft_s"][placeable].min() * 1e3) if placeable.any() else 0.0
-        return Prediction(
-            feasible=False,
-            reason=(
-                f"no layout of {gpus} x {d.platform_id} meets {service.describe()} "
-                f"(best reachable: {best_user:.1f} tokens/s per user, {best_ttft:.0f} ms TTFT unloaded)"
-            ),
-            **base,
+        reason = (
+            f"no layout of {gpus} x {d.platform_id} meets {service.describe()} "
+            f"(best reachable: {best_user:.1f} tokens/s per user, {best_ttft:.0f} ms TTFT unloaded)"
         )
+        return Prediction(feasible=False, reason=reason, **base)
     system = active * batch * points["tokens_per_s_per_user"]
     objective = system * value_per_token(points["tokens_per_s_per_user"]) if value_per_token else system
     i = int(np.argmax(np.where(ok, objective, -np.inf)))

@@ -101,19 +101,19 @@ class ScenarioDocument:
         return old
 
     def set_fleet(self, fleet_id: str, name: str, value: Any) -> Any:
-        i, fleet = self._find(self._scenario.fleets, fleet_id, "fleet")
-        value = _coerce("fleet", name, value, f"$.fleets[{i}]")
-        old = getattr(fleet, name)
-        fleets = _replaced(self._scenario.fleets, i, replace(fleet, **{name: value}))
-        self._commit(replace(self._scenario, fleets=fleets), Change("fleet", "set", fleet_id, name))
-        return old
+        return self._set_in("fleets", "fleet", fleet_id, name, value)
 
     def set_workload(self, workload_id: str, name: str, value: Any) -> Any:
-        i, workload = self._find(self._scenario.workloads, workload_id, "workload")
-        value = _coerce("workload", name, value, f"$.workloads[{i}]")
-        old = getattr(workload, name)
-        workloads = _replaced(self._scenario.workloads, i, replace(workload, **{name: value}))
-        self._commit(replace(self._scenario, workloads=workloads), Change("workload", "set", workload_id, name))
+        return self._set_in("workloads", "workload", workload_id, name, value)
+
+    def _set_in(self, attr: str, kind: str, item_id: str, name: str, value: Any) -> Any:
+        """Set one field of a fleet or a workload (``attr`` is the scenario's tuple of them)."""
+        seq = getattr(self._scenario, attr)
+        i, item = self._find(seq, item_id, kind)
+        value = _coerce(kind, name, value, f"$.{attr}[{i}]")
+        old = getattr(item, name)
+        candidate = replace(self._scenario, **{attr: _replaced(seq, i, replace(item, **{name: value}))})
+        self._commit(candidate, Change(kind, "set", item_id, name))
         return old
 
     def set_assignment(self, fleet_id: str, workload_id: str, share: float) -> float:
