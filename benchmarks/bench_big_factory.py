@@ -23,6 +23,12 @@ it can run, 399 assignments in all.
 
 from __future__ import annotations
 
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parent))
+from timing import median_ms  # noqa: E402
+
 import os
 import random
 import statistics
@@ -86,15 +92,6 @@ def build_big_scenario(fleets: int = FLEETS, workloads: int = WORKLOADS, seed: i
     )
 
 
-def _median_ms(fn, repeat: int, before=None) -> float:
-    times = []
-    for _ in range(repeat):
-        if before:
-            before()
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
 
 
 def evaluation_rows(scenario: Scenario) -> list[tuple[str, float, str]]:
@@ -110,9 +107,9 @@ def evaluation_rows(scenario: Scenario) -> list[tuple[str, float, str]]:
 
     evaluate_factory(scenario, cat)
     return [
-        ("evaluate_factory warm (ms)", _median_ms(lambda: evaluate_factory(scenario, cat), 50), "<= 50 ms"),
-        ("evaluate_factory, frontiers warm, predictions recomputed (ms)", _median_ms(lambda: evaluate_factory(scenario, cat), 10, clear_cache), ""),
-        ("evaluate_factory cold, both caches cleared (ms)", _median_ms(lambda: evaluate_factory(scenario, cat), 3, cold), ""),
+        ("evaluate_factory warm (ms)", median_ms(lambda: evaluate_factory(scenario, cat), 50), "<= 50 ms"),
+        ("evaluate_factory, frontiers warm, predictions recomputed (ms)", median_ms(lambda: evaluate_factory(scenario, cat), 10, clear_cache), ""),
+        ("evaluate_factory cold, both caches cleared (ms)", median_ms(lambda: evaluate_factory(scenario, cat), 3, cold), ""),
     ]
 
 

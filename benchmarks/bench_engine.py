@@ -6,9 +6,13 @@ cold (the engine's cache is bypassed) so the figures are the cost of a real reco
 
 from __future__ import annotations
 
-import statistics
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parent))
+from timing import median_ms  # noqa: E402
+
 import sys
-import time
 
 from factory_app.engine.catalog import default_catalog
 from factory_app.engine.frontier import Traffic, compute_frontier
@@ -23,13 +27,6 @@ CASES = [  # platform, model, precision, GPUs searched
 ]
 
 
-def _median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
 
 
 def main() -> int:
@@ -40,7 +37,7 @@ def main() -> int:
         p = cat.platform(pid)
         d = make_deployment(p, cat.model(mid), prec, cat.efficiency_for(p))
         points = len(compute_frontier(d, traffic, gpus))
-        rows.append((f"(a) frontier {pid} x {mid} {prec}, replicas <= {gpus} GPUs", points, _median_ms(lambda: compute_frontier(d, traffic, gpus), 50)))
+        rows.append((f"(a) frontier {pid} x {mid} {prec}, replicas <= {gpus} GPUs", points, median_ms(lambda: compute_frontier(d, traffic, gpus), 50)))
 
     def everything() -> int:
         n = 0
@@ -53,7 +50,7 @@ def main() -> int:
         return n
 
     count = everything()
-    rows.append((f"(b) all {len(cat.platforms)} platforms x {len(cat.models)} models ({count} frontiers)", 0, _median_ms(everything, 7)))
+    rows.append((f"(b) all {len(cat.platforms)} platforms x {len(cat.models)} models ({count} frontiers)", 0, median_ms(everything, 7)))
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  {'points':>7}  {'median ms':>9}")
     for name, points, ms in rows:

@@ -9,10 +9,14 @@ run, so it includes computing every frontier. The sweep goes through the same fu
 
 from __future__ import annotations
 
-import statistics
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parent))
+from timing import median_ms  # noqa: E402
+
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from factory_app.engine.catalog import default_catalog
@@ -25,15 +29,6 @@ from factory_app.resources import resource_path
 from factory_app.scenario.sweep import parse_vary, run_sweep, sweep_columns
 
 
-def _median_ms(fn, repeat: int, before=None) -> float:
-    times = []
-    for _ in range(repeat):
-        if before:
-            before()
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
 
 
 def _cold() -> None:
@@ -67,17 +62,17 @@ def main() -> int:
     label = f"{path.name}: {len(s.fleets)} fleets, {len(s.workloads)} workloads, {len(s.assignments)} assignments"
     evaluate_factory(s, cat)  # warm the caches
     rows = [
-        (f"(a) evaluate_factory warm, {label}", _median_ms(lambda: evaluate_factory(s, cat), 200), "<= 5 ms"),
+        (f"(a) evaluate_factory warm, {label}", median_ms(lambda: evaluate_factory(s, cat), 200), "<= 5 ms"),
         ("(a2) warm frontiers, predictions recomputed (an edit that moves every operating point)",
-         _median_ms(lambda: evaluate_factory(s, cat), 50, clear_cache), "<= 5 ms"),
-        ("(b) evaluate_factory cold (frontier and prediction caches cleared)", _median_ms(lambda: evaluate_factory(s, cat), 7, _cold), ""),
+         median_ms(lambda: evaluate_factory(s, cat), 50, clear_cache), "<= 5 ms"),
+        ("(b) evaluate_factory cold (frontier and prediction caches cleared)", median_ms(lambda: evaluate_factory(s, cat), 7, _cold), ""),
     ]
     evaluate_factory(s, cat, optimise=True)
-    rows.append(("(c) evaluate_factory warm with the optimiser (LP + candidate evaluations)", _median_ms(lambda: evaluate_factory(s, cat, optimise=True), 50), ""))
+    rows.append(("(c) evaluate_factory warm with the optimiser (LP + candidate evaluations)", median_ms(lambda: evaluate_factory(s, cat, optimise=True), 50), ""))
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "sweep.csv"
         count = sweep_once(path, out)
-        rows.append((f"(d) sweep of site.electricity_usd_per_kwh, {count:,} points, CSV written", _median_ms(lambda: sweep_once(path, out), 3), "<= 2,000 ms"))
+        rows.append((f"(d) sweep of site.electricity_usd_per_kwh, {count:,} points, CSV written", median_ms(lambda: sweep_once(path, out), 3), "<= 2,000 ms"))
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  {'median ms':>10}  target")
     for name, ms, target in rows:

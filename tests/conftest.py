@@ -18,3 +18,41 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     yield home
+
+
+# -- app fixtures (Qt imported inside them: the engine and scenario tests never load Qt) ----------
+
+
+@pytest.fixture
+def no_prompts(monkeypatch):
+    """Message boxes are recorded, never shown; questions answer from ``answers`` (else Discard)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    seen: list[tuple[str, str]] = []
+    answers: list = []
+
+    def record(kind):
+        def box(parent, title, text, *args, **kwargs):
+            seen.append((kind, text))
+            return (answers.pop(0) if answers else QMessageBox.Discard) if kind == "question" else QMessageBox.Ok
+
+        return box
+
+    for kind in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind)))
+    return type("Prompts", (), {"seen": seen, "answers": answers})
+
+
+@pytest.fixture
+def window(qtbot, no_prompts):
+    """An offscreen main window; every tab is marked saved before it closes, so no prompt."""
+    from factory_app.ui.main_window import MainWindow
+
+    w = MainWindow(restore_layout=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    for s in w.sessions:
+        s.undo_stack.setClean()
+    w.close()

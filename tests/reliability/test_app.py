@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QSaveFile
-from PySide6.QtWidgets import QGraphicsSceneHelpEvent, QMessageBox
+from PySide6.QtWidgets import QGraphicsSceneHelpEvent
 
 from factory_app.engine.catalog import default_catalog
 from factory_app.engine.factory import evaluate_factory
@@ -30,38 +30,6 @@ from reliability_helpers import EXAMPLES, assert_finite_result
 ROOT = Path(__file__).resolve().parents[2]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 EXAMPLE = min(EXAMPLES, key=lambda p: len(load_scenario(p).assignments))
-
-
-@pytest.fixture
-def no_prompts(monkeypatch):
-    """Message boxes are recorded, never shown; questions answer from ``answers`` (else Discard)."""
-    seen: list[tuple[str, str]] = []
-    answers: list = []
-
-    def record(kind):
-        def box(parent, title, text, *args, **kwargs):
-            seen.append((kind, text))
-            return (answers.pop(0) if answers else QMessageBox.Discard) if kind == "question" else QMessageBox.Ok
-
-        return box
-
-    for kind in ("warning", "critical", "information", "question"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind)))
-    return type("Prompts", (), {"seen": seen, "answers": answers})
-
-
-@pytest.fixture
-def window(qtbot, no_prompts):
-    from factory_app.ui.main_window import MainWindow
-
-    w = MainWindow(restore_layout=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    for s in w.sessions:
-        s.undo_stack.setClean()
-    w.close()
 
 
 def _edited(window, tmp_path) -> tuple[Path, bytes]:
