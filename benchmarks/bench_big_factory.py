@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from factory_app.engine.catalog import Catalog, default_catalog  # noqa: E402
+from factory_app.serving.catalog import Catalog, default_catalog  # noqa: E402
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload  # noqa: E402
 from factory_app.scenario.presets import load_presets  # noqa: E402
 
@@ -95,9 +95,9 @@ def build_big_scenario(fleets: int = FLEETS, workloads: int = WORKLOADS, seed: i
 
 
 def evaluation_rows(scenario: Scenario) -> list[tuple[str, float, str]]:
-    from factory_app.engine.factory import evaluate_factory
-    from factory_app.engine.factory_points import clear_cache
-    from factory_app.engine.predict import cached_frontier
+    from factory_app.factory.evaluation import evaluate_factory
+    from factory_app.factory.operating_points import clear_cache
+    from factory_app.serving.predict import cached_frontier
 
     cat = default_catalog()
 
@@ -116,12 +116,12 @@ def evaluation_rows(scenario: Scenario) -> list[tuple[str, float, str]]:
 def window_rows(path: Path, scenario: Scenario) -> list[tuple[str, float, str]]:
     from PySide6.QtWidgets import QApplication
 
-    from factory_app.ui.commands import SetFieldCommand
+    from factory_app.ui.undo_commands import SetFieldCommand
     from factory_app.ui.main_window import MainWindow
 
-    from factory_app.engine.curves import clear_curve_cache
-    from factory_app.engine.factory_points import clear_cache
-    from factory_app.engine.predict import cached_frontier
+    from factory_app.factory.curves import clear_curve_cache
+    from factory_app.factory.operating_points import clear_cache
+    from factory_app.serving.predict import cached_frontier
 
     app = QApplication.instance() or QApplication([])
 

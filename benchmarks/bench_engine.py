@@ -14,9 +14,9 @@ from timing import median_ms  # noqa: E402
 
 import sys
 
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.frontier import Traffic, compute_frontier
-from factory_app.engine.performance import make_deployment
+from factory_app.serving.catalog import default_catalog
+from factory_app.serving.frontier import Traffic, compute_frontier
+from factory_app.serving.performance import make_deployment
 
 CASES = [  # platform, model, precision, GPUs searched
     ("h100", "llama-3.3-70b", "fp8", 8),

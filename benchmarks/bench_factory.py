@@ -19,14 +19,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.factory import evaluate_factory
-from factory_app.engine.factory_points import clear_cache
-from factory_app.engine.predict import cached_frontier
+from factory_app.serving.catalog import default_catalog
+from factory_app.factory.evaluation import evaluate_factory
+from factory_app.factory.operating_points import clear_cache
+from factory_app.serving.predict import cached_frontier
 from factory_app.io.csv_export import write_csv
 from factory_app.io.scenario_file import load_scenario
 from factory_app.resources import resource_path
-from factory_app.scenario.sweep import parse_vary, run_sweep, sweep_columns
+from factory_app.factory.sweep import parse_vary, run_sweep, sweep_columns
 
 
 

@@ -41,7 +41,7 @@ def start_time_s(repeat: int = 5) -> float:
 def edit_to_repaint_ms(example: Path, field: tuple[str, str | None, str], values: list, repeat: int = 30) -> float:
     from PySide6.QtWidgets import QApplication
 
-    from factory_app.ui.commands import SetFieldCommand
+    from factory_app.ui.undo_commands import SetFieldCommand
     from factory_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])

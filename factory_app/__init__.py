@@ -1,8 +1,10 @@
 """AI Factory Modeller: power in, tokens out, money either side.
 
-The package is layered so that the numbers never depend on the GUI:
-``engine`` (physics and economics), ``scenario`` (the document a user edits) and ``io``
-(tables and files) use numpy and the standard library only; ``ui`` is PySide6 and pyqtgraph.
+Layers, each using only those before it (docs/architecture.md; tests/test_layers.py checks it):
+``serving`` (catalogue and the performance model) < ``scenario`` (the document a user edits) <
+``factory`` (evaluation, economics, optimiser) < ``io`` (files, tables, reports) < ``cli`` and
+``ui``. Everything below ``cli`` is numpy and the standard library; ``ui`` is PySide6 and
+pyqtgraph.
 """
 
 __version__ = "0.1.0"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from factory_app.engine.calibration import FitResult, ScoredPoint, summary
-from factory_app.engine.catalog import Efficiency
+from factory_app.serving.calibration import FitResult, ScoredPoint, summary
+from factory_app.serving.catalog import Efficiency
 
 _FACTOR_UNITS = {
     "mem_efficiency": "fraction of datasheet HBM bandwidth",

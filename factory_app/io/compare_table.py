@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from factory_app.engine.factory_results import TOTAL_KEYS, FactoryResult
+from factory_app.factory.results import TOTAL_KEYS, FactoryResult
 from factory_app.io.csv_export import write_csv
 
 #: Headline figures shown first, in this order; the other totals follow.

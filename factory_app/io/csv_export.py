@@ -20,9 +20,9 @@ import os
 from typing import Any, Iterable, Sequence
 
 from factory_app import __version__
-from factory_app.engine.catalog import Catalog, default_catalog
-from factory_app.engine.economics import accelerator_price_usd
-from factory_app.engine.factory_results import COST_TERMS, TOTAL_KEYS, FactoryResult, OperatingPoint
+from factory_app.serving.catalog import Catalog, default_catalog
+from factory_app.factory.economics import accelerator_price_usd
+from factory_app.factory.results import COST_TERMS, TOTAL_KEYS, FactoryResult, OperatingPoint
 from factory_app.io.atomic import write_text_atomic
 from factory_app.io.results_json import fleet_figures
 from factory_app.scenario.fields import SITE_FIELDS

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from factory_app.engine.precision import PRECISIONS
+from factory_app.serving.precision import PRECISIONS
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec
 from factory_app.scenario.model import MAX_NAME, SIZING_MODES
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from factory_app.engine import economics as eco
-from factory_app.engine.factory_results import COST_TERMS, TOTAL_KEYS, FactoryResult, FleetResult
+from factory_app.factory import economics as eco
+from factory_app.factory.results import COST_TERMS, TOTAL_KEYS, FactoryResult, FleetResult
 from factory_app.io.migrations import CURRENT_VERSION
 from factory_app.scenario.model import Scenario
 

@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from factory_app.engine.catalog import Catalog, default_catalog
+from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.io.atomic import write_text_atomic
 from factory_app.io.format_layout import ASSIGNMENT_KEYS, FLEET_KEYS, FORMAT_NAME, SITE_KEYS, TOP_KEYS, WORKLOAD_KEYS, Key
 from factory_app.io.messages import one_line

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
-from factory_app.engine.catalog import Catalog, default_catalog
+from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, ValidationError
 from factory_app.scenario.model import (
     Assignment,

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from factory_app.engine.catalog import Catalog
-from factory_app.engine.precision import PRECISIONS
+from factory_app.serving.catalog import Catalog
+from factory_app.serving.precision import PRECISIONS
 from factory_app.scenario.fields import (
     ASSIGNMENT_FIELDS,
     FLEET_FIELDS,

@@ -7,7 +7,7 @@ import html
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from factory_app import __version__
-from factory_app.engine.catalog import Catalog
+from factory_app.serving.catalog import Catalog
 
 ASSUMPTIONS = """
 <ul>

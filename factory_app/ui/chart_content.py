@@ -15,8 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
-from factory_app.engine.curves import FrontierCurve
-from factory_app.engine.factory_results import COST_TERMS, FactoryResult
+from factory_app.factory.curves import FrontierCurve
+from factory_app.factory.results import COST_TERMS, FactoryResult
 from factory_app.scenario.model import Scenario
 from factory_app.ui import format as fmt
 from factory_app.ui.style import platform_color, platform_hex

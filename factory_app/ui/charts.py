@@ -12,8 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
-from factory_app.engine.curves import FrontierCurve, largest_curves
-from factory_app.engine.factory_results import FactoryResult
+from factory_app.factory.curves import FrontierCurve, largest_curves
+from factory_app.factory.results import FactoryResult
 from factory_app.scenario.model import Scenario
 from factory_app.ui.chart_content import (
     COST_LABELS,

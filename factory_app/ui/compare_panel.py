@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from factory_app.engine.catalog import Catalog
-from factory_app.engine.curves import largest_curves
+from factory_app.serving.catalog import Catalog
+from factory_app.factory.curves import largest_curves
 from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
 from factory_app.ui import format as fmt
 from factory_app.ui.chart_content import SCREEN, CompactAxis, LogAxis, draw_frontier_overlay, draw_metric_bars, new_legend, style_axes

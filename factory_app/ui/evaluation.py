@@ -12,9 +12,9 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
-from factory_app.engine.catalog import Catalog
-from factory_app.engine.curves import frontier_curves
-from factory_app.engine.factory import evaluate_factory
+from factory_app.serving.catalog import Catalog
+from factory_app.factory.curves import frontier_curves
+from factory_app.factory.evaluation import evaluate_factory
 from factory_app.scenario.document import ScenarioDocument
 
 

@@ -20,9 +20,9 @@ from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPain
 from PySide6.QtWidgets import QApplication
 
 from factory_app import __version__
-from factory_app.engine.catalog import Catalog
-from factory_app.engine.curves import FrontierCurve, largest_curves
-from factory_app.engine.factory_results import FactoryResult
+from factory_app.serving.catalog import Catalog
+from factory_app.factory.curves import FrontierCurve, largest_curves
+from factory_app.factory.results import FactoryResult
 from factory_app.io.atomic import write_bytes_atomic
 from factory_app.scenario.model import Scenario
 from factory_app.ui import format as fmt

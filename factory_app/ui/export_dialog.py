@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from factory_app.engine.catalog import Catalog
-from factory_app.engine.curves import largest_curves
+from factory_app.serving.catalog import Catalog
+from factory_app.factory.curves import largest_curves
 from factory_app.ui.export import (
     CHART_KINDS,
     MAX_CURVES_PER_SCENARIO,

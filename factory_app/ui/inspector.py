@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from factory_app.engine.catalog import Catalog, Figure
-from factory_app.engine.precision import PRECISIONS
+from factory_app.serving.catalog import Catalog, Figure
+from factory_app.serving.precision import PRECISIONS
 from factory_app.scenario.document import Change, ScenarioDocument
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec
 from factory_app.scenario.model import PricePoint
-from factory_app.ui.commands import SetFieldCommand
+from factory_app.ui.undo_commands import SetFieldCommand
 from factory_app.ui.fields import NumberField, field_label
 from factory_app.ui.style import ERROR, MUTED
 

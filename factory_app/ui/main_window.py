@@ -10,13 +10,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
 
 from factory_app import __version__
-from factory_app.engine.catalog import Catalog, default_catalog
+from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.resources import resource_path
 from factory_app.scenario.model import Fleet, Scenario
 from factory_app.scenario.presets import load_presets
 from factory_app.ui import files
 from factory_app.ui.about import show_about
-from factory_app.ui.commands import (
+from factory_app.ui.undo_commands import (
     AddFleetCommand,
     AddWorkloadCommand,
     AssignCommand,

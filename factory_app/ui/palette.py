@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from factory_app.engine.catalog import Catalog, Figure, Platform
+from factory_app.serving.catalog import Catalog, Figure, Platform
 from factory_app.scenario.presets import Presets
 from factory_app.ui import format as fmt
 from factory_app.ui.icons import icon, platform_icon

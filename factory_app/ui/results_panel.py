@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from factory_app.engine.curves import FrontierCurve
-from factory_app.engine.factory_results import COST_TERMS, FactoryResult
+from factory_app.factory.curves import FrontierCurve
+from factory_app.factory.results import COST_TERMS, FactoryResult
 from factory_app.scenario.model import Scenario
 from factory_app.ui import format as fmt
 from factory_app.ui.charts import COST_LABELS, FrontierChart, PowerChart, RevenueCostChart

@@ -12,13 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
-from factory_app.engine.catalog import Catalog
+from factory_app.serving.catalog import Catalog
 from factory_app.scenario.document import ScenarioDocument
 from factory_app.scenario.model import Scenario
 from factory_app.ui import files
 from factory_app.ui.canvas.scene import FactoryScene
 from factory_app.ui.canvas.view import FactoryView
-from factory_app.ui.commands import MoveItemsCommand
+from factory_app.ui.undo_commands import MoveItemsCommand
 from factory_app.ui.evaluation import Evaluator
 
 AUTOSAVE_MS = 1500

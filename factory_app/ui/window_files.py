@@ -117,8 +117,8 @@ class DocumentActions:
 
     def optimise_split(self) -> None:
         """Run the optimiser in a worker thread (progress, cancel), then offer to apply its split."""
-        from factory_app.engine.factory import optimise_factory
-        from factory_app.ui.commands import ReplaceScenarioCommand
+        from factory_app.factory.evaluation import optimise_factory
+        from factory_app.ui.undo_commands import ReplaceScenarioCommand
         from factory_app.ui.evaluation import Worker
 
         session = self.session

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from factory_app.cli import main
-from factory_app.commands.sweep import ProgressBar
-from factory_app.engine.factory_results import TOTAL_KEYS
+from factory_app.cli.sweep import ProgressBar
+from factory_app.factory.results import TOTAL_KEYS
 from factory_app.io.csv_export import RESULTS_COLUMNS, csv_text, neutralise
 from factory_app.io.results_json import FLEET_KEYS
 from factory_app.io.scenario_file import dumps_scenario, load_scenario
@@ -249,7 +249,7 @@ def test_docs_name_every_json_key():
     doc = (ROOT / "docs" / "file-format.md").read_text("utf-8")
     from dataclasses import fields
 
-    from factory_app.engine.factory_results import OperatingPoint, WorkloadResult
+    from factory_app.factory.results import OperatingPoint, WorkloadResult
 
     keys = set(TOTAL_KEYS) | set(FLEET_KEYS) | {f.name for f in fields(OperatingPoint)} | {f.name for f in fields(WorkloadResult)}
     assert not [k for k in sorted(keys) if f"`{k}`" not in doc]

@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 
-from factory_app.engine.calibration import fit_family, inputs_digest, load_points, score, summary
-from factory_app.engine.catalog import default_catalog
+from factory_app.serving.calibration import fit_family, inputs_digest, load_points, score, summary
+from factory_app.serving.catalog import default_catalog
 from factory_app.resources import resource_path
 
 

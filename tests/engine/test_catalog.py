@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from factory_app.engine.architecture import model_shape
-from factory_app.engine.catalog import CatalogError, UnknownIdError, default_catalog, load_catalog
+from factory_app.serving.architecture import model_shape
+from factory_app.serving.catalog import CatalogError, UnknownIdError, default_catalog, load_catalog
 from factory_app.resources import resource_path
 
 PLATFORMS = ["a100", "h100", "h200", "gh200", "b200", "b300", "gb200", "gb300", "rubin", "mi300x", "mi325x", "mi355x", "tpu-v5e", "tpu-v6e", "tpu-v7"]

@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from factory_app.engine.catalog import Figure, default_catalog
-from factory_app.engine.frontier import BOUNDS, Traffic, compute_frontier, evaluate_points, pareto_indices
-from factory_app.engine.layouts import LayoutArrays, candidate_layouts
-from factory_app.engine.performance import PrecisionNotSupported, costs_for, make_deployment, max_batch_per_replica, serving_step
-from factory_app.engine.predict import ServiceLevel, predict
+from factory_app.serving.catalog import Figure, default_catalog
+from factory_app.serving.frontier import BOUNDS, Traffic, compute_frontier, evaluate_points, pareto_indices
+from factory_app.serving.layouts import LayoutArrays, candidate_layouts
+from factory_app.serving.performance import PrecisionNotSupported, costs_for, make_deployment, max_batch_per_replica, serving_step
+from factory_app.serving.predict import ServiceLevel, predict
 
 CAT = default_catalog()
 
@@ -179,6 +179,6 @@ def test_layouts_keep_tensor_parallelism_inside_the_scale_up_domain():
     for pid in ("h100", "gb200", "gh200"):
         p = CAT.platform(pid)
         for mid in ("llama-3.1-405b", "deepseek-r1"):
-            lay = candidate_layouts(__import__("factory_app.engine.architecture", fromlist=["model_shape"]).model_shape(CAT.model(mid)), p.domain_size, 64)
+            lay = candidate_layouts(__import__("factory_app.serving.architecture", fromlist=["model_shape"]).model_shape(CAT.model(mid)), p.domain_size, 64)
             assert np.all(lay.tp <= p.domain_size)
             assert np.all(lay.gpus <= 64)

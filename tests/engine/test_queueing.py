@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from factory_app.engine.queueing import _erf, busy_slots_quantile, queue_wait_s, wait_probability
+from factory_app.serving.queueing import _erf, busy_slots_quantile, queue_wait_s, wait_probability
 
 
 def test_erf_matches_the_standard_library():

@@ -11,8 +11,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from factory_app.engine.factory_results import FactoryResult
-from factory_app.engine.finite import non_finite_paths
+from factory_app.factory.results import FactoryResult
+from factory_app.factory.nonfinite_guard import non_finite_paths
 from factory_app.resources import resource_path
 
 EXAMPLES = sorted(resource_path("examples").glob("*.json"))

@@ -19,12 +19,12 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF, QSaveFile
 from PySide6.QtWidgets import QGraphicsSceneHelpEvent
 
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.factory import evaluate_factory
+from factory_app.serving.catalog import default_catalog
+from factory_app.factory.evaluation import evaluate_factory
 from factory_app.io.migrations import CURRENT_VERSION
 from factory_app.io.scenario_file import load_scenario, save_scenario
 from factory_app.ui import files
-from factory_app.ui.commands import SetFieldCommand
+from factory_app.ui.undo_commands import SetFieldCommand
 from reliability_helpers import EXAMPLES, assert_finite_result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +129,7 @@ EDITOR = textwrap.dedent("""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from factory_app.ui.app import _application
     app = _application(sys.argv[:1])  # as run_app starts the app
-    from factory_app.ui.commands import SetFieldCommand
+    from factory_app.ui.undo_commands import SetFieldCommand
     from factory_app.ui.main_window import MainWindow
     w = MainWindow()
     w.show()

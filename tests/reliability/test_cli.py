@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 from factory_app.cli import main
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.factory_results import TOTAL_KEYS
+from factory_app.serving.catalog import default_catalog
+from factory_app.factory.results import TOTAL_KEYS
 from factory_app.io.migrations import CURRENT_VERSION
 from factory_app.io.scenario_file import load_scenario
 from reliability_helpers import EXAMPLES, JSON_VALUES, examples, json_text, mutated_documents, strict_json

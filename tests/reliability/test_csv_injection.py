@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factory_app.cli import main
-from factory_app.engine.factory import evaluate_factory
+from factory_app.factory.evaluation import evaluate_factory
 from factory_app.io.compare_table import CompareEntry, write_compare_csv
 from factory_app.io.csv_export import FORMULA_STARTS, write_results_csv
 from factory_app.io.scenario_file import load_scenario, save_scenario

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.factory import evaluate_factory
-from factory_app.engine.factory_results import TOTAL_KEYS
-from factory_app.engine.frontier import Speculation
-from factory_app.engine.performance import PrecisionNotSupported
-from factory_app.engine.predict import LayoutConstraint, ServiceLevel, predict
+from factory_app.serving.catalog import default_catalog
+from factory_app.factory.evaluation import evaluate_factory
+from factory_app.factory.results import TOTAL_KEYS
+from factory_app.serving.frontier import Speculation
+from factory_app.serving.performance import PrecisionNotSupported
+from factory_app.serving.predict import LayoutConstraint, ServiceLevel, predict
 from factory_app.scenario.fields import FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
 from reliability_helpers import assert_finite_result, examples

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.factory import evaluate_factory
+from factory_app.serving.catalog import default_catalog
+from factory_app.factory.evaluation import evaluate_factory
 from factory_app.io import scenario_file
 from factory_app.io.migrations import CURRENT_VERSION
 from factory_app.io.scenario_file import MAX_FILE_BYTES, ScenarioFileError, load_scenario, save_scenario

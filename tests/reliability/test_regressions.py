@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from factory_app.cli import main
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.factory import evaluate_factory
+from factory_app.serving.catalog import default_catalog
+from factory_app.factory.evaluation import evaluate_factory
 from factory_app.io.atomic import write_bytes_atomic
 from factory_app.io.messages import one_line
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario, save_scenario
@@ -188,7 +188,7 @@ def test_an_autosave_the_app_cannot_restore_is_set_aside_not_deleted(qtbot, monk
 
 def test_a_failing_autosave_is_shown_in_the_status_bar(qtbot, monkeypatch):
     from factory_app.ui import files
-    from factory_app.ui.commands import SetFieldCommand
+    from factory_app.ui.undo_commands import SetFieldCommand
     from factory_app.ui.main_window import MainWindow
 
     def full(*_a, **_k):
@@ -241,7 +241,7 @@ def test_a_layout_whose_prefill_pool_does_not_fit_is_not_chosen():
     """Found by the thorough profile: 8 x B200 serving DeepSeek-R1 with 4,000-token prompts under a
     100 ms TTFT limit chose a disaggregated layout needing 69 prefill GPUs per replica: 0 replicas,
     'feasible' with 0 tokens/s. Points that place no replica are now never chosen."""
-    from factory_app.engine.predict import ServiceLevel, predict
+    from factory_app.serving.predict import ServiceLevel, predict
 
     p = predict("b200", 8, "deepseek-r1", "fp8", 4000, 1, ServiceLevel(max_ttft_ms=100.0))
     assert not p.feasible and p.output_tokens_per_s == 0

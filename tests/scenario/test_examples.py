@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.factory import evaluate_factory
-from factory_app.engine.finite import non_finite_paths
+from factory_app.serving.catalog import default_catalog
+from factory_app.factory.evaluation import evaluate_factory
+from factory_app.factory.nonfinite_guard import non_finite_paths
 from factory_app.io.results_json import fleet_figures
 from factory_app.io.scenario_file import load_scenario
 from factory_app.resources import resource_path

@@ -8,13 +8,13 @@ from dataclasses import replace
 import pytest
 from factory_cases import CHAT, REASONING, two_by_two, with_curve
 
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.economics import HOURS_PER_YEAR, SECONDS_PER_YEAR
-from factory_app.engine.factory import evaluate_factory
-from factory_app.engine.factory_points import clear_cache
-from factory_app.engine.factory_results import COST_TERMS, TOTAL_KEYS
-from factory_app.engine.finite import non_finite_paths
-from factory_app.engine.predict import cached_frontier
+from factory_app.serving.catalog import default_catalog
+from factory_app.factory.economics import HOURS_PER_YEAR, SECONDS_PER_YEAR
+from factory_app.factory.evaluation import evaluate_factory
+from factory_app.factory.operating_points import clear_cache
+from factory_app.factory.results import COST_TERMS, TOTAL_KEYS
+from factory_app.factory.nonfinite_guard import non_finite_paths
+from factory_app.serving.predict import cached_frontier
 from factory_app.scenario.model import Assignment, Fleet, Scenario, Site, Workload
 
 CAT = default_catalog()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from factory_app.engine.economics import margin, payback_years, ratio
-from factory_app.engine.factory import evaluate_factory
-from factory_app.engine.factory_results import FactoryResult, FleetResult
-from factory_app.engine.finite import clean_result, finite, non_finite_paths
+from factory_app.factory.economics import margin, payback_years, ratio
+from factory_app.factory.evaluation import evaluate_factory
+from factory_app.factory.results import FactoryResult, FleetResult
+from factory_app.factory.nonfinite_guard import clean_result, finite, non_finite_paths
 from factory_app.scenario.model import Scenario
 
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from factory_cases import two_by_two
 
-from factory_app.engine.catalog import default_catalog
-from factory_app.engine.factory import _evaluate, evaluate_factory
-from factory_app.engine.factory_optimiser import build_model, even_split, solve
-from factory_app.engine.finite import non_finite_paths
-from factory_app.engine.simplex import LinearProgramError, maximise
+from factory_app.serving.catalog import default_catalog
+from factory_app.factory.evaluation import _evaluate, evaluate_factory
+from factory_app.factory.optimiser.split import build_model, even_split, solve
+from factory_app.factory.nonfinite_guard import non_finite_paths
+from factory_app.factory.optimiser.simplex import LinearProgramError, maximise
 from factory_app.io.scenario_file import load_scenario
 from factory_app.resources import resource_path
 

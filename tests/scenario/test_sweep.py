@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from factory_app.engine.factory_results import TOTAL_KEYS
+from factory_app.factory.results import TOTAL_KEYS
 from factory_app.io.scenario_file import load_scenario
 from factory_app.resources import resource_path
 from factory_app.scenario.fields import ValidationError
-from factory_app.scenario.sweep import parse_vary, point_count, run_sweep, sweep_columns
+from factory_app.factory.sweep import parse_vary, point_count, run_sweep, sweep_columns
 
 ISO = resource_path("examples", "iso-power-hopper-vs-gb200.json")
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from factory_app.cli import main
-from factory_app.engine.factory import evaluate_factory
+from factory_app.factory.evaluation import evaluate_factory
 from factory_app.io.scenario_file import load_scenario
 from factory_app.resources import resource_path
 

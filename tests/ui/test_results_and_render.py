@@ -8,7 +8,7 @@ import pyqtgraph.exporters as exporters
 from PySide6.QtGui import QImage
 
 from factory_app.cli import main
-from factory_app.engine.factory import evaluate_factory
+from factory_app.factory.evaluation import evaluate_factory
 from factory_app.io.scenario_file import load_scenario
 from factory_app.resources import resource_path
 from factory_app.ui import format as fmt

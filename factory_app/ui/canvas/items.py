@@ -10,8 +10,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
-from factory_app.engine.catalog import Catalog
-from factory_app.engine.factory_results import FleetResult, OperatingPoint, WorkloadResult
+from factory_app.serving.catalog import Catalog
+from factory_app.factory.results import FleetResult, OperatingPoint, WorkloadResult
 from factory_app.scenario.model import Fleet, Site, Workload
 from factory_app.ui import format as fmt
 from factory_app.ui.style import ACCENT, ERROR, MUTED, SITE_COLOR, WARNING, WORKLOAD_COLOR, platform_color

@@ -11,8 +11,8 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from factory_app.engine.catalog import Catalog
-from factory_app.engine.factory_results import FactoryResult
+from factory_app.serving.catalog import Catalog
+from factory_app.factory.results import FactoryResult
 from factory_app.scenario.document import Change, ScenarioDocument
 from factory_app.ui.canvas.items import CanvasItem, FleetItem, LinkItem, SiteItem, WorkloadItem, refresh_stale_tooltip
 from factory_app.ui.style import ACCENT, BACKGROUND

@@ -1,0 +1,83 @@
+"""``factory-app compare A.json B.json [...] [--baseline A.json] --csv OUT.csv [--chart OUT]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from factory_app.cli.common import CliError
+from factory_app.cli.export import check_out
+from factory_app.cli.render import _size
+from factory_app.cli.scenario_args import read_scenario, write_failed
+from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
+
+SHOWN = ("output_tokens_per_s", "tokens_per_s_per_mw", "revenue_usd_per_year", "revenue_usd_per_watt_year",
+         "cost_usd_per_million_tokens", "margin", "joules_per_token")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help=f"compare 2 to {MAX_SCENARIOS} scenarios: every headline figure and its difference to a baseline")
+    p.add_argument("files", nargs="+", help="scenario files (.json)")
+    p.add_argument("--baseline", help="the file the differences are against (default: the first)")
+    p.add_argument("--csv", required=True, help="write the comparison table here (columns in docs/file-format.md)")
+    p.add_argument("--chart", help="also write a comparison chart (.png, .svg or .pdf)")
+    p.add_argument("--size", type=_size, default=(1920, 1080), help="chart size WIDTHxHEIGHT (default 1920x1080)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from factory_app.serving.catalog import default_catalog
+    from factory_app.factory.evaluation import evaluate_factory
+
+    if not 2 <= len(args.files) <= MAX_SCENARIOS:
+        raise CliError(f"compare takes 2 to {MAX_SCENARIOS} scenario files, got {len(args.files)}", 2)
+    baseline = 0
+    if args.baseline:
+        matches = [i for i, f in enumerate(args.files) if Path(f).resolve() == Path(args.baseline).resolve()]
+        if not matches:
+            raise CliError(f"--baseline: {args.baseline} is not one of the compared files", 2)
+        baseline = matches[0]
+    chart = check_out(args.chart) if args.chart else None
+    catalog = default_catalog()
+    scenarios = [read_scenario(f, catalog) for f in args.files]
+    names = [s.name or Path(f).stem for s, f in zip(scenarios, args.files)]
+    if len(set(names)) < len(names):  # two files with the same scenario name: tell them apart
+        names = [f"{n} ({Path(f).name})" for n, f in zip(names, args.files)]
+    results = [evaluate_factory(s, catalog) for s in scenarios]
+    entries = [CompareEntry(n, f, r) for n, f, r in zip(names, args.files, results)]
+    try:
+        write_compare_csv(args.csv, entries, baseline)
+    except OSError as exc:
+        raise write_failed(args.csv, exc) from None
+    _print_table(entries, baseline)
+    if chart is not None:
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from factory_app.ui.export import ExportError, compare_slide
+
+        slide = compare_slide([(e.name, s, e.result) for e, s in zip(entries, scenarios)], catalog, args.size)
+        try:
+            slide.save(chart)
+        except ExportError as exc:
+            raise CliError(str(exc), 1) from None
+        finally:
+            slide.close()
+        print(f"wrote {chart}")
+    print(f"wrote {args.csv}")
+    return 0
+
+
+def _print_table(entries: list[CompareEntry], baseline: int) -> None:
+    rows = [r for r in compare(entries, baseline) if r.metric in SHOWN]
+    width = max(len(r.metric) for r in rows)
+    head = f"{'metric':<{width}}" + "".join(f"  {e.name[:22]:>22}" for e in entries)
+    lines = [head]
+    for r in rows:
+        cells = []
+        for i, c in enumerate(r.cells):
+            pct = "" if i == baseline or c.difference_pct is None else f" ({c.difference_pct * 100:+.0f}%)"
+            cells.append(f"  {c.value:>14,.4g}{pct:>8}")
+        lines.append(f"{r.metric:<{width}}" + "".join(cells))
+    sys.stdout.write("\n".join(lines) + f"\n(baseline: {entries[baseline].name})\n")

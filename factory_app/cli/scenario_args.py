@@ -1,0 +1,33 @@
+"""Shared pieces of the commands that read a scenario file (evaluate, validate, sweep)."""
+
+from __future__ import annotations
+
+import sys
+
+from factory_app.cli.common import CliError
+from factory_app.serving.catalog import Catalog
+from factory_app.io.scenario_file import ScenarioFileError, load_scenario
+from factory_app.scenario.model import Scenario
+
+
+class FileProblem(CliError):
+    """A bad scenario file: printed as the file error's own line (``file.json: $.path: ...``)."""
+
+
+def read_scenario(path: str, catalog: Catalog) -> Scenario:
+    """Load ``path`` or raise :class:`FileProblem` (exit code 2). The file is only read."""
+    try:
+        return load_scenario(path, catalog)
+    except ScenarioFileError as exc:
+        raise FileProblem(str(exc), 2) from None
+
+
+def report_file_problem(exc: FileProblem) -> int:
+    """Print the one-line file error exactly as the file reader worded it; exit code 2."""
+    print(str(exc), file=sys.stderr)
+    return exc.code
+
+
+def write_failed(path: str, exc: OSError) -> CliError:
+    """A CSV that could not be written: one line, exit code 2."""
+    return CliError(f"cannot write {path}: {exc.strerror or exc}", 2)

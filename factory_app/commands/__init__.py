@@ -1,1 +1,0 @@
-"""Headless subcommands of ``factory-app``; each module has ``add_parser`` and ``run``."""

@@ -1,0 +1,146 @@
+"""Frontier curves of a factory for charts: tokens/s per MW of facility power against tokens/s per
+user, one curve per fleet x workload, with the operating point the evaluation chose.
+
+The per-GPU frontier of the engine is turned into per-MW terms with the same power chain the
+factory uses: an accelerator draws its all-in watts, the site adds its non-accelerator IT share
+and PUE on top.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from factory_app.serving.catalog import Catalog, default_catalog
+from factory_app.factory.results import FactoryResult
+from factory_app.serving.frontier import Traffic
+from factory_app.serving.performance import PrecisionNotSupported, make_deployment
+from factory_app.serving.predict import cached_frontier
+from factory_app.scenario.model import Scenario
+
+#: Largest replica searched for a fleet, as in the factory evaluation.
+MAX_REPLICA_GPUS = 144
+_CURVE_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class FrontierCurve:
+    """Pareto curve of one fleet x workload, in facility terms."""
+
+    fleet_id: str
+    workload_id: str
+    platform: str
+    label: str
+    tokens_per_s_per_user: np.ndarray
+    tokens_per_s_per_mw: np.ndarray
+    operating_point: tuple[float, float] | None  # (tokens/s per user, tokens/s per MW)
+    facility_watts_per_accelerator: float
+
+
+def facility_watts_per_accelerator(all_in_w: float, pue: float, non_accelerator_share: float) -> float:
+    """Facility watts one accelerator costs: its all-in watts, grossed up for the site's
+    non-accelerator IT share and PUE."""
+    return all_in_w / max(1e-9, 1.0 - non_accelerator_share) * pue
+
+
+def frontier_curves(scenario: Scenario, result: FactoryResult | None = None, catalog: Catalog | None = None) -> list[FrontierCurve]:
+    """One curve per assignment whose platform can run the workload."""
+    cat = catalog or default_catalog()
+    site = scenario.site
+    fleets = {f.id: f for f in scenario.fleets}
+    workloads = {w.id: w for w in scenario.workloads}
+    ops = {(op.fleet_id, op.workload_id): op for f in result.fleets for op in f.operating_points} if result else {}
+    out: list[FrontierCurve] = []
+    for a in scenario.assignments:
+        fleet, work = fleets.get(a.fleet_id), workloads.get(a.workload_id)
+        if fleet is None or work is None:
+            continue
+        curve = _pair_curve(cat, fleet.platform, work.model, work.precision, work.isl, work.osl, work.max_ttft_ms is not None,
+                            site.pue, site.non_accelerator_share)
+        if curve is None:
+            continue
+        users, per_mw, watts = curve
+        point = None
+        op = ops.get((a.fleet_id, a.workload_id))
+        if op is not None and op.feasible and op.accelerators > 0:
+            point = (op.tokens_per_s_per_user, op.output_capacity_tokens_per_s / op.accelerators * 1e6 / watts)
+        label = f"{fleet.name or fleet.platform} · {work.name or work.model}"
+        out.append(FrontierCurve(a.fleet_id, a.workload_id, fleet.platform, label, users, per_mw, point, watts))
+    return out
+
+
+_curve_cache: OrderedDict[tuple, tuple[Catalog, tuple[np.ndarray, np.ndarray, float] | None]] = OrderedDict()
+_curve_lock = threading.Lock()  # the app may evaluate in a worker thread
+
+
+def _pair_curve(
+    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, pue: float, non_accelerator_share: float
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The Pareto curve of one platform x workload shape in facility terms (tokens/s per user,
+    tokens/s per MW, facility W per accelerator), or None when the platform cannot serve it.
+    Remembered like the engine's frontiers (the catalogue by identity, held by the entry): an
+    edit recomputes only the curves whose inputs changed."""
+    key = (id(cat), platform_id, model_id, precision, int(isl), int(osl), queued, float(pue), float(non_accelerator_share))
+    with _curve_lock:
+        hit = _curve_cache.get(key)
+        if hit is not None and hit[0] is cat:
+            _curve_cache.move_to_end(key)
+            return hit[1]
+    curve = _compute_pair_curve(cat, platform_id, model_id, precision, isl, osl, queued, pue, non_accelerator_share)
+    with _curve_lock:
+        _curve_cache[key] = (cat, curve)
+        while len(_curve_cache) > _CURVE_CACHE_SIZE:
+            _curve_cache.popitem(last=False)
+    return curve
+
+
+def clear_curve_cache() -> None:
+    """Forget remembered curves (benchmarks measure cold work with this)."""
+    with _curve_lock:
+        _curve_cache.clear()
+
+
+def _compute_pair_curve(
+    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, pue: float, non_accelerator_share: float
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    platform = cat.platforms.get(platform_id)
+    model = cat.models.get(model_id)
+    if platform is None or model is None:
+        return None
+    try:
+        d = make_deployment(platform, model, precision, cat.efficiency_for(platform))
+    except PrecisionNotSupported:
+        return None
+    if isl + osl > model.max_context_tokens:
+        return None
+    replica = int(min(2 * platform.domain_size, MAX_REPLICA_GPUS))
+    f = cached_frontier(d, Traffic(float(isl), float(osl)), replica, None, queued)
+    if f.empty:
+        return None
+    idx = f.pareto_indices()
+    watts = facility_watts_per_accelerator(platform.all_in_w.value, pue, non_accelerator_share)
+    users = f.tokens_per_s_per_user[idx]
+    per_mw = f.tokens_per_s_per_gpu[idx] * 1e6 / watts
+    users.flags.writeable = False  # shared by every curve drawn from this entry
+    per_mw.flags.writeable = False
+    return users, per_mw, watts
+
+
+def largest_curves(curves: list[FrontierCurve], result: FactoryResult | None, limit: int) -> list[FrontierCurve]:
+    """At most ``limit`` curves: those whose operating points have the most output capacity, in
+    their original order. A chart of hundreds of curves (a factory of 200 fleets) is unreadable
+    and slow to draw; the largest pairs are the ones that move the factory's figures."""
+    if len(curves) <= limit:
+        return list(curves)
+    capacity: dict[tuple[str, str], float] = {}
+    if result is not None:
+        for f in result.fleets:
+            for op in f.operating_points:
+                capacity[(op.fleet_id, op.workload_id)] = op.output_capacity_tokens_per_s
+    ranked = sorted(range(len(curves)), key=lambda i: -capacity.get((curves[i].fleet_id, curves[i].workload_id), 0.0))
+    keep = set(ranked[: max(limit, 0)])
+    return [c for i, c in enumerate(curves) if i in keep]
+

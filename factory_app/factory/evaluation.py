@@ -1,0 +1,349 @@
+"""Evaluate a whole AI factory: power -> accelerators -> operating points -> tokens -> money.
+
+``evaluate_factory(scenario)`` is the one call behind the canvas's results, ``factory-app
+evaluate`` and sweeps. Steps (docs/factory.md explains each with units):
+
+1. size every fleet from the power envelope (:mod:`factory_power`);
+2. give each assignment ``floor(share x fleet accelerators)`` accelerators (not rounded to whole
+   domains: replicas of up to 144 GPUs are placed inside them, the rest of a share idles) and ask
+   the engine for its best operating point (:mod:`factory_points`);
+3. cap each workload's sold output at its demand (each of its points sells the same share);
+4. turn tokens into revenue and accelerators and power into costs (:mod:`economics`);
+5. add up totals and breakdowns, and check every float is finite (:mod:`finite`).
+
+Nothing here raises for an infeasible factory: a fleet with nothing to serve, a workload with no
+fleet, a model that fits nowhere or zero power give zeros with a reason and a warning.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+from factory_app.factory import economics as eco
+from factory_app.serving.catalog import Catalog, default_catalog
+from factory_app.factory.operating_points import Capacity, allocate_demand, capacity
+from factory_app.factory.power import FleetSize, size_fleets
+from factory_app.factory.results import COST_TERMS, FactoryResult, FleetResult, OperatingPoint, WorkloadResult, empty_totals
+from factory_app.factory.nonfinite_guard import clean_result
+from factory_app.scenario.model import Fleet, Scenario, Workload
+
+_SHARE_EPS = 1e-9  # so that a share of 0.3 of 10 accelerators is 3, not 2
+
+
+def evaluate_factory(scenario: Scenario, catalog: Catalog | None = None, optimise: bool | None = None) -> FactoryResult:
+    """Evaluate ``scenario`` (``optimise`` overrides ``scenario.optimise``). Never raises for an
+    infeasible factory; expects a scenario that passed :func:`validate_scenario` (unknown ids in
+    one that did not become zeros with a warning)."""
+    start = time.perf_counter()
+    cat = catalog or default_catalog()
+    do_optimise = scenario.optimise if optimise is None else bool(optimise)
+    if do_optimise:
+        from factory_app.factory.optimiser.split import optimise as run_optimiser  # optimiser imports this module's peers
+
+        result, note = run_optimiser(scenario, cat, _evaluate)
+        result = replace(result, optimised=True, optimiser_note=note)
+    else:
+        result = _evaluate(scenario, cat)
+    return replace(result, compute_ms=(time.perf_counter() - start) * 1e3)
+
+
+def optimise_factory(scenario: Scenario, catalog: Catalog | None = None) -> tuple[Scenario, FactoryResult, str]:
+    """The scenario with the optimiser's power and assignment shares, its evaluation, and a note
+    saying what was chosen (the app offers to apply the shares as one undoable edit)."""
+    from factory_app.factory.optimiser.split import optimised_split
+
+    cat = catalog or default_catalog()
+    chosen, result, note = optimised_split(scenario, cat, _evaluate)
+    return chosen, replace(result, optimised=True, optimiser_note=note), note
+
+
+def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
+    """One evaluation with the shares as the scenario states them."""
+    site = scenario.site
+    sizes, size_warnings = size_fleets(scenario, catalog)
+    warnings = list(size_warnings)
+    if site.facility_power_mw <= 0:
+        warnings.append("the site has no power: nothing runs")
+    served = _capacities(scenario, catalog, sizes)
+    by_workload = _group(served, 1)  # workload id -> its operating points' keys, in scenario order
+    sold = _sell(scenario, served, by_workload)
+    workload_of = {w.id: w for w in scenario.workloads}
+    points = {key: _operating_point(c, sold[key], workload_of[c.workload_id]) for key, c in served.items()}
+    by_fleet = _group(points, 0)
+    fleets = tuple(_fleet_result(scenario, catalog, f, s, tuple(points[k] for k in by_fleet.get(f.id, ()))) for f, s in zip(scenario.fleets, sizes))
+    fleets = _allocate_site_costs(scenario, fleets)
+    workloads = tuple(_workload_result(w, [served[k] for k in by_workload.get(w.id, ())], points) for w in scenario.workloads)
+    warnings += _warnings(scenario, catalog, sizes, served, workloads)
+    totals, costs = _totals(scenario, fleets, workloads)
+    result = FactoryResult(
+        totals=totals,
+        fleets=fleets,
+        workloads=workloads,
+        cost_breakdown=costs,
+        power_breakdown=_power_breakdown(scenario, fleets),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+    result, bad = clean_result(result)
+    if bad:  # a bug, not a user error: say where rather than show NaN
+        result = replace(result, warnings=result.warnings + (f"internal: non-finite numbers set to 0 at {', '.join(bad[:5])}",))
+    return result
+
+
+# -- operating points ---------------------------------------------------------------------------
+
+
+def _capacities(scenario: Scenario, catalog: Catalog, sizes: tuple[FleetSize, ...]) -> dict[tuple[str, str], Capacity]:
+    """Engine operating point of every assignment, keyed by (fleet id, workload id)."""
+    out: dict[tuple[str, str], Capacity] = {}
+    by_id = {f.id: (f, s) for f, s in zip(scenario.fleets, sizes)}
+    workloads = {w.id: w for w in scenario.workloads}
+    for a in scenario.assignments:
+        if a.fleet_id not in by_id or a.workload_id not in workloads:
+            continue
+        fleet, size = by_id[a.fleet_id]
+        w = workloads[a.workload_id]
+        platform = catalog.platforms.get(fleet.platform)
+        gpus = int(math.floor(max(a.share, 0.0) * size.accelerators + _SHARE_EPS))
+        if platform is None:
+            out[(fleet.id, w.id)] = Capacity(fleet.id, w.id, 0, False, reason=f"unknown platform '{fleet.platform}'")
+            continue
+        c = capacity(catalog, fleet, platform.domain_size, w, gpus)
+        if gpus <= 0 and size.accelerators <= 0:
+            c = replace(c, reason=f"the fleet has no accelerators ({_why_empty(scenario, fleet, size, catalog)})")
+        out[(fleet.id, w.id)] = c
+    return out
+
+
+def _group(pairs: dict[tuple[str, str], object], side: int) -> dict[str, list[tuple[str, str]]]:
+    """(fleet id, workload id) keys grouped by their fleet (``side`` 0) or workload (1), in order:
+    one pass, so a factory of hundreds of fleets is not evaluated in quadratic time."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key in pairs:
+        out.setdefault(key[side], []).append(key)
+    return out
+
+
+def _sell(
+    scenario: Scenario, served: dict[tuple[str, str], Capacity], by_workload: dict[str, list[tuple[str, str]]]
+) -> dict[tuple[str, str], float]:
+    """Output tokens/s sold per operating point, after each workload's demand cap."""
+    sold: dict[tuple[str, str], float] = {}
+    for w in scenario.workloads:
+        keys = by_workload.get(w.id, [])
+        for key, value in zip(keys, allocate_demand([served[k] for k in keys], w.demand_cap_tokens_per_s)):
+            sold[key] = value
+    return sold
+
+
+def _operating_point(c: Capacity, sold: float, w: Workload) -> OperatingPoint:
+    capped = c.feasible and sold < c.output_tokens_per_s * (1 - 1e-12)
+    reason = c.reason
+    if capped:
+        reason = (
+            f"demand cap of {w.demand_cap_tokens_per_s:,.0f} output tokens/s binds: sells {sold:,.0f} of "
+            f"{c.output_tokens_per_s:,.0f} tokens/s (engine bound: {c.bound})"
+        )
+    return OperatingPoint(
+        fleet_id=c.fleet_id,
+        workload_id=c.workload_id,
+        accelerators=c.gpus,
+        feasible=c.feasible,
+        reason=reason,
+        bound="demand" if capped else c.bound,
+        layout=c.layout,
+        output_capacity_tokens_per_s=c.output_tokens_per_s,
+        output_tokens_per_s=sold,
+        input_tokens_per_s=sold * c.input_per_output,
+        tokens_per_s_per_user=c.tokens_per_s_per_user,
+        ttft_ms=c.ttft_ms,
+        ttft_p99_ms=c.ttft_p99_ms,
+        tpot_ms=c.tpot_ms,
+        utilisation=eco.ratio(sold, c.output_tokens_per_s),
+        price_out_usd_per_mtok=w.price_out_usd_per_mtok * c.multiplier if c.feasible else 0.0,
+        revenue_usd_per_year=sold * c.value_usd_per_token * eco.SECONDS_PER_YEAR,
+    )
+
+
+# -- fleets and workloads -----------------------------------------------------------------------
+
+
+def _fleet_result(scenario: Scenario, catalog: Catalog, f: Fleet, size: FleetSize, ops: tuple[OperatingPoint, ...]) -> FleetResult:
+    """A fleet's tokens, revenue and its own costs (accelerators and energy; site costs follow);
+    ``ops`` are its operating points in the order of the scenario's assignments."""
+    site = scenario.site
+    platform = catalog.platforms.get(f.platform)
+    accelerator_mw = size.accelerator_power_w / 1e6
+    facility_mw = eco.facility_mw_for_accelerator_mw(accelerator_mw, site)
+    price = eco.accelerator_price_usd(f, platform) if platform else 0.0
+    costs = {
+        "accelerator_depreciation": eco.accelerator_depreciation_usd_per_year(size.accelerators, price, f.life_years),
+        "facility_depreciation": 0.0,
+        "energy": eco.energy_usd_per_year(facility_mw, site.electricity_usd_per_kwh),
+        "other_opex": 0.0,
+    }
+    return FleetResult(
+        fleet_id=f.id,
+        platform=f.platform,
+        accelerators=size.accelerators,
+        accelerator_power_mw=accelerator_mw,
+        facility_power_mw=facility_mw,
+        output_tokens_per_s=sum(op.output_tokens_per_s for op in ops),
+        input_tokens_per_s=sum(op.input_tokens_per_s for op in ops),
+        revenue_usd_per_year=sum(op.revenue_usd_per_year for op in ops),
+        cost_usd_per_year=sum(costs.values()),
+        cost_breakdown=costs,
+        capex_usd=size.accelerators * price,
+        idle_accelerators=max(size.accelerators - sum(op.accelerators for op in ops), 0),
+        limited_by=size.limited_by,
+        operating_points=ops,
+    )
+
+
+def _allocate_site_costs(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> tuple[FleetResult, ...]:
+    """Share the facility's depreciation, other opex and capex among fleets in proportion to the
+    facility power each draws, so fleet costs add up to the site's total (when any fleet draws)."""
+    site = scenario.site
+    drawn = sum(f.facility_power_mw for f in fleets)
+    if drawn <= 0:
+        return fleets
+    depreciation = eco.facility_depreciation_usd_per_year(site)
+    opex = eco.other_opex_usd_per_year(site)
+    capex = eco.facility_capex_usd(site)
+    out = []
+    for f in fleets:
+        part = f.facility_power_mw / drawn
+        costs = dict(f.cost_breakdown, facility_depreciation=depreciation * part, other_opex=opex * part)
+        out.append(replace(f, cost_breakdown=costs, cost_usd_per_year=sum(costs.values()), capex_usd=f.capex_usd + capex * part))
+    return tuple(out)
+
+
+def _workload_result(w: Workload, served: list[Capacity], points: dict[tuple[str, str], OperatingPoint]) -> WorkloadResult:
+    ops = [points[(c.fleet_id, c.workload_id)] for c in served]
+    capacity_tps = sum(op.output_capacity_tokens_per_s for op in ops)
+    sold = sum(op.output_tokens_per_s for op in ops)
+    capped = w.demand_cap_tokens_per_s is not None and capacity_tps > w.demand_cap_tokens_per_s
+    feasible = [op for op in ops if op.feasible]
+    reason = ""
+    if not ops:
+        reason = "no fleet serves this workload"
+    elif not feasible:
+        reason = f"no operating point is feasible: {ops[0].reason}"
+    largest = max(feasible, key=lambda op: op.output_capacity_tokens_per_s, default=None)
+    bound = "demand" if capped else (largest.bound if largest else "")
+    return WorkloadResult(
+        workload_id=w.id,
+        output_tokens_per_s=sold,
+        input_tokens_per_s=sum(op.input_tokens_per_s for op in ops),
+        output_capacity_tokens_per_s=capacity_tps,
+        demand_cap_tokens_per_s=float(w.demand_cap_tokens_per_s or 0.0),
+        revenue_usd_per_year=sum(op.revenue_usd_per_year for op in ops),
+        utilisation=eco.ratio(sold, capacity_tps),
+        bound=bound,
+        reason=reason,
+    )
+
+
+# -- totals -------------------------------------------------------------------------------------
+
+
+def _site_costs(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> dict[str, float]:
+    site = scenario.site
+    costs = {term: sum(f.cost_breakdown[term] for f in fleets) for term in COST_TERMS}
+    # the building is paid for whether or not a fleet draws power
+    costs["facility_depreciation"] = eco.facility_depreciation_usd_per_year(site)
+    costs["other_opex"] = eco.other_opex_usd_per_year(site)
+    return costs
+
+
+def _totals(scenario: Scenario, fleets: tuple[FleetResult, ...], workloads: tuple[WorkloadResult, ...]) -> tuple[dict[str, float], dict[str, float]]:
+    site = scenario.site
+    costs = _site_costs(scenario, fleets)
+    revenue = sum(w.revenue_usd_per_year for w in workloads)
+    cost = sum(costs.values())
+    profit = revenue - cost
+    sold = sum(w.output_tokens_per_s for w in workloads)
+    capacity_tps = sum(w.output_capacity_tokens_per_s for w in workloads)
+    facility_used = sum(f.facility_power_mw for f in fleets)
+    # fleets carry the facility's capex in proportion to power drawn; when none draws, add it here
+    capex = sum(f.capex_usd for f in fleets) + (0.0 if facility_used > 0 else eco.facility_capex_usd(site))
+    depreciation = costs["accelerator_depreciation"] + costs["facility_depreciation"]
+    totals = empty_totals()
+    totals.update(
+        facility_power_mw=site.facility_power_mw,
+        facility_power_used_mw=facility_used,
+        it_power_mw=site.it_power_mw,
+        accelerator_power_mw=site.accelerator_power_mw,
+        accelerator_power_used_mw=sum(f.accelerator_power_mw for f in fleets),
+        accelerators=float(sum(f.accelerators for f in fleets)),
+        output_tokens_per_s=sold,
+        input_tokens_per_s=sum(w.input_tokens_per_s for w in workloads),
+        output_capacity_tokens_per_s=capacity_tps,
+        tokens_per_s_per_mw=eco.ratio(sold, site.facility_power_mw),
+        revenue_usd_per_year=revenue,
+        cost_usd_per_year=cost,
+        profit_usd_per_year=profit,
+        revenue_usd_per_watt_year=eco.ratio(revenue, site.facility_power_mw * 1e6),
+        cost_usd_per_million_tokens=eco.ratio(cost, sold * eco.SECONDS_PER_YEAR / 1e6),
+        margin=eco.margin(profit, revenue),
+        payback_years=eco.payback_years(capex, profit, depreciation),
+        joules_per_token=eco.ratio(facility_used * 1e6, sold),
+        capex_usd=capex,
+        idle_share=1.0 - eco.ratio(sold, capacity_tps) if capacity_tps > 0 else 0.0,
+    )
+    return totals, costs
+
+
+def _power_breakdown(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> dict[str, float]:
+    """MW at the facility meter: accelerator systems per fleet, the rest of IT, cooling and
+    losses (PUE), and the budget left unused. Adds up to the facility power."""
+    site = scenario.site
+    out = {f.fleet_id: f.accelerator_power_mw for f in fleets}
+    accelerators = sum(out.values())
+    it = eco.ratio(accelerators, 1.0 - site.non_accelerator_share)
+    out["non_accelerator_it"] = it - accelerators
+    out["cooling_and_losses"] = it * (site.pue - 1.0)
+    out["unused"] = max(site.facility_power_mw - it * site.pue, 0.0)
+    return out
+
+
+def _why_empty(scenario: Scenario, f: Fleet, size: FleetSize, catalog: Catalog) -> str:
+    """Why a fleet has no accelerators, in the words of what sized it."""
+    if scenario.site.facility_power_mw <= 0:
+        return "the site has no power"
+    if f.sizing == "power" and not f.power_share:
+        return "its power share is 0"
+    if f.sizing == "count" and not f.accelerators:
+        return "its count is 0"
+    platform = catalog.platforms.get(f.platform)
+    unit = f"one purchase unit ({platform.purchase_unit:,} accelerators)" if platform else "one purchase unit"
+    if f.sizing == "count" and size.requested < (platform.purchase_unit if platform else 1):
+        return f"its count of {f.accelerators:,} is less than {unit}"
+    if f.sizing == "count":
+        return f"the power left by the power-sized fleets is less than {unit}"
+    return f"its share of the power is less than {unit}"
+
+
+def _warnings(
+    scenario: Scenario, catalog: Catalog, sizes: tuple[FleetSize, ...], served: dict[tuple[str, str], Capacity],
+    workloads: tuple[WorkloadResult, ...],
+) -> list[str]:
+    out: list[str] = []
+    assigned = {a.fleet_id for a in scenario.assignments}
+    for f, s in zip(scenario.fleets, sizes):
+        if f.id not in assigned and s.accelerators > 0:
+            out.append(f"fleet '{f.id}' serves no workload: its {s.accelerators:,} accelerators earn nothing")
+        elif s.accelerators == 0 and s.all_in_w > 0 and scenario.site.facility_power_mw > 0:
+            out.append(f"fleet '{f.id}' has no accelerators: {_why_empty(scenario, f, s, catalog)}")
+    for c in served.values():
+        if not c.feasible and c.gpus > 0:
+            out.append(f"{c.fleet_id} -> {c.workload_id}: {c.reason}")
+        out.extend(c.notes)
+    for w in workloads:
+        if w.reason == "no fleet serves this workload":
+            out.append(f"workload '{w.workload_id}': no fleet serves it")
+    return out
+
+
+__all__ = ["evaluate_factory"]

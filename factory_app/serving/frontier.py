@@ -1,0 +1,343 @@
+"""The throughput-interactivity frontier of a platform x model x precision x traffic shape.
+
+Every feasible (layout, batch) is evaluated in one vectorised pass; the Pareto-optimal points on
+(tokens/s per user, tokens/s per GPU) form the frontier the AI-factory argument is drawn on, and
+a service level picks the operating point on it.
+
+Steady state with continuous batching: each step finishes ``B / OSL`` requests on average and
+their replacements are prefilled in the same step (chunked prefill), so a step of ``t_eff``
+carries ``B`` decode tokens and ``B * ISL / OSL`` prompt tokens; the replica produces
+``B / t_eff`` output tokens/s and each user sees ``1 / t_eff`` tokens/s (times the accepted tokens
+per step with speculative decoding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from factory_app.serving.layout_costs import LayoutCosts, unique_layouts
+from factory_app.serving.layouts import LayoutArrays, candidate_layouts
+from factory_app.serving.performance import (
+    PREFILL_CHUNK_TOKENS,
+    Deployment,
+    StepTime,
+    costs_for,
+    max_batch_per_replica,
+    prefill_latency,
+    serving_step,
+)
+from factory_app.serving.queueing import busy_slots_quantile, queue_wait_s
+
+#: Bound labels, indexed by the codes in :attr:`Frontier.bound`.
+BOUNDS: tuple[str, ...] = ("memory-bandwidth", "compute", "communication", "overhead", "kv-capacity")
+
+#: Fractions of the KV-limited batch tried for every layout, dense near the limit where
+#: latency-constrained operating points sit.
+_TOP_FRACTIONS = np.array([0.7, 0.85, 0.92, 0.96, 0.99, 1.0])
+_LOG_STEPS = 20
+#: Target utilisation of a disaggregated prefill pool: headroom keeps its queue short.
+PREFILL_POOL_UTILISATION = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    """Mean tokens per request: prompt (``isl``) and generated (``osl``)."""
+
+    isl: float
+    osl: float
+
+    def __post_init__(self) -> None:
+        if not (self.isl >= 1 and self.osl >= 1):
+            raise ValueError("input and output tokens per request must be >= 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Speculation:
+    """Speculative decoding (draft model or MTP heads): ``draft_tokens`` proposed per step, each
+    accepted with probability ``acceptance`` given the previous one was."""
+
+    draft_tokens: int = 0
+    acceptance: float = 0.0
+
+    @property
+    def tokens_per_step(self) -> float:
+        """Expected tokens a request advances per step: ``(1 - p^(d+1)) / (1 - p)``."""
+        p, d = self.acceptance, self.draft_tokens
+        if d == 0 or p <= 0:
+            return 1.0
+        if p >= 1:
+            return float(d + 1)
+        return (1.0 - p ** (d + 1)) / (1.0 - p)
+
+    @property
+    def verified_per_step(self) -> float:
+        return 1.0 + self.draft_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Frontier:
+    """Every feasible operating point, as parallel arrays (one entry per point).
+
+    Rates are output tokens; times are seconds. ``ttft_p99_s`` is infinite where the point
+    cannot meet any time-to-first-token limit under random arrivals (the queue is unstable).
+    """
+
+    deployment: Deployment
+    traffic: Traffic
+    tp: np.ndarray
+    dp: np.ndarray
+    ep: np.ndarray
+    pp: np.ndarray
+    batch: np.ndarray
+    batch_limit: np.ndarray
+    tokens_per_s_per_user: np.ndarray
+    tokens_per_s_per_gpu: np.ndarray
+    prefill_gpus: np.ndarray  # per replica, in a separate prefill pool (0 when aggregated)
+    disaggregated: np.ndarray  # bool
+    ttft_s: np.ndarray
+    ttft_p99_s: np.ndarray
+    tpot_s: np.ndarray
+    tpot_p99_s: np.ndarray
+    time_shares: np.ndarray  # (points, 4): memory, compute, communication, overhead
+    bound: np.ndarray  # codes into BOUNDS
+    reason: str = ""
+    _pareto: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def gpus_per_replica(self) -> np.ndarray:
+        """Decode GPUs of a replica plus its share of a prefill pool."""
+        return self.tp * self.dp * self.pp + self.prefill_gpus
+
+    def __len__(self) -> int:
+        return len(self.batch)
+
+    @property
+    def empty(self) -> bool:
+        return len(self.batch) == 0
+
+    def pareto_indices(self) -> np.ndarray:
+        """Indices of the Pareto-optimal points, by rising tokens/s per user."""
+        if self._pareto is not None:
+            return self._pareto
+        idx = pareto_indices(self.tokens_per_s_per_user, self.tokens_per_s_per_gpu)
+        object.__setattr__(self, "_pareto", idx)
+        return idx
+
+
+def pareto_indices(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Indices of points not dominated in (x, y) (both larger-is-better), sorted by rising x."""
+    if len(x) == 0:
+        return np.zeros(0, dtype=int)
+    order = np.lexsort((-y, -x))  # by x descending, ties by y descending
+    ys = y[order]
+    best_before = np.maximum.accumulate(np.concatenate(([-np.inf], ys[:-1])))
+    keep = order[ys > best_before]
+    return keep[::-1]
+
+
+def _batch_grid(limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(layout index, batch) pairs: a geometric sweep from 1 to each layout's KV limit, plus
+    fractions close to the limit."""
+    n = len(limit)
+    logs = np.linspace(0.0, 1.0, _LOG_STEPS)
+    geo = np.power(limit[:, None], logs[None, :])
+    top = limit[:, None] * _TOP_FRACTIONS[None, :]
+    grid = np.concatenate([geo, top], axis=1)
+    grid = np.maximum(np.round(grid), 1.0)
+    layout_idx = np.repeat(np.arange(n), grid.shape[1])
+    return layout_idx, grid.ravel()
+
+
+def _mix(busy: np.ndarray, a: StepTime, b: StepTime) -> StepTime:
+    """The mean of two kinds of iteration, ``busy`` of them of kind ``a``."""
+    fields = ("total", "memory", "compute", "communication", "overhead")
+    return StepTime(*(busy * getattr(a, f) + (1.0 - busy) * getattr(b, f) for f in fields))
+
+
+def _take(step: StepTime, part: slice) -> StepTime:
+    return StepTime(step.total[part], step.memory[part], step.compute[part], step.communication[part], step.overhead[part])
+
+
+def chunk_schedule(lay: LayoutArrays, batch: np.ndarray, traffic: Traffic, spec: Speculation):
+    """How prefill mixes into decoding (aggregated serving), per point.
+
+    Every iteration finishes ``batch * tau / osl`` requests whose replacement prompts are prefilled
+    in chunks of ``PREFILL_CHUNK_TOKENS``. Each attention group needs ``need`` prompt tokens per
+    iteration on average: when that is less than a chunk, a share ``f = need / chunk`` of a
+    group's iterations carry a chunk, and an iteration is slow when any of the ``dp`` groups
+    carries one (``1 - (1 - f)^dp`` of them); otherwise every iteration carries ``need`` tokens.
+
+    Returns (share of slow iterations, prompt rows per group in one, groups prefilling in one).
+    """
+    dp = lay.dp
+    need = batch * spec.tokens_per_step / traffic.osl * traffic.isl / dp
+    share = np.minimum(need / PREFILL_CHUNK_TOKENS, 1.0)
+    busy = 1.0 - np.power(1.0 - share, dp)
+    rows = np.maximum(need, PREFILL_CHUNK_TOKENS)
+    ranks = np.where(busy > 0, share * dp / np.maximum(busy, 1e-12), 0.0)
+    return busy, rows, ranks
+
+
+def kv_transfer_s(d: Deployment, lay: LayoutArrays, isl: float) -> np.ndarray:
+    """Seconds to move one prompt's KV cache from the prefill pool to a decode replica: over
+    the scale-up links when both pools fit in one domain, else over the scale-out network."""
+    kv = d.shape.kv_elements_per_token(isl) * d.kv_bytes
+    gpus = lay.tp * lay.dp * lay.pp
+    bw = np.where(2 * gpus <= d.domain, d.link_bw, d.scale_out_bw) * gpus
+    return kv / bw
+
+
+def evaluate_points(
+    d: Deployment,
+    traffic: Traffic,
+    lay: LayoutArrays,
+    batch: np.ndarray,
+    batch_limit: np.ndarray,
+    speculation: Speculation | None = None,
+    queued: bool = True,
+    disaggregation: bool = True,
+    layout_costs: tuple[LayoutCosts, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Performance of explicit (layout, batch) points; arrays in, dict of arrays out.
+
+    ``layout_costs`` is (per-layout constants, each point's layout index) when the caller
+    already has them (a frontier does); otherwise they are worked out from the layouts.
+
+    Every point is returned with prefill mixed into decoding (aggregated) and, with
+    ``disaggregation``, a second time with prompts on a separate prefill pool (same layout, full
+    chunks) sized to keep up at ``PREFILL_POOL_UTILISATION``: its decode iterations carry no
+    prefill, and each replica costs its GPUs plus ``prefill_gpus``. The output arrays hold the
+    aggregated points first; ``disaggregated`` marks the rest.
+
+    ``queued`` applies the random-arrival queue (server traffic) to the 99th-percentile TTFT and
+    TPOT; without it the points are a closed system (a fixed number of users, or an offline run).
+
+    All iteration variants (decode only, decode with a chunk, prefill pool, and the 99th-percentile
+    batch) go through one stacked :func:`serving_step` call: numpy's per-call overhead dominates
+    at frontier sizes, so one call over five times the points is several times faster.
+    """
+    spec = speculation or Speculation()
+    tau = spec.tokens_per_step
+    ctx = traffic.isl + traffic.osl / 2.0
+    n = len(batch)
+    busy, rows, ranks = chunk_schedule(lay, batch, traffic, spec)
+    b99 = busy_slots_quantile(batch, batch_limit) if queued else batch
+    busy99, rows99, ranks99 = chunk_schedule(lay, b99, traffic, spec)
+    zeros = np.zeros(n)
+    variants = [  # (batch, prompt rows per group, groups prefilling)
+        (batch, zeros, zeros),  # 0: decode only
+        (batch, rows, ranks),  # 1: decode with a prefill chunk
+        (zeros, np.full(n, PREFILL_CHUNK_TOKENS), lay.dp),  # 2: prefill pool, full chunks
+    ]
+    if queued:
+        variants += [(b99, zeros, zeros), (b99, rows99, ranks99)]  # 3, 4: at the p99 batch
+    k = len(variants)
+    if layout_costs is None:
+        first, inverse = unique_layouts(lay.tp, lay.dp, lay.ep, lay.pp)
+        per_layout = costs_for(d, lay.tp[first], lay.dp[first], lay.ep[first], lay.pp[first])
+    else:
+        per_layout, inverse = layout_costs
+    costs = per_layout.take(inverse)
+    steps = serving_step(
+        d, per_layout.take(np.tile(inverse, k)),
+        np.concatenate([v[0] for v in variants]), ctx, traffic.isl,
+        np.concatenate([v[1] for v in variants]), np.concatenate([v[2] for v in variants]),
+        spec.verified_per_step,
+    )
+    part = [_take(steps, slice(i * n, (i + 1) * n)) for i in range(k)]
+    decode, mixed = part[0], _mix(busy, part[1], part[0])
+    gpus = lay.tp * lay.dp * lay.pp
+    alone = prefill_latency(d, costs, traffic.isl)
+    modes = [(mixed, np.zeros(n), alone, 4)]
+    if disaggregation:
+        pool_seconds = part[2].total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
+        requests_per_s = batch * tau / decode.total / traffic.osl
+        prefill_gpus = requests_per_s * pool_seconds / PREFILL_POOL_UTILISATION
+        modes.append((decode, prefill_gpus, alone + kv_transfer_s(d, lay, traffic.isl), 3))
+    out: dict[str, list[np.ndarray]] = {}
+    for index, (step, prefill_gpus, first_token, p99_part) in enumerate(modes):
+        t_eff = step.total
+        tps_user = tau / t_eff
+        ttft = first_token + t_eff
+        tpot = t_eff / tau
+        if queued:
+            service = traffic.osl / tps_user + ttft
+            ttft_p99 = ttft + queue_wait_s(batch_limit, batch, service, 0.99)
+            slow = part[3] if p99_part == 3 else _mix(busy99, part[4], part[3])
+            tpot_p99 = slow.total / tau
+        else:
+            ttft_p99, tpot_p99 = ttft, tpot
+        shares = np.stack([step.memory, step.compute, step.communication, step.overhead], axis=1) / t_eff[:, None]
+        bound = np.where(batch >= batch_limit, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
+        values = {
+            "tokens_per_s_per_user": tps_user,
+            "tokens_per_s_per_gpu": batch * tps_user / (gpus + prefill_gpus),
+            "prefill_gpus": prefill_gpus,
+            "disaggregated": np.full(n, index == 1),
+            "ttft_s": ttft,
+            "ttft_p99_s": ttft_p99,
+            "tpot_s": tpot,
+            "tpot_p99_s": tpot_p99,
+            "time_shares": shares,
+            "bound": bound,
+        }
+        for key, value in values.items():
+            out.setdefault(key, []).append(value)
+    return {key: np.concatenate(parts) for key, parts in out.items()}
+
+
+@lru_cache(maxsize=512)
+def _costs_of_candidates(d: Deployment, max_gpus_per_replica: int) -> LayoutCosts:
+    """Per-layout constants of every candidate layout (remembered: they do not depend on traffic)."""
+    lay = candidate_layouts(d.shape, d.domain, max_gpus_per_replica)
+    return costs_for(d, lay.tp, lay.dp, lay.ep, lay.pp)
+
+
+def compute_frontier(
+    d: Deployment,
+    traffic: Traffic,
+    max_gpus_per_replica: int,
+    speculation: Speculation | None = None,
+    queued: bool = True,
+    disaggregation: bool = True,
+) -> Frontier:
+    """All feasible operating points of a deployment with replicas of up to ``max_gpus_per_replica``,
+    with prefill mixed into decoding and, if ``disaggregation``, on a separate prefill pool."""
+    lay = candidate_layouts(d.shape, d.domain, max_gpus_per_replica)
+    reason = ""
+    if traffic.isl + traffic.osl > d.max_context_tokens:
+        lay = LayoutArrays(*(np.zeros(0) for _ in range(4)))
+        reason = (
+            f"{d.model_id}: {traffic.isl:g} + {traffic.osl:g} tokens exceed its context window of "
+            f"{d.max_context_tokens} tokens"
+        )
+    limit = max_batch_per_replica(d, lay.tp, lay.dp, lay.ep, lay.pp, traffic.isl, traffic.osl)
+    fits = limit >= 1
+    if len(lay) and not fits.any():
+        reason = (
+            f"{d.model_id} at {d.precision} does not fit in {max_gpus_per_replica} x {d.platform_id} "
+            f"({d.hbm_bytes / 1e9:g} GB each) with room for one {traffic.isl:g}+{traffic.osl:g}-token request"
+        )
+    kept = np.flatnonzero(fits)
+    lay = LayoutArrays(lay.tp[kept], lay.dp[kept], lay.ep[kept], lay.pp[kept])
+    limit = limit[kept]
+    idx, batch = _batch_grid(limit)
+    sub = LayoutArrays(lay.tp[idx], lay.dp[idx], lay.ep[idx], lay.pp[idx])
+    per_layout = _costs_of_candidates(d, max_gpus_per_replica).take(kept)
+    out = evaluate_points(d, traffic, sub, batch, limit[idx], speculation, queued, disaggregation, (per_layout, idx))
+    m = len(out["bound"]) // max(len(batch), 1) if len(batch) else 1
+    return Frontier(
+        deployment=d,
+        traffic=traffic,
+        tp=np.tile(sub.tp, m),
+        dp=np.tile(sub.dp, m),
+        ep=np.tile(sub.ep, m),
+        pp=np.tile(sub.pp, m),
+        batch=np.tile(batch, m),
+        batch_limit=np.tile(limit[idx], m),
+        reason=reason,
+        **out,
+    )

@@ -1,0 +1,319 @@
+"""Time of one decode step and of one prompt's prefill, for arrays of layouts and batch sizes.
+
+The model is a roofline per component with fitted efficiencies (see ``docs/engine.md``):
+
+``t_step = pp * sum_i max(bytes_i / BW_eff, flops_i / (peak * eta(n_i))) + t_comm + t_fixed``
+
+over the components i = dense linear layers (with the LM head), attention over the KV cache,
+and routed experts. ``eta(n) = eta_max * n / (n + n_half)`` is the efficiency of a GEMM over n
+tokens: small batches leave tensor cores idle. Every function broadcasts over numpy arrays, so a
+whole frontier (thousands of layout x batch points) is one call.
+
+Units: bytes, FLOPs, seconds, bytes/s, FLOP/s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from factory_app.serving.architecture import ModelShape, model_shape
+from factory_app.serving.catalog import Efficiency, Model, Platform
+from factory_app.serving.layout_costs import LayoutCosts, layout_costs, unique_layouts
+from factory_app.serving.precision import ACTIVATION_BYTES, KV_BYTES, LM_HEAD_BYTES, WEIGHT_BYTES, attention_math_precision
+
+#: Share of HBM a serving stack hands to weights and KV cache (vLLM and TRT-LLM default to 0.9).
+HBM_USABLE_FRACTION = 0.90
+#: Activations, CUDA graphs, communication buffers and runtime, per accelerator (bytes).
+RUNTIME_RESERVED_BYTES = 2.0e9
+#: Prompt tokens a scheduler packs into one iteration (TensorRT-LLM's default max_num_tokens).
+#: Prefill arrives in chunks of this size, so its weight reads are shared by many tokens.
+PREFILL_CHUNK_TOKENS = 8192.0
+#: Kernel launches of a MoE layer relative to a dense layer (see :func:`layer_launches`).
+MOE_LAYER_LAUNCHES = 2.0
+#: Rows of a tensor-core GEMM tile. A grouped expert GEMM pads each expert's tokens up to whole
+#: tiles; with uneven expert loads half a tile per expert is wasted on average.
+GEMM_TILE_ROWS = 128.0
+
+
+class PrecisionNotSupported(ValueError):
+    """The platform's hardware does not run the requested precision."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """Scalars of one platform x model x precision, with efficiencies applied (SI units)."""
+
+    platform_id: str
+    model_id: str
+    precision: str
+    shape: ModelShape
+    weight_bytes: float  # routed experts (and every linear layer of a dense model)
+    dense_weight_bytes: float  # attention, dense FFN and shared experts
+    kv_bytes: float
+    dispatch_bytes: float  # per element of MoE tokens sent to expert ranks
+    hbm_bytes: float
+    mem_bw: float
+    peak_flops: float  # FLOP/s of the expert (or dense-model) GEMMs
+    dense_peak_flops: float  # FLOP/s of the non-expert GEMMs
+    attention_flops: float
+    eta_max: float
+    n_half: float
+    link_bw: float
+    scale_out_bw: float
+    alpha: float
+    step_overhead_s: float
+    layer_overhead_s: float
+    domain: int
+    max_context_tokens: int
+
+    def eta(self, tokens: np.ndarray) -> np.ndarray:
+        """Fraction of peak FLOP/s a GEMM over ``tokens`` rows reaches."""
+        return self.eta_max * tokens / (tokens + self.n_half)
+
+
+def make_deployment(
+    platform: Platform, model: Model, precision: str, eff: Efficiency, kv_precision: str | None = None
+) -> Deployment:
+    """Combine catalogue entries into the scalars the step-time functions use.
+
+    ``kv_precision`` overrides the KV-cache format that goes with ``precision`` (bf16 or fp8).
+    """
+    if precision not in platform.peak_dense_tflops:
+        raise PrecisionNotSupported(
+            f"{platform.id} does not run {precision}; it runs {', '.join(platform.precisions)}"
+        )
+    attn_prec = attention_math_precision(precision, platform.precisions)
+    # FP4 recipes for MoE models (e.g. NVIDIA's DeepSeek-R1 NVFP4) quantise the experts only and
+    # keep attention and shared layers at FP8; dense models are quantised throughout.
+    dense_prec = "fp8" if (precision == "fp4" and model.is_moe and "fp8" in platform.precisions) else precision
+    return Deployment(
+        platform_id=platform.id,
+        model_id=model.id,
+        precision=precision,
+        shape=model_shape(model),
+        weight_bytes=WEIGHT_BYTES[precision],
+        dense_weight_bytes=WEIGHT_BYTES[dense_prec],
+        kv_bytes=KV_BYTES[kv_precision or precision],
+        dispatch_bytes=min(WEIGHT_BYTES[precision] * 2.0, ACTIVATION_BYTES),
+        hbm_bytes=platform.hbm_gb.value * 1e9,
+        mem_bw=platform.hbm_bandwidth_tbps.value * 1e12 * eff.mem_efficiency,
+        peak_flops=platform.peak_dense_tflops[precision].value * 1e12,
+        dense_peak_flops=platform.peak_dense_tflops[dense_prec].value * 1e12,
+        attention_flops=platform.peak_dense_tflops[attn_prec].value * 1e12,
+        eta_max=eff.compute_efficiency_max,
+        n_half=eff.compute_half_tokens,
+        # Vendors quote scale-up bandwidth with both directions added; a collective streams one way.
+        link_bw=platform.scale_up_bw_gbps_bidir.value * 1e9 / 2.0 * eff.link_efficiency,
+        scale_out_bw=platform.scale_out_bw_gbps.value * 1e9 * eff.link_efficiency,
+        alpha=eff.comm_latency_us * 1e-6,
+        step_overhead_s=eff.step_overhead_ms * 1e-3,
+        layer_overhead_s=eff.layer_overhead_us * 1e-6,
+        domain=platform.domain_size,
+        max_context_tokens=model.max_context_tokens,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# memory
+
+
+def weight_bytes_per_gpu(d: Deployment, tp, dp, ep, pp) -> np.ndarray:
+    """Weights each accelerator holds (bytes). Experts are spread over every GPU of a stage."""
+    s = d.shape
+    dense = (s.linear_params * d.dense_weight_bytes + (s.lm_head_params + s.embedding_params) * LM_HEAD_BYTES) / (tp * pp)
+    experts = s.moe_layers * s.experts * s.expert_params * d.weight_bytes / (tp * dp * pp)
+    return dense + experts
+
+
+def kv_shards(d: Deployment, tp) -> np.ndarray:
+    """Ways the KV cache of one request splits over a tensor-parallel group.
+
+    GQA heads split up to the number of KV heads (beyond that they are replicated); MLA's latent
+    is shared by all heads, so every rank holds all of it.
+    """
+    if d.shape.uses_mla:
+        return np.ones_like(tp)
+    return np.minimum(tp, d.shape.kv_heads)
+
+
+def max_batch_per_replica(d: Deployment, tp, dp, ep, pp, isl: float, osl: float) -> np.ndarray:
+    """Most requests a replica holds at once before its KV cache is full (0 = does not fit).
+
+    Each request reserves its whole context (``isl + osl``), as schedulers that guarantee no
+    eviction do.
+    """
+    budget = HBM_USABLE_FRACTION * d.hbm_bytes - RUNTIME_RESERVED_BYTES - weight_bytes_per_gpu(d, tp, dp, ep, pp)
+    per_request = d.shape.kv_elements_per_token(isl + osl) * d.kv_bytes / (kv_shards(d, tp) * pp)
+    per_rank = np.floor(np.maximum(budget, 0.0) / per_request)
+    return per_rank * dp
+
+
+# --------------------------------------------------------------------------------------------
+# per-layout constants
+
+
+def costs_for(d: Deployment, tp, dp, ep, pp) -> LayoutCosts:
+    """The per-layout constants of ``d`` for arrays of layouts."""
+    s = d.shape
+    return layout_costs(
+        tp, dp, ep, pp,
+        domain=d.domain, link_bw=d.link_bw, out_bw=d.scale_out_bw, alpha=d.alpha,
+        experts=s.experts, experts_per_token=s.experts_per_token, kv_heads=s.kv_heads, uses_mla=s.uses_mla,
+    )
+
+
+def costs_per_point(d: Deployment, tp, dp, ep, pp) -> LayoutCosts:
+    """Per-layout constants for arrays of points, computed once per distinct layout."""
+    tp, dp, ep, pp = (np.asarray(x, dtype=float) for x in (tp, dp, ep, pp))
+    first, inverse = unique_layouts(tp, dp, ep, pp)
+    return costs_for(d, tp[first], dp[first], ep[first], pp[first]).take(inverse)
+
+
+# --------------------------------------------------------------------------------------------
+# one iteration
+
+
+@dataclass(frozen=True, slots=True)
+class StepTime:
+    """Iteration time and how it splits (seconds, arrays)."""
+
+    total: np.ndarray
+    memory: np.ndarray
+    compute: np.ndarray
+    communication: np.ndarray
+    overhead: np.ndarray
+
+
+def layer_launches(s: ModelShape) -> float:
+    """Layers counted in units of a dense layer's kernel launches: a MoE layer launches about
+    twice as many kernels (router, top-k, permute, grouped GEMMs, un-permute, combine), which is
+    what sets its floor at small batches. (Assumed ratio, ``MOE_LAYER_LAUNCHES``.)"""
+    return s.layers + (MOE_LAYER_LAUNCHES - 1.0) * s.moe_layers
+
+
+def grouped_gemm_efficiency(d: Deployment, tokens_per_expert) -> np.ndarray:
+    """Useful FLOP/s share of a grouped expert GEMM over ``n`` tokens per expert: it computes
+    ``n + min(n, tile / 2)`` padded rows on average (kernels pick smaller tiles for tiny ``n``),
+    at the efficiency of a GEMM of that many rows."""
+    n = np.asarray(tokens_per_expert, dtype=float)
+    padded = n + np.minimum(n, GEMM_TILE_ROWS / 2.0)
+    return d.eta(padded) * n / padded
+
+
+def _roofline(bytes_, flops, bw, flops_rate):
+    """(memory time, compute time) of one component; only the larger one is non-zero."""
+    t_mem = bytes_ / bw
+    t_comp = flops / flops_rate
+    mem_bound = t_mem >= t_comp
+    return np.where(mem_bound, t_mem, 0.0), np.where(mem_bound, 0.0, t_comp)
+
+
+def _moe_layer_comm(d: Deployment, c: LayoutCosts, tokens) -> np.ndarray:
+    """Communication of one MoE layer: dispatch and combine all-to-alls over the ``ep`` ranks,
+    then the reduction inside each expert's tensor-parallel group (``stage / ep`` GPUs).
+
+    A token is sent once to every rank that hosts one of its experts (not once per expert), as
+    DeepEP-style kernels do; dispatch travels in 8-bit when the experts are 8-bit or narrower.
+    """
+    h = d.shape.hidden_size
+    per_gpu = tokens / c.stage_gpus * c.remote_ranks * h * c.skew
+    a2a = c.a2a[0] * per_gpu * (d.dispatch_bytes + ACTIVATION_BYTES) + 2.0 * c.a2a[1]
+    rows_on_rank = tokens * c.ranks_visited / c.ep
+    return a2a + c.expert_ar[0] * rows_on_rank * h * ACTIVATION_BYTES + c.expert_ar[1]
+
+
+def serving_step(
+    d: Deployment,
+    c: LayoutCosts,
+    batch,
+    context_tokens,
+    isl: float,
+    prefill_rows,
+    prefilling_ranks,
+    tokens_per_request: float = 1.0,
+) -> StepTime:
+    """Time of one iteration of a replica with continuous batching and chunked prefill.
+
+    The iteration advances ``batch`` decoding requests by one token (or verifies
+    ``tokens_per_request`` tokens each, with speculative decoding) at ``context_tokens`` of
+    context, while ``prefilling_ranks`` of the ``dp`` attention groups each push ``prefill_rows``
+    prompt tokens (of prompts ``isl`` long) through the same GEMMs. The iteration lasts as long
+    as its busiest group, hence the prefill rows count in full on every group.
+    """
+    s = d.shape
+    tp, dp, pp = c.tp, c.dp, c.pp
+    b = batch / pp  # requests in one pipeline micro-batch
+    b_rank = b / dp  # requests per attention group
+    decode_rows = b_rank * tokens_per_request
+    chunk = prefill_rows / pp  # prompt tokens per group in one micro-batch
+    rows = decode_rows + chunk  # GEMM rows of the busiest attention group
+
+    # dense linear layers and the LM head (decode rows only), split over tp (and pp)
+    lin_bytes = (s.linear_params * d.dense_weight_bytes + s.lm_head_params * LM_HEAD_BYTES) / (tp * pp)
+    lin_flops = 2.0 * (s.linear_params * rows + s.lm_head_params * decode_rows) / (tp * pp)
+    mem, comp = _roofline(lin_bytes, lin_flops, d.mem_bw, d.dense_peak_flops * d.eta(rows))
+
+    # attention: decode over the KV cache, prefill over the prompt (causal)
+    kv_bytes = b_rank * s.kv_elements_per_token(context_tokens) * d.kv_bytes / (c.kv_shards * pp)
+    att_flops = (
+        decode_rows * s.decode_attention_flops(context_tokens) + chunk * (s.prefill_attention_flops(isl) / isl)
+    ) / (tp * pp)
+    m, k = _roofline(kv_bytes, att_flops, d.mem_bw, d.attention_flops * d.eta_max)
+    mem, comp = mem + m, comp + k
+
+    msg = rows * s.hidden_size * ACTIVATION_BYTES
+    if s.moe_layers:
+        e, topk = float(s.experts), float(s.experts_per_token)
+        tokens = b * tokens_per_request + prefilling_ranks * chunk
+        touched = e * -np.expm1(tokens * np.log1p(-topk / e))  # e * (1 - (1 - k/e)^tokens)
+        per_layer = s.moe_layers / pp
+        exp_bytes = per_layer * touched * s.expert_params * d.weight_bytes / c.stage_gpus
+        exp_flops = 2.0 * per_layer * topk * s.expert_params * tokens / c.stage_gpus * c.skew
+        m, k = _roofline(exp_bytes, exp_flops, d.mem_bw, d.peak_flops * grouped_gemm_efficiency(d, tokens * topk / touched))
+        mem, comp = mem + m, comp + k
+        # an all-reduce after attention in every layer and after the FFN of the dense layers
+        reductions = (s.layers + s.layers - s.moe_layers) / pp
+        comm = reductions * (c.tp_ar[0] * msg + c.tp_ar[1]) + per_layer * _moe_layer_comm(d, c, tokens)
+    else:
+        comm = 2.0 * s.layers / pp * (c.tp_ar[0] * msg + c.tp_ar[1])
+
+    memory = pp * mem
+    compute = pp * comp
+    # pipeline hand-offs between stages
+    hops = np.where(pp > 1, pp * (c.hop[0] * rows * s.hidden_size * ACTIVATION_BYTES / tp + c.hop[1]), 0.0)
+    communication = pp * comm + hops
+    overhead = np.full(np.shape(memory), d.step_overhead_s + layer_launches(s) * d.layer_overhead_s)
+    total = memory + compute + communication + overhead
+    return StepTime(total, memory, compute, communication, overhead)
+
+
+# --------------------------------------------------------------------------------------------
+# prefill
+
+
+def prefill_latency(d: Deployment, c: LayoutCosts, isl: float) -> np.ndarray:
+    """Seconds to prefill one prompt of ``isl`` tokens alone on its attention group: the
+    unloaded part of the time to first token."""
+    s = d.shape
+    tokens = float(isl)
+    dense_flops = 2.0 * s.linear_params * tokens + 2.0 * s.lm_head_params
+    att_flops = s.prefill_attention_flops(tokens)
+    t_dense = dense_flops / (d.dense_peak_flops * d.eta(tokens)) + att_flops / (d.attention_flops * d.eta_max)
+    t_exp = 0.0
+    msg = tokens * s.hidden_size * ACTIVATION_BYTES
+    ar = c.tp_ar[0] * msg + c.tp_ar[1]
+    comm = 2.0 * s.layers * ar
+    if s.moe_layers:
+        k, e = float(s.experts_per_token), float(s.experts)
+        exp_flops = 2.0 * s.moe_layers * k * s.expert_params * tokens * c.skew
+        t_exp = exp_flops / (d.peak_flops * grouped_gemm_efficiency(d, tokens * k / e))
+        comm = (2.0 * s.layers - s.moe_layers) * ar + s.moe_layers * _moe_layer_comm(d, c, tokens)
+    weights_read = weight_bytes_per_gpu(d, c.tp, c.dp, c.ep, c.pp) * c.pp / d.mem_bw
+    return (
+        np.maximum(t_dense / c.tp + t_exp / c.stage_gpus, weights_read)
+        + comm
+        + d.step_overhead_s
+        + layer_launches(s) * d.layer_overhead_s
+    )
