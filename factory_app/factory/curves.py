@@ -18,11 +18,9 @@ from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.factory.results import FactoryResult
 from factory_app.serving.frontier import Traffic
 from factory_app.serving.performance import PrecisionNotSupported, make_deployment
-from factory_app.serving.predict import cached_frontier
+from factory_app.serving.predict import cached_frontier, largest_replica
 from factory_app.scenario.model import Scenario
 
-#: Largest replica searched for a fleet, as in the factory evaluation.
-MAX_REPLICA_GPUS = 144
 _CURVE_CACHE_SIZE = 4096
 
 
@@ -116,7 +114,7 @@ def _compute_pair_curve(
         return None
     if isl + osl > model.max_context_tokens:
         return None
-    replica = int(min(2 * platform.domain_size, MAX_REPLICA_GPUS))
+    replica = largest_replica(platform.domain_size)
     f = cached_frontier(d, Traffic(float(isl), float(osl)), replica, None, queued)
     if f.empty:
         return None

@@ -14,12 +14,8 @@ from dataclasses import dataclass, field
 from factory_app.serving.catalog import Catalog, UnknownIdError
 from factory_app.factory.economics import price_value_function, value_per_output_token_usd
 from factory_app.serving.performance import PrecisionNotSupported
-from factory_app.serving.predict import Prediction, ServiceLevel, predict
+from factory_app.serving.predict import Prediction, ServiceLevel, largest_replica, predict
 from factory_app.scenario.model import Fleet, Workload
-
-#: Largest replica the engine searches for a fleet: two scale-up domains, at most 144 GPUs, so
-#: a fleet of 100,000 accelerators costs no more to evaluate than one of 144.
-MAX_REPLICA_GPUS = 144
 
 _CACHE_SIZE = 4096
 _cache: OrderedDict[tuple, tuple[Catalog, Prediction | str]] = OrderedDict()
@@ -53,11 +49,6 @@ class Capacity:
     @property
     def tokens_per_s_per_gpu(self) -> float:
         return self.output_tokens_per_s / self.gpus if self.gpus else 0.0
-
-
-def replica_cap(gpus: int, domain_size: int) -> int:
-    """Largest replica searched: min(gpus, 2 x scale-up domain, 144)."""
-    return max(1, min(int(gpus), 2 * int(domain_size), MAX_REPLICA_GPUS))
 
 
 def _cache_key(catalog: Catalog, fleet: Fleet, w: Workload, gpus: int, cap: int) -> tuple:
@@ -116,7 +107,7 @@ def capacity(catalog: Catalog, fleet: Fleet, domain_size: int, w: Workload, gpus
     base = dict(fleet_id=fleet.id, workload_id=w.id, gpus=int(gpus), input_per_output=w.isl / w.osl)
     if gpus <= 0:
         return Capacity(feasible=False, reason="no accelerators assigned (the share is less than one accelerator)", **base)
-    result = cached_predict(catalog, fleet, w, gpus, replica_cap(gpus, domain_size))
+    result = cached_predict(catalog, fleet, w, gpus, largest_replica(domain_size, gpus))
     if isinstance(result, str):
         return Capacity(feasible=False, reason=result, **base)
     if not result.feasible:
@@ -154,4 +145,4 @@ def allocate_demand(points: list[Capacity], cap_tokens_per_s: float | None) -> l
     return [tps * share for tps in capacities]
 
 
-__all__ = ["Capacity", "MAX_REPLICA_GPUS", "allocate_demand", "cached_predict", "capacity", "clear_cache", "replica_cap"]
+__all__ = ["Capacity", "allocate_demand", "cached_predict", "capacity", "clear_cache"]

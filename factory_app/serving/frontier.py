@@ -13,7 +13,7 @@ per step with speculative decoding).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 import numpy as np
@@ -78,6 +78,40 @@ class Speculation:
 
 
 @dataclass(frozen=True, slots=True)
+class PointArrays:
+    """Performance of operating points as parallel arrays (one entry per point).
+
+    Rates are output tokens; times are seconds. ``ttft_p99_s`` is infinite where the point cannot
+    meet any time-to-first-token limit under random arrivals (the queue is unstable).
+    """
+
+    tokens_per_s_per_user: np.ndarray
+    tokens_per_s_per_gpu: np.ndarray
+    prefill_gpus: np.ndarray  # per replica, in a separate prefill pool (0 when aggregated)
+    disaggregated: np.ndarray  # bool
+    ttft_s: np.ndarray
+    ttft_p99_s: np.ndarray
+    tpot_s: np.ndarray
+    tpot_p99_s: np.ndarray
+    time_shares: np.ndarray  # (points, 4): memory, compute, communication, overhead
+    bound: np.ndarray  # codes into BOUNDS
+
+    def __len__(self) -> int:
+        return len(self.tokens_per_s_per_user)
+
+    def take(self, index: np.ndarray) -> PointArrays:
+        """The points selected by an index or boolean mask."""
+        return PointArrays(*(getattr(self, f)[index] for f in POINT_ARRAY_FIELDS))
+
+    @staticmethod
+    def concatenate(parts: list[PointArrays]) -> PointArrays:
+        return PointArrays(*(np.concatenate([getattr(p, f) for p in parts]) for f in POINT_ARRAY_FIELDS))
+
+
+POINT_ARRAY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(PointArrays))
+
+
+@dataclass(frozen=True, slots=True)
 class Frontier:
     """Every feasible operating point, as parallel arrays (one entry per point).
 
@@ -117,6 +151,10 @@ class Frontier:
     @property
     def empty(self) -> bool:
         return len(self.batch) == 0
+
+    def points(self) -> PointArrays:
+        """The performance arrays of every point (views, not copies)."""
+        return PointArrays(*(getattr(self, f) for f in POINT_ARRAY_FIELDS))
 
     def pareto_indices(self) -> np.ndarray:
         """Indices of the Pareto-optimal points, by rising tokens/s per user."""
@@ -200,8 +238,8 @@ def evaluate_points(
     queued: bool = True,
     disaggregation: bool = True,
     layout_costs: tuple[LayoutCosts, np.ndarray] | None = None,
-) -> dict[str, np.ndarray]:
-    """Performance of explicit (layout, batch) points; arrays in, dict of arrays out.
+) -> PointArrays:
+    """Performance of explicit (layout, batch) points, as :class:`PointArrays`.
 
     ``layout_costs`` is (per-layout constants, each point's layout index) when the caller
     already has them (a frontier does); otherwise they are worked out from the layouts.
@@ -227,13 +265,13 @@ def evaluate_points(
     b99 = busy_slots_quantile(batch, batch_limit) if queued else batch
     busy99, rows99, ranks99 = chunk_schedule(lay, b99, traffic, spec)
     zeros = np.zeros(n)
-    variants = [  # (batch, prompt rows per group, groups prefilling)
-        (batch, zeros, zeros),  # 0: decode only
-        (batch, rows, ranks),  # 1: decode with a prefill chunk
-        (zeros, np.full(n, PREFILL_CHUNK_TOKENS), lay.dp),  # 2: prefill pool, full chunks
-    ]
-    if queued:
-        variants += [(b99, zeros, zeros), (b99, rows99, ranks99)]  # 3, 4: at the p99 batch
+    variants = {  # kind of iteration: (batch, prompt rows per group, groups prefilling)
+        "decode": (batch, zeros, zeros),
+        "chunked": (batch, rows, ranks),  # decode with a prefill chunk
+        "prefill_pool": (zeros, np.full(n, PREFILL_CHUNK_TOKENS), lay.dp),  # full chunks
+    }
+    if queued:  # the same at the 99th-percentile batch
+        variants.update(decode_p99=(b99, zeros, zeros), chunked_p99=(b99, rows99, ranks99))
     k = len(variants)
     if layout_costs is None:
         first, inverse = unique_layouts(lay.tp, lay.dp, lay.ep, lay.pp)
@@ -243,50 +281,48 @@ def evaluate_points(
     costs = per_layout.take(inverse)
     steps = serving_step(
         d, per_layout.take(np.tile(inverse, k)),
-        np.concatenate([v[0] for v in variants]), ctx, traffic.isl,
-        np.concatenate([v[1] for v in variants]), np.concatenate([v[2] for v in variants]),
+        np.concatenate([v[0] for v in variants.values()]), ctx, traffic.isl,
+        np.concatenate([v[1] for v in variants.values()]), np.concatenate([v[2] for v in variants.values()]),
         spec.verified_per_step,
     )
-    part = [_take(steps, slice(i * n, (i + 1) * n)) for i in range(k)]
-    decode, mixed = part[0], _mix(busy, part[1], part[0])
+    step = {name: _take(steps, slice(i * n, (i + 1) * n)) for i, name in enumerate(variants)}
     gpus = lay.tp * lay.dp * lay.pp
     alone = prefill_latency(d, costs, traffic.isl)
-    modes = [(mixed, np.zeros(n), alone, 4)]
+    # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding)
+    modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), np.zeros(n), alone)}
     if disaggregation:
-        pool_seconds = part[2].total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
-        requests_per_s = batch * tau / decode.total / traffic.osl
+        pool_seconds = step["prefill_pool"].total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
+        requests_per_s = batch * tau / step["decode"].total / traffic.osl
         prefill_gpus = requests_per_s * pool_seconds / PREFILL_POOL_UTILISATION
-        modes.append((decode, prefill_gpus, alone + kv_transfer_s(d, lay, traffic.isl), 3))
-    out: dict[str, list[np.ndarray]] = {}
-    for index, (step, prefill_gpus, first_token, p99_part) in enumerate(modes):
-        t_eff = step.total
+        modes["disaggregated"] = (step["decode"], prefill_gpus, alone + kv_transfer_s(d, lay, traffic.isl))
+    parts = []
+    for mode, (it, prefill_gpus, first_token) in modes.items():
+        t_eff = it.total
         tps_user = tau / t_eff
         ttft = first_token + t_eff
         tpot = t_eff / tau
         if queued:
             service = traffic.osl / tps_user + ttft
             ttft_p99 = ttft + queue_wait_s(batch_limit, batch, service, 0.99)
-            slow = part[3] if p99_part == 3 else _mix(busy99, part[4], part[3])
+            slow = step["decode_p99"] if mode == "disaggregated" else _mix(busy99, step["chunked_p99"], step["decode_p99"])
             tpot_p99 = slow.total / tau
         else:
             ttft_p99, tpot_p99 = ttft, tpot
-        shares = np.stack([step.memory, step.compute, step.communication, step.overhead], axis=1) / t_eff[:, None]
+        shares = np.stack([it.memory, it.compute, it.communication, it.overhead], axis=1) / t_eff[:, None]
         bound = np.where(batch >= batch_limit, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
-        values = {
-            "tokens_per_s_per_user": tps_user,
-            "tokens_per_s_per_gpu": batch * tps_user / (gpus + prefill_gpus),
-            "prefill_gpus": prefill_gpus,
-            "disaggregated": np.full(n, index == 1),
-            "ttft_s": ttft,
-            "ttft_p99_s": ttft_p99,
-            "tpot_s": tpot,
-            "tpot_p99_s": tpot_p99,
-            "time_shares": shares,
-            "bound": bound,
-        }
-        for key, value in values.items():
-            out.setdefault(key, []).append(value)
-    return {key: np.concatenate(parts) for key, parts in out.items()}
+        parts.append(PointArrays(
+            tokens_per_s_per_user=tps_user,
+            tokens_per_s_per_gpu=batch * tps_user / (gpus + prefill_gpus),
+            prefill_gpus=prefill_gpus,
+            disaggregated=np.full(n, mode == "disaggregated"),
+            ttft_s=ttft,
+            ttft_p99_s=ttft_p99,
+            tpot_s=tpot,
+            tpot_p99_s=tpot_p99,
+            time_shares=shares,
+            bound=bound,
+        ))
+    return PointArrays.concatenate(parts)
 
 
 @lru_cache(maxsize=512)
@@ -328,7 +364,7 @@ def compute_frontier(
     sub = LayoutArrays(lay.tp[idx], lay.dp[idx], lay.ep[idx], lay.pp[idx])
     per_layout = _costs_of_candidates(d, max_gpus_per_replica).take(kept)
     out = evaluate_points(d, traffic, sub, batch, limit[idx], speculation, queued, disaggregation, (per_layout, idx))
-    m = len(out["bound"]) // max(len(batch), 1) if len(batch) else 1
+    m = len(out) // max(len(batch), 1) if len(batch) else 1
     return Frontier(
         deployment=d,
         traffic=traffic,
@@ -339,5 +375,5 @@ def compute_frontier(
         batch=np.tile(batch, m),
         batch_limit=np.tile(limit[idx], m),
         reason=reason,
-        **out,
+        **{f: getattr(out, f) for f in POINT_ARRAY_FIELDS},
     )

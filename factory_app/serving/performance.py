@@ -20,7 +20,7 @@ import numpy as np
 
 from factory_app.serving.architecture import ModelShape, model_shape
 from factory_app.serving.catalog import Efficiency, Model, Platform
-from factory_app.serving.layout_costs import LayoutCosts, layout_costs, unique_layouts
+from factory_app.serving.layout_costs import LayoutCosts, layout_costs
 from factory_app.serving.precision import ACTIVATION_BYTES, KV_BYTES, LM_HEAD_BYTES, WEIGHT_BYTES, attention_math_precision
 
 #: Share of HBM a serving stack hands to weights and KV cache (vLLM and TRT-LLM default to 0.9).
@@ -162,13 +162,6 @@ def costs_for(d: Deployment, tp, dp, ep, pp) -> LayoutCosts:
         domain=d.domain, link_bw=d.link_bw, out_bw=d.scale_out_bw, alpha=d.alpha,
         experts=s.experts, experts_per_token=s.experts_per_token, kv_heads=s.kv_heads, uses_mla=s.uses_mla,
     )
-
-
-def costs_per_point(d: Deployment, tp, dp, ep, pp) -> LayoutCosts:
-    """Per-layout constants for arrays of points, computed once per distinct layout."""
-    tp, dp, ep, pp = (np.asarray(x, dtype=float) for x in (tp, dp, ep, pp))
-    first, inverse = unique_layouts(tp, dp, ep, pp)
-    return costs_for(d, tp[first], dp[first], ep[first], pp[first]).take(inverse)
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,24 +18,21 @@ from typing import Any, Callable
 import numpy as np
 
 from factory_app.serving.catalog import Catalog, default_catalog
-from factory_app.serving.frontier import BOUNDS, Frontier, Speculation, Traffic, compute_frontier, evaluate_points
+from factory_app.serving.frontier import BOUNDS, Frontier, PointArrays, Speculation, Traffic, compute_frontier, evaluate_points
 from factory_app.serving.layouts import LayoutArrays, candidate_layouts
 from factory_app.serving.performance import Deployment, make_deployment, max_batch_per_replica
 
 
-#: Per-point arrays of a frontier that an operating point is selected from.
-POINT_FIELDS = (
-    "tokens_per_s_per_user",
-    "tokens_per_s_per_gpu",
-    "prefill_gpus",
-    "disaggregated",
-    "ttft_s",
-    "ttft_p99_s",
-    "tpot_s",
-    "tpot_p99_s",
-    "time_shares",
-    "bound",
-)
+#: Largest replica the engine searches for a fleet: two scale-up domains, at most 144 GPUs, so a
+#: fleet of 100,000 accelerators costs no more to evaluate than one of 144.
+MAX_REPLICA_GPUS = 144
+
+
+def largest_replica(domain_size: int, gpus: int | None = None) -> int:
+    """The replica-size rule: ``min(gpus, 2 x scale-up domain, 144)``, at least 1. The factory's
+    operating points and its chart curves both search replicas up to this size."""
+    cap = min(2 * int(domain_size), MAX_REPLICA_GPUS)
+    return max(1, cap if gpus is None else min(int(gpus), cap))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +162,7 @@ def _infeasible(
 def _selected(
     d: Deployment,
     traffic: Traffic,
-    points: dict[str, np.ndarray],
+    points: PointArrays,
     lay: LayoutArrays,
     batch: np.ndarray,
     limit: np.ndarray,
@@ -180,27 +177,27 @@ def _selected(
     placeable = replicas >= 1  # a disaggregated replica's prefill pool may need more GPUs than there are
     ok = placeable.copy()
     if service.max_ttft_ms is not None:
-        ok &= points["ttft_p99_s"] * 1e3 <= service.max_ttft_ms
+        ok &= points.ttft_p99_s * 1e3 <= service.max_ttft_ms
     if service.max_tpot_ms is not None:
-        ok &= points["tpot_p99_s"] * 1e3 <= service.max_tpot_ms
+        ok &= points.tpot_p99_s * 1e3 <= service.max_tpot_ms
     if service.min_tokens_per_s_per_user is not None:
-        ok &= points["tokens_per_s_per_user"] >= service.min_tokens_per_s_per_user
+        ok &= points.tokens_per_s_per_user >= service.min_tokens_per_s_per_user
     base = _identity(d, traffic, gpus, service, calibrated, notes)
     if not ok.any():
-        best_user = float(points["tokens_per_s_per_user"][placeable].max()) if placeable.any() else 0.0
-        best_ttft = float(points["ttft_s"][placeable].min() * 1e3) if placeable.any() else 0.0
+        best_user = float(points.tokens_per_s_per_user[placeable].max()) if placeable.any() else 0.0
+        best_ttft = float(points.ttft_s[placeable].min() * 1e3) if placeable.any() else 0.0
         reason = (
             f"no layout of {gpus} x {d.platform_id} meets {service.describe()} "
             f"(best reachable: {best_user:.1f} tokens/s per user, {best_ttft:.0f} ms TTFT unloaded)"
         )
         return Prediction(feasible=False, reason=reason, **base)
-    system = active * batch * points["tokens_per_s_per_user"]
-    objective = system * value_per_token(points["tokens_per_s_per_user"]) if value_per_token else system
+    system = active * batch * points.tokens_per_s_per_user
+    objective = system * value_per_token(points.tokens_per_s_per_user) if value_per_token else system
     i = int(np.argmax(np.where(ok, objective, -np.inf)))
-    shares = points["time_shares"][i]
-    tps_user = float(points["tokens_per_s_per_user"][i])
+    shares = points.time_shares[i]
+    tps_user = float(points.tokens_per_s_per_user[i])
     total = float(system[i])
-    ttft_p99 = points["ttft_p99_s"][i]
+    ttft_p99 = points.ttft_p99_s[i]
     return Prediction(
         feasible=True,
         layout=Layout(
@@ -211,19 +208,19 @@ def _selected(
             ep=int(lay.ep[i]),
             pp=int(lay.pp[i]),
             batch_per_replica=round(float(batch[i]), 3),
-            serving="disaggregated" if points["disaggregated"][i] else "aggregated",
-            prefill_gpus_per_replica=round(float(points["prefill_gpus"][i]), 3),
+            serving="disaggregated" if points.disaggregated[i] else "aggregated",
+            prefill_gpus_per_replica=round(float(points.prefill_gpus[i]), 3),
         ),
         output_tokens_per_s=total,
         output_tokens_per_s_per_gpu=total / gpus,
         input_tokens_per_s=total * traffic.isl / traffic.osl,
         tokens_per_s_per_user=tps_user,
         concurrency=float(active[i] * batch[i]),
-        ttft_ms=float(points["ttft_s"][i] * 1e3),
-        ttft_p99_ms=float(ttft_p99 * 1e3) if math.isfinite(ttft_p99) else float(points["ttft_s"][i] * 1e3),
-        tpot_ms=float(points["tpot_s"][i] * 1e3),
-        tpot_p99_ms=float(points["tpot_p99_s"][i] * 1e3),
-        bound=BOUNDS[int(points["bound"][i])],
+        ttft_ms=float(points.ttft_s[i] * 1e3),
+        ttft_p99_ms=float(ttft_p99 * 1e3) if math.isfinite(ttft_p99) else float(points.ttft_s[i] * 1e3),
+        tpot_ms=float(points.tpot_s[i] * 1e3),
+        tpot_p99_ms=float(points.tpot_p99_s[i] * 1e3),
+        bound=BOUNDS[int(points.bound[i])],
         time_shares={k: round(float(v), 4) for k, v in zip(BOUNDS[:4], shares)},
         kv_limit_per_replica=float(limit[i]),
         **base,
@@ -278,8 +275,8 @@ def predict(
         reason = frontier.reason or f"no feasible layout with {constraint.describe() if constraint else ''}"
         return _infeasible(d, traffic, gpus, service, reason, eff.calibrated, tuple(notes))
     lay = LayoutArrays(lay.tp[keep], lay.dp[keep], lay.ep[keep], lay.pp[keep])
-    points = {k: getattr(frontier, k)[keep] for k in POINT_FIELDS}
-    replicas = np.floor(gpus / (lay.gpus + points["prefill_gpus"]) + 1e-9)
+    points = frontier.points().take(keep)
+    replicas = np.floor(gpus / (lay.gpus + points.prefill_gpus) + 1e-9)
     return _selected(
         d,
         traffic,
@@ -343,23 +340,3 @@ def cached_frontier(
     """:func:`compute_frontier`, remembered: the app re-evaluates a factory on every edit, and most
     fleet x workload pairs have not changed. Callers must not modify the returned arrays."""
     return compute_frontier(d, traffic, max_gpus_per_replica, speculation, queued)
-
-
-def frontier_for(
-    platform_id: str,
-    model_id: str,
-    precision: str,
-    isl: float,
-    osl: float,
-    max_gpus_per_replica: int | None = None,
-    speculation: Speculation | None = None,
-    queued: bool = True,
-    catalog: Catalog | None = None,
-) -> Frontier:
-    """The frontier of one platform x model x precision x traffic, replicas up to a size
-    (default: twice the scale-up domain, capped at 144 GPUs)."""
-    cat = catalog or default_catalog()
-    platform = cat.platform(platform_id)
-    d = make_deployment(platform, cat.model(model_id), precision, cat.efficiency_for(platform))
-    limit = max_gpus_per_replica or min(2 * platform.domain_size, 144)
-    return compute_frontier(d, Traffic(float(isl), float(osl)), limit, speculation, queued)

@@ -41,10 +41,10 @@ def test_more_memory_bandwidth_is_never_slower(factor):
     limit = max_batch_per_replica(base, lay.tp, lay.dp, lay.ep, lay.pp, 1000, 1000)
     slow = evaluate_points(base, traffic, lay, batch, limit, disaggregation=False)
     fast = evaluate_points(faster, traffic, lay, batch, limit, disaggregation=False)
-    assert np.all(fast["tokens_per_s_per_user"] >= slow["tokens_per_s_per_user"])
-    assert np.all(fast["tokens_per_s_per_gpu"] >= slow["tokens_per_s_per_gpu"])
+    assert np.all(fast.tokens_per_s_per_user >= slow.tokens_per_s_per_user)
+    assert np.all(fast.tokens_per_s_per_gpu >= slow.tokens_per_s_per_gpu)
     # and bandwidth matters where decode is memory-bound: batch 1 must get clearly faster
-    assert fast["tokens_per_s_per_user"][0] > 1.2 * slow["tokens_per_s_per_user"][0]
+    assert fast.tokens_per_s_per_user[0] > 1.2 * slow.tokens_per_s_per_user[0]
 
 
 @pytest.mark.parametrize(
@@ -59,11 +59,11 @@ def test_batching_raises_throughput_and_lowers_per_user_speed_until_the_kv_limit
     batch = np.unique(np.round(np.geomspace(1, limit, 24)))
     lay = one_layout(tp=tp, n=len(batch))
     out = evaluate_points(d, Traffic(1000, 1000), lay, batch, np.full(len(batch), limit), queued=False, disaggregation=False)
-    assert np.all(np.diff(out["tokens_per_s_per_gpu"]) >= -1e-9 * out["tokens_per_s_per_gpu"][1:])
-    assert np.all(np.diff(out["tokens_per_s_per_user"]) <= 1e-9)
-    assert out["tokens_per_s_per_gpu"][-1] > 5 * out["tokens_per_s_per_gpu"][0]
+    assert np.all(np.diff(out.tokens_per_s_per_gpu) >= -1e-9 * out.tokens_per_s_per_gpu[1:])
+    assert np.all(np.diff(out.tokens_per_s_per_user) <= 1e-9)
+    assert out.tokens_per_s_per_gpu[-1] > 5 * out.tokens_per_s_per_gpu[0]
     # the KV limit itself is the last feasible batch: its bound says so
-    assert BOUNDS[int(out["bound"][-1])] == "kv-capacity"
+    assert BOUNDS[int(out.bound[-1])] == "kv-capacity"
 
 
 def test_moe_decode_reads_active_not_total_weights_at_batch_1():
