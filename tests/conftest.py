@@ -56,3 +56,26 @@ def window(qtbot, no_prompts):
     for s in w.sessions:
         s.undo_stack.setClean()
     w.close()
+
+
+# -- Hypothesis profiles of the property tests (marker ``reliability``) ---------------------------
+# - ``ci`` (default): derandomised, so every run (and CI) tries the same cases; no example database
+#   written into the tree; no deadline (evaluation times vary with the machine).
+# - ``thorough``: random (new cases every run) and ten times the examples of every property:
+#   ``HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest -m reliability``
+# Each property states its own example count through :func:`reliability_helpers.examples`, which
+# applies the profile's multiplier; docs/reliability.md lists them.
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover - the dev extras install it
+    pass
+else:
+    _COMMON = dict(
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
+    settings.register_profile("ci", derandomize=True, **_COMMON)
+    settings.register_profile("thorough", derandomize=False, **_COMMON)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

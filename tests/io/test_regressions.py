@@ -22,6 +22,8 @@ from factory_app.io.scenario_file import ScenarioFileError, load_scenario, save_
 from factory_app.scenario.model import Assignment, Fleet, Scenario, Site, Workload, validate_scenario
 from reliability_helpers import EXAMPLES, example_documents, json_text, write
 
+pytestmark = pytest.mark.reliability  # property and attack tests (docs/reliability.md)
+
 # -- 1. refusals quoting the file were not always one line --------------------------------------------
 
 
@@ -153,85 +155,6 @@ def test_why_a_fleet_has_no_accelerators(fleets, why):
     r = evaluate_factory(s)
     assert r.operating_point("h", "chat").reason == f"the fleet has no accelerators ({why})"
     assert r.fleet("h").accelerators == 0
-
-
-# -- 5. an autosave that could not be restored was deleted; a failing autosave was silent ----------------
-
-
-def test_an_autosave_the_app_cannot_restore_is_set_aside_not_deleted(qtbot, monkeypatch):
-    """An autosave left by a newer version (or damaged) was deleted after 'cannot be read': the
-    newer version could have restored it."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from factory_app.io.migrations import CURRENT_VERSION
-    from factory_app.ui import files
-    from factory_app.ui.main_window import MainWindow
-
-    seen = []
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.Yes))
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a, **k: seen.append(text)))
-    folder = files.data_folder()
-    folder.mkdir(parents=True)
-    newer = {"original": "", "scenario": {"format_version": CURRENT_VERSION + 1, "fleets": "a newer layout"}}
-    (folder / "session-999999-1.json").write_text(json.dumps(newer), encoding="utf-8")
-    (folder / "session-999998-1.json").write_text(json.dumps({"original": "", "scenario": None}), encoding="utf-8")
-    w = MainWindow(restore_layout=False)
-    qtbot.addWidget(w)
-    w.offer_recovery()
-    assert len(seen) == 2 and all("It is kept as " in t and "/unrestored/session-99999" in t for t in seen)
-    assert any("written by a newer version" in t for t in seen)
-    assert sorted(p.name for p in (folder / "unrestored").iterdir()) == ["session-999998-1.json", "session-999999-1.json"]
-    assert json.loads((folder / "unrestored" / "session-999999-1.json").read_text(encoding="utf-8")) == newer
-    assert files.pending_recoveries() == []  # not offered again at every start
-    w.close()
-
-
-def test_a_failing_autosave_is_shown_in_the_status_bar(qtbot, monkeypatch):
-    from factory_app.ui import files
-    from factory_app.ui.undo_commands import SetFieldCommand
-    from factory_app.ui.main_window import MainWindow
-
-    def full(*_a, **_k):
-        raise files.SaveError("cannot write session-1.json: No space left on device")
-
-    w = MainWindow(restore_layout=False)
-    qtbot.addWidget(w)
-    monkeypatch.setattr(files, "write_autosave", full)
-    w.push(SetFieldCommand(w.doc, "site", "site", "pue", 1.3))
-    qtbot.waitUntil(lambda: "Autosave failed" in w.statusBar().currentMessage(), timeout=10_000)
-    assert w.statusBar().currentMessage() == "Autosave failed: cannot write session-1.json: No space left on device"
-    w.undo_stack.setClean()
-    w.close()
-
-
-# -- 6. a damaged autosave or a strange file in the autosave folder crashed the start-up ------------------
-
-
-@pytest.mark.parametrize("name, content", [
-    ("session-999999-1.json", "[1, 2]"),                                   # JSON, but not an object: AttributeError
-    ("session-999999-1.json", '{"original": 5, "scenario": {}}'),          # original not a path: TypeError in the question
-    ("session-999999-1.json", '{"original": "x.json", "scen'),             # cut short
-    ("session-99999999999999999999-1.json", '{"original": ""}'),           # no such process id: OverflowError
-])
-def test_damaged_autosaves_do_not_crash_the_start_up(qtbot, monkeypatch, name, content):
-    from PySide6.QtWidgets import QMessageBox
-
-    from factory_app.ui import files
-    from factory_app.ui.main_window import MainWindow
-
-    seen = []
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.Yes))
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a, **k: seen.append(text)))
-    folder = files.data_folder()
-    folder.mkdir(parents=True)
-    (folder / name).write_text(content, encoding="utf-8")
-    w = MainWindow(restore_layout=False)
-    qtbot.addWidget(w)
-    w.offer_recovery()  # what run_app does at start-up
-    assert len(seen) == 1 and seen[0].startswith("An autosaved copy cannot be read: ")
-    assert (folder / "unrestored" / name).read_text(encoding="utf-8") == content
-    assert files.pending_recoveries() == [] and len(w.sessions) == 1
-    w.close()
 
 
 # -- 7. predict answered "feasible" with no replica placed -------------------------------------------------

@@ -1,6 +1,6 @@
 """Saves are atomic: when a write fails (full disk, file too large, read-only folder) the file on
 disk is the old one, byte for byte, no temporary file is left behind, and the user is told in one
-line. (The app's own saves: tests/reliability/test_app.py.)"""
+line. (The app's own saves: tests/ui/test_app_reliability.py.)"""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from factory_app.cli import main
 from factory_app.io import atomic
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario, save_scenario
 from reliability_helpers import EXAMPLES
+
+pytestmark = pytest.mark.reliability  # property and attack tests (docs/reliability.md)
 
 ROOT = Path(__file__).resolve().parents[2]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

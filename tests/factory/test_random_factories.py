@@ -20,6 +20,8 @@ from factory_app.scenario.fields import FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIEL
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
 from reliability_helpers import assert_finite_result, examples
 
+pytestmark = pytest.mark.reliability  # property and attack tests (docs/reliability.md)
+
 CATALOG = default_catalog()
 PLATFORMS = sorted(CATALOG.platforms)
 MODELS = sorted(CATALOG.models)

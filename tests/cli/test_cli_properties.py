@@ -27,6 +27,8 @@ from factory_app.io.migrations import CURRENT_VERSION
 from factory_app.io.scenario_file import load_scenario
 from reliability_helpers import EXAMPLES, JSON_VALUES, examples, json_text, mutated_documents, strict_json
 
+pytestmark = pytest.mark.reliability  # property and attack tests (docs/reliability.md)
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = default_catalog()
 SMALL = min(EXAMPLES, key=lambda p: len(load_scenario(p).assignments))  # the quickest to evaluate
