@@ -230,33 +230,50 @@ def loads_scenario(text: str, name: str = "<text>", catalog: Catalog | None = No
         raise ScenarioFileError(name, exc.path, exc.message) from None
 
 
-def load_scenario(path: str | os.PathLike[str], catalog: Catalog | None = None) -> Scenario:
-    """Read a scenario file. Raises :class:`ScenarioFileError` (one line, JSON path) for any
-    problem; the file is only read."""
+def read_guarded_text(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a file the app reads (scenarios, autosaves), read the guarded way: only a
+    regular file (a folder, device or pipe is refused without waiting on it), at most ``limit``
+    bytes (checked before and while reading), opened non-blocking. Raises
+    :class:`ScenarioFileError` naming the file."""
     p = Path(path)
     name = p.name or str(p)
-    limit_mib = MAX_FILE_BYTES // (1024 * 1024)
+    limit_mib = limit / (1024 * 1024)
     not_regular = "cannot read: not a regular file (a folder, a device or a pipe)"
     try:
         st = os.stat(p)
         if not stat.S_ISREG(st.st_mode):  # reading a pipe would wait for ever, a device may never end
             raise ScenarioFileError(name, "$", not_regular)
-        if st.st_size > MAX_FILE_BYTES:
-            raise ScenarioFileError(name, "$", f"file is {st.st_size / 2**20:.1f} MiB; scenario files are limited to {limit_mib} MiB")
+        if st.st_size > limit:
+            raise ScenarioFileError(name, "$", f"file is {st.st_size / 2**20:.1f} MiB; scenario files are limited to {limit_mib:g} MiB")
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))  # never blocks
         with open(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced since stat
                 raise ScenarioFileError(name, "$", not_regular)
-            raw = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+            raw = fh.read(limit + 1)  # the file may have grown since stat
     except OSError as exc:
         raise ScenarioFileError(name, "$", f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioFileError(name, "$", f"scenario files are limited to {limit_mib} MiB")
+    if len(raw) > limit:
+        raise ScenarioFileError(name, "$", f"scenario files are limited to {limit_mib:g} MiB")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioFileError(name, "$", f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
-    return loads_scenario(text, name, catalog)
+
+
+def parse_json(text: str, name: str) -> Any:
+    """JSON text parsed the strict way (duplicate keys remembered, NaN and overflow kept for a
+    refusal with their path, depth bounded); raises :class:`ScenarioFileError` naming the file."""
+    try:
+        return _parse(text.removeprefix("\ufeff"))
+    except ValidationError as exc:
+        raise ScenarioFileError(name, exc.path, exc.message) from None
+
+
+def load_scenario(path: str | os.PathLike[str], catalog: Catalog | None = None) -> Scenario:
+    """Read a scenario file. Raises :class:`ScenarioFileError` (one line, JSON path) for any
+    problem; the file is only read."""
+    p = Path(path)
+    return loads_scenario(read_guarded_text(p), p.name or str(p), catalog)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -294,22 +311,36 @@ def dumps_scenario(scenario: Scenario) -> str:
     return json.dumps(scenario_to_dict(scenario), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def save_scenario(scenario: Scenario, path: str | os.PathLike[str], catalog: Catalog | None = None) -> None:
-    """Validate and write a scenario atomically (temporary file, fsync, rename): the file on disk
-    is the old one or the whole new one, never half. Raises :class:`ScenarioFileError`."""
-    p = Path(path)
-    name = p.name or str(p)
+def checked_text(scenario: Scenario, name: str, catalog: Catalog | None = None) -> str:
+    """The JSON text a save writes: the scenario validated and within the size limit, or
+    :class:`ScenarioFileError` naming the file."""
     try:
         validate_scenario(scenario, catalog or default_catalog())
         text = dumps_scenario(scenario)
     except ValidationError as exc:
         raise ScenarioFileError(name, exc.path, exc.message) from None
+    except UnicodeError as exc:  # e.g. a lone surrogate in a name cannot be written as UTF-8
+        raise ScenarioFileError(name, "$", f"cannot be written as UTF-8 text: {exc.reason}") from None
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ScenarioFileError(name, "$", f"the scenario is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return text
+
+
+def write_checked(path: str | os.PathLike[str], text: str) -> None:
+    """Write text atomically (temporary file, fsync, rename), or :class:`ScenarioFileError`."""
+    p = Path(path)
     try:
         write_text_atomic(p, text)
-    except OSError as exc:
-        raise ScenarioFileError(name, "$", f"cannot write: {exc.strerror or exc}") from None
+    except (OSError, UnicodeError) as exc:
+        raise ScenarioFileError(p.name or str(p), "$", f"cannot write: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def save_scenario(scenario: Scenario, path: str | os.PathLike[str], catalog: Catalog | None = None) -> None:
+    """Validate and write a scenario atomically (temporary file, fsync, rename): the file on disk
+    is the old one or the whole new one, never half. Raises :class:`ScenarioFileError`. The one
+    way scenarios reach the disk: the CLI, the app's Save and its autosave all come here."""
+    p = Path(path)
+    write_checked(p, checked_text(scenario, p.name or str(p), catalog))
 
 
 __all__ = [
@@ -319,6 +350,8 @@ __all__ = [
     "json_type",
     "load_scenario",
     "loads_scenario",
+    "parse_json",
+    "read_guarded_text",
     "save_scenario",
     "scenario_from_dict",
     "scenario_to_dict",

@@ -1,22 +1,22 @@
-"""Saving, autosave and crash recovery, recent files: everything that keeps work from being lost.
+"""Where the app keeps autosaves, crash recovery and recent files: everything that keeps work
+from being lost.
 
-Saves go through ``QSaveFile`` (write to a temporary file, then rename over the original), so a
-failed save leaves the original intact. While there are unsaved changes the scenario is also
-written to the app's data folder every few seconds; a clean exit deletes that copy, so a copy
-found at start-up is the work of a session that crashed.
+Saves and autosaves are written by :mod:`factory_app.io` (validated, size-limited, atomic: a
+failed save leaves the original intact) and autosaves are read back by its guarded reader. While
+there are unsaved changes the scenario is written to the app's data folder every few seconds; a
+clean exit deletes that copy, so a copy found at start-up is the work of a session that crashed.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QIODevice, QSaveFile, QSettings, QStandardPaths
+from PySide6.QtCore import QSettings, QStandardPaths
 
-from factory_app.io.scenario_file import scenario_from_dict, scenario_to_dict
+from factory_app.io import autosave as autosave_file
 from factory_app.scenario.model import Scenario
 
 ORGANISATION = "FactoryApp"
@@ -24,30 +24,9 @@ APPLICATION = "AI Factory Modeller"
 MAX_RECENT = 10
 
 
-class SaveError(OSError):
-    """A save that did not happen; the original file is untouched."""
-
-
 def settings() -> QSettings:
     """The app's settings (an INI file under the user's config folder)."""
     return QSettings(QSettings.IniFormat, QSettings.UserScope, ORGANISATION, "factory-app")
-
-
-def scenario_bytes(scenario: Scenario) -> bytes:
-    return (json.dumps(scenario_to_dict(scenario), indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
-
-
-def save_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file; raise :class:`SaveError` on failure."""
-    f = QSaveFile(str(path))
-    if not f.open(QIODevice.WriteOnly):
-        raise SaveError(f"cannot write {path.name}: {f.errorString()}")
-    written = f.write(data)
-    if written != len(data):
-        f.cancelWriting()
-        raise SaveError(f"cannot write {path.name}: {f.errorString() or 'disk full?'}")
-    if not f.commit():
-        raise SaveError(f"cannot save {path.name}: {f.errorString()}")
 
 
 # -- autosave ---------------------------------------------------------------------------------
@@ -67,8 +46,9 @@ class Recovery:
     saved_at: float
 
     def load(self) -> Scenario:
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        return scenario_from_dict(data["scenario"])
+        """The autosaved scenario; :class:`~factory_app.io.scenario_file.ScenarioFileError` if it
+        cannot be restored (damaged, special file, written by a newer version)."""
+        return autosave_file.read_autosave(self.path).scenario
 
 
 def autosave_path(number: int = 1) -> Path:
@@ -77,10 +57,10 @@ def autosave_path(number: int = 1) -> Path:
 
 
 def write_autosave(scenario: Scenario, original: Path | None, path: Path | None = None) -> Path:
+    """Write the autosave of a scenario (raises ``ScenarioFileError`` or ``OSError``)."""
     path = path or autosave_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc = {"original": str(original or ""), "scenario": scenario_to_dict(scenario)}
-    save_atomically(path, (json.dumps(doc, allow_nan=False) + "\n").encode("utf-8"))
+    autosave_file.write_autosave(path, scenario, original)
     return path
 
 
@@ -146,19 +126,8 @@ def pending_recoveries() -> list[Recovery]:
             saved_at = path.stat().st_mtime
         except OSError:  # gone meanwhile
             continue
-        out.append(Recovery(path, _original(path), saved_at))
+        out.append(Recovery(path, autosave_file.autosave_original(path), saved_at))
     return sorted(out, key=lambda r: r.saved_at, reverse=True)
-
-
-def _original(path: Path) -> str:
-    """The file an autosave was opened from, or "" (a new scenario, or a damaged autosave: it is
-    offered all the same, and restoring it says what is wrong and sets it aside)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    original = data.get("original", "") if isinstance(data, dict) else ""
-    return original if isinstance(original, str) else ""
 
 
 # -- recent files -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
+from factory_app.io.scenario_file import ScenarioFileError, save_scenario
 from factory_app.serving.catalog import Catalog
 from factory_app.scenario.document import ScenarioDocument
 from factory_app.scenario.model import Scenario
@@ -73,8 +74,8 @@ class Session(QObject):
         self.titleChanged.emit()
 
     def save_to(self, path: Path) -> None:
-        """Atomic save; raises :class:`files.SaveError` and leaves the old file if it fails."""
-        files.save_atomically(path, files.scenario_bytes(self.doc.scenario))
+        """Validated, atomic save; raises :class:`ScenarioFileError` and leaves the old file if it fails."""
+        save_scenario(self.doc.scenario, path, self.catalog)
         self.path = path
         self.undo_stack.setClean()
         self.clear_autosave()
@@ -99,7 +100,7 @@ class Session(QObject):
             return ""
         try:
             files.write_autosave(self.doc.scenario, self.path, self.autosave_path())
-        except (files.SaveError, OSError) as exc:
+        except (ScenarioFileError, OSError) as exc:
             message = f"Autosave failed: {exc}"
             self.autosaveFailed.emit(message)  # the timer drops the return value: say it where the user looks
             return message

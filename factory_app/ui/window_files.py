@@ -76,7 +76,7 @@ class DocumentActions:
         session = session or self.session
         try:
             session.save_to(path)
-        except (files.SaveError, OSError) as exc:
+        except (ScenarioFileError, OSError) as exc:
             QMessageBox.critical(self, "Not saved", f"{exc}\nThe file on disk was not changed.")
             return False
         self._remember(path)

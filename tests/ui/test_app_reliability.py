@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QSaveFile
+from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtWidgets import QGraphicsSceneHelpEvent
 
 from factory_app.serving.catalog import default_catalog
@@ -50,18 +50,27 @@ def _left_in(folder: Path) -> list[str]:
 
 # -- saves that fail ----------------------------------------------------------------------------------------
 
+def _full_disk(*_a, **_k):
+    raise OSError(28, "No space left on device")
+
+
+_real_open = os.open
+
+#: Where the app's save (io.atomic, the one writer of scenario files) can fail, and how we make it fail.
 SAVE_FAILURES = {
-    "the disk is full (write)": ("write", lambda self, data: -1),
-    "the rename fails (commit)": ("commit", lambda self: False),
-    "the temporary file cannot be made (open)": ("open", lambda self, mode: False),
+    "the disk is full (fsync)": ("fsync", _full_disk),
+    "the rename fails (replace)": ("replace", _full_disk),
+    "the temporary file cannot be made (open)": ("open", lambda path, flags, *a, **k: _full_disk() if flags & os.O_CREAT else _real_open(path, flags, *a, **k)),
 }
 
 
 @pytest.mark.parametrize("failure", sorted(SAVE_FAILURES))
 def test_a_failed_save_keeps_the_original_and_tells_the_user(window, tmp_path, no_prompts, monkeypatch, failure):
+    from factory_app.io import atomic
+
     path, before = _edited(window, tmp_path)
     name, fn = SAVE_FAILURES[failure]
-    monkeypatch.setattr(QSaveFile, name, fn)
+    monkeypatch.setattr(atomic.os, name, fn)
     assert not window.save()
     monkeypatch.undo()
     assert path.read_bytes() == before  # the original, byte for byte
@@ -320,7 +329,7 @@ def test_a_failing_autosave_is_shown_in_the_status_bar(qtbot, monkeypatch):
     from factory_app.ui.main_window import MainWindow
 
     def full(*_a, **_k):
-        raise files.SaveError("cannot write session-1.json: No space left on device")
+        raise OSError("cannot write session-1.json: No space left on device")
 
     w = MainWindow(restore_layout=False)
     qtbot.addWidget(w)
