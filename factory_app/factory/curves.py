@@ -8,12 +8,11 @@ and PUE on top.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
+from factory_app.factory.memo import CatalogMemo
 from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.factory.results import FactoryResult
 from factory_app.serving.frontier import Traffic
@@ -21,7 +20,6 @@ from factory_app.serving.performance import PrecisionNotSupported, make_deployme
 from factory_app.serving.predict import cached_frontier, largest_replica
 from factory_app.scenario.model import Scenario
 
-_CURVE_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +36,6 @@ class FrontierCurve:
     facility_watts_per_accelerator: float
 
 
-def facility_watts_per_accelerator(all_in_w: float, pue: float, non_accelerator_share: float) -> float:
-    """Facility watts one accelerator costs: its all-in watts, grossed up for the site's
-    non-accelerator IT share and PUE."""
-    return all_in_w / max(1e-9, 1.0 - non_accelerator_share) * pue
-
-
 def frontier_curves(scenario: Scenario, result: FactoryResult | None = None, catalog: Catalog | None = None) -> list[FrontierCurve]:
     """One curve per assignment whose platform can run the workload."""
     cat = catalog or default_catalog()
@@ -56,11 +48,15 @@ def frontier_curves(scenario: Scenario, result: FactoryResult | None = None, cat
         fleet, work = fleets.get(a.fleet_id), workloads.get(a.workload_id)
         if fleet is None or work is None:
             continue
-        curve = _pair_curve(cat, fleet.platform, work.model, work.precision, work.isl, work.osl, work.max_ttft_ms is not None,
-                            site.pue, site.non_accelerator_share)
+        platform = cat.platforms.get(fleet.platform)
+        if platform is None:
+            continue
+        # facility watts one accelerator costs: its all-in watts through the site's power chain
+        watts = site.facility_power_for(platform.all_in_w.value)
+        curve = _pair_curve(cat, fleet.platform, work.model, work.precision, work.isl, work.osl, work.max_ttft_ms is not None, watts)
         if curve is None:
             continue
-        users, per_mw, watts = curve
+        users, per_mw = curve
         point = None
         op = ops.get((a.fleet_id, a.workload_id))
         if op is not None and op.feasible and op.accelerators > 0:
@@ -70,40 +66,28 @@ def frontier_curves(scenario: Scenario, result: FactoryResult | None = None, cat
     return out
 
 
-_curve_cache: OrderedDict[tuple, tuple[Catalog, tuple[np.ndarray, np.ndarray, float] | None]] = OrderedDict()
-_curve_lock = threading.Lock()  # the app may evaluate in a worker thread
+_curves: CatalogMemo[tuple[np.ndarray, np.ndarray] | None] = CatalogMemo(4096)
 
 
 def _pair_curve(
-    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, pue: float, non_accelerator_share: float
-) -> tuple[np.ndarray, np.ndarray, float] | None:
+    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The Pareto curve of one platform x workload shape in facility terms (tokens/s per user,
-    tokens/s per MW, facility W per accelerator), or None when the platform cannot serve it.
-    Remembered like the engine's frontiers (the catalogue by identity, held by the entry): an
-    edit recomputes only the curves whose inputs changed."""
-    key = (id(cat), platform_id, model_id, precision, int(isl), int(osl), queued, float(pue), float(non_accelerator_share))
-    with _curve_lock:
-        hit = _curve_cache.get(key)
-        if hit is not None and hit[0] is cat:
-            _curve_cache.move_to_end(key)
-            return hit[1]
-    curve = _compute_pair_curve(cat, platform_id, model_id, precision, isl, osl, queued, pue, non_accelerator_share)
-    with _curve_lock:
-        _curve_cache[key] = (cat, curve)
-        while len(_curve_cache) > _CURVE_CACHE_SIZE:
-            _curve_cache.popitem(last=False)
-    return curve
+    tokens/s per MW, with ``facility_w`` facility watts per accelerator), or None when the
+    platform cannot serve it. Remembered like the engine's answers: an edit recomputes only the
+    curves whose inputs changed."""
+    key = (platform_id, model_id, precision, int(isl), int(osl), queued, float(facility_w))
+    return _curves.get(cat, key, lambda: _compute_pair_curve(cat, platform_id, model_id, precision, isl, osl, queued, facility_w))
 
 
 def clear_curve_cache() -> None:
     """Forget remembered curves (benchmarks measure cold work with this)."""
-    with _curve_lock:
-        _curve_cache.clear()
+    _curves.clear()
 
 
 def _compute_pair_curve(
-    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, pue: float, non_accelerator_share: float
-) -> tuple[np.ndarray, np.ndarray, float] | None:
+    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float
+) -> tuple[np.ndarray, np.ndarray] | None:
     platform = cat.platforms.get(platform_id)
     model = cat.models.get(model_id)
     if platform is None or model is None:
@@ -114,17 +98,15 @@ def _compute_pair_curve(
         return None
     if isl + osl > model.max_context_tokens:
         return None
-    replica = largest_replica(platform.domain_size)
-    f = cached_frontier(d, Traffic(float(isl), float(osl)), replica, None, queued)
+    f = cached_frontier(d, Traffic(float(isl), float(osl)), largest_replica(platform.domain_size), None, queued)
     if f.empty:
         return None
     idx = f.pareto_indices()
-    watts = facility_watts_per_accelerator(platform.all_in_w.value, pue, non_accelerator_share)
     users = f.tokens_per_s_per_user[idx]
-    per_mw = f.tokens_per_s_per_gpu[idx] * 1e6 / watts
+    per_mw = f.tokens_per_s_per_gpu[idx] * 1e6 / facility_w
     users.flags.writeable = False  # shared by every curve drawn from this entry
     per_mw.flags.writeable = False
-    return users, per_mw, watts
+    return users, per_mw
 
 
 def largest_curves(curves: list[FrontierCurve], result: FactoryResult | None, limit: int) -> list[FrontierCurve]:

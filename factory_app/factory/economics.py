@@ -29,18 +29,6 @@ def ratio(numerator: float, denominator: float) -> float:
     return value if np.isfinite(value) else 0.0
 
 
-# -- power --------------------------------------------------------------------------------------
-
-
-def facility_mw_for_accelerator_mw(accelerator_mw: float, site: Site) -> float:
-    """Facility power drawn (MW at the meter) when accelerator systems draw ``accelerator_mw``.
-
-    The non-accelerator IT (storage, front-end network, management) is drawn in proportion
-    (``1 - non_accelerator_share`` of IT is accelerators) and the facility adds PUE on top.
-    """
-    return accelerator_mw / (1.0 - site.non_accelerator_share) * site.pue
-
-
 # -- costs --------------------------------------------------------------------------------------
 
 
@@ -77,7 +65,7 @@ def other_opex_usd_per_year(site: Site) -> float:
 def accelerator_cost_usd_per_year(platform: Platform, fleet: Fleet, site: Site) -> float:
     """The yearly cost one more accelerator adds: its depreciation plus the energy it draws at
     full load (facility costs are fixed by the power budget and do not change)."""
-    facility_mw = facility_mw_for_accelerator_mw(platform.all_in_w.value / 1e6, site)
+    facility_mw = site.facility_power_for(platform.all_in_w.value / 1e6)
     depreciation = accelerator_depreciation_usd_per_year(1, accelerator_price_usd(fleet, platform), fleet.life_years)
     return depreciation + energy_usd_per_year(facility_mw, site.electricity_usd_per_kwh)
 
@@ -139,7 +127,6 @@ __all__ = [
     "energy_usd_per_year",
     "facility_capex_usd",
     "facility_depreciation_usd_per_year",
-    "facility_mw_for_accelerator_mw",
     "margin",
     "other_opex_usd_per_year",
     "payback_years",

@@ -175,7 +175,7 @@ def _fleet_result(scenario: Scenario, catalog: Catalog, f: Fleet, size: FleetSiz
     site = scenario.site
     platform = catalog.platforms.get(f.platform)
     accelerator_mw = size.accelerator_power_w / 1e6
-    facility_mw = eco.facility_mw_for_accelerator_mw(accelerator_mw, site)
+    facility_mw = site.facility_power_for(accelerator_mw)
     price = eco.accelerator_price_usd(f, platform) if platform else 0.0
     costs = {
         "accelerator_depreciation": eco.accelerator_depreciation_usd_per_year(size.accelerators, price, f.life_years),
@@ -301,10 +301,10 @@ def _power_breakdown(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> dic
     site = scenario.site
     out = {f.fleet_id: f.accelerator_power_mw for f in fleets}
     accelerators = sum(out.values())
-    it = eco.ratio(accelerators, 1.0 - site.non_accelerator_share)
+    it = site.it_power_for(accelerators)
     out["non_accelerator_it"] = it - accelerators
-    out["cooling_and_losses"] = it * (site.pue - 1.0)
-    out["unused"] = max(site.facility_power_mw - it * site.pue, 0.0)
+    out["cooling_and_losses"] = it * (site.pue - 1.0)  # the facility's share of PUE
+    out["unused"] = max(site.facility_power_mw - site.facility_power_for(accelerators), 0.0)
     return out
 
 

@@ -7,19 +7,16 @@ every operating point of the workload selling the same share of its capacity.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from factory_app.factory.memo import CatalogMemo
 from factory_app.serving.catalog import Catalog, UnknownIdError
 from factory_app.factory.economics import price_value_function, value_per_output_token_usd
 from factory_app.serving.performance import PrecisionNotSupported
 from factory_app.serving.predict import Prediction, ServiceLevel, largest_replica, predict
 from factory_app.scenario.model import Fleet, Workload
 
-_CACHE_SIZE = 4096
-_cache: OrderedDict[tuple, tuple[Catalog, Prediction | str]] = OrderedDict()
-_cache_lock = threading.Lock()  # the UI may evaluate in a worker thread while another reads
+_predictions: CatalogMemo[Prediction | str] = CatalogMemo(4096)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +51,7 @@ class Capacity:
 def _cache_key(catalog: Catalog, fleet: Fleet, w: Workload, gpus: int, cap: int) -> tuple:
     curve = tuple((p.tokens_per_s_per_user, p.multiplier) for p in w.price_curve) if w.price_curve else ()
     prices = (w.price_in_usd_per_mtok, w.price_out_usd_per_mtok) if curve else ()
-    return (id(catalog), fleet.platform, int(gpus), w.model, w.precision, int(w.isl), int(w.osl),
+    return (fleet.platform, int(gpus), w.model, w.precision, int(w.isl), int(w.osl),
             w.max_ttft_ms, w.min_tokens_per_s_per_user, int(cap), curve, prices)
 
 
@@ -65,31 +62,22 @@ def cached_predict(catalog: Catalog, fleet: Fleet, w: Workload, gpus: int, cap: 
     edit of a price or the electricity cost re-evaluates the factory without one engine call.
     The catalogue is part of the key by identity and held by the entry, so its id is not reused.
     """
-    key = _cache_key(catalog, fleet, w, gpus, cap)
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None and hit[0] is catalog:
-            _cache.move_to_end(key)
-            return hit[1]
-    service = ServiceLevel(max_ttft_ms=w.max_ttft_ms, min_tokens_per_s_per_user=w.min_tokens_per_s_per_user)
-    try:
-        result: Prediction | str = predict(
-            fleet.platform, int(gpus), w.model, w.precision, int(w.isl), int(w.osl), service,
-            catalog=catalog, max_gpus_per_replica=int(cap), value_per_token=price_value_function(w),
-        )
-    except (PrecisionNotSupported, UnknownIdError, ValueError) as exc:
-        result = str(exc)
-    with _cache_lock:
-        _cache[key] = (catalog, result)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return result
+    def compute() -> Prediction | str:
+        service = ServiceLevel(max_ttft_ms=w.max_ttft_ms, min_tokens_per_s_per_user=w.min_tokens_per_s_per_user)
+        try:
+            return predict(
+                fleet.platform, int(gpus), w.model, w.precision, int(w.isl), int(w.osl), service,
+                catalog=catalog, max_gpus_per_replica=int(cap), value_per_token=price_value_function(w),
+            )
+        except (PrecisionNotSupported, UnknownIdError, ValueError) as exc:
+            return str(exc)
+
+    return _predictions.get(catalog, _cache_key(catalog, fleet, w, gpus, cap), compute)
 
 
 def clear_cache() -> None:
     """Forget remembered predictions (benchmarks measure cold evaluations with this)."""
-    with _cache_lock:
-        _cache.clear()
+    _predictions.clear()
 
 
 def _layout_text(p: Prediction) -> str:

@@ -1,9 +1,10 @@
 """The editable document: the current :class:`Scenario` value, edit methods and change events.
 
-Every edit validates the whole candidate scenario first and refuses an invalid value with a
-:class:`ValidationError` naming the field, leaving the document untouched. A successful edit
-replaces the scenario and tells every listener what changed (a :class:`Change`); the canvas,
-inspector and results follow these events. Edit methods return what an undo needs.
+Every edit validates the whole candidate scenario once (:func:`~factory_app.scenario.edits.preview`
+for field edits) and refuses an invalid value with a :class:`ValidationError` naming the field,
+leaving the document untouched. A successful edit replaces the scenario and tells every listener
+what changed (a :class:`Change`); the canvas, inspector and results follow these events. Edit
+methods return what an undo needs.
 """
 
 from __future__ import annotations
@@ -12,17 +13,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
+from factory_app.scenario import edits
+from factory_app.scenario.fields import ValidationError
+from factory_app.scenario.model import Assignment, Fleet, Scenario, Workload, validate_scenario
 from factory_app.serving.catalog import Catalog, default_catalog
-from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, ValidationError
-from factory_app.scenario.model import (
-    Assignment,
-    Fleet,
-    PricePoint,
-    Scenario,
-    Site,
-    Workload,
-    validate_scenario,
-)
 
 SITE_ID = "site"
 
@@ -73,9 +67,20 @@ class ScenarioDocument:
 
     def _commit(self, candidate: Scenario, change: Change) -> None:
         validate_scenario(candidate, self.catalog)
-        self._scenario = candidate
+        self.apply(candidate, change)
+
+    def apply(self, scenario: Scenario, change: Change) -> None:
+        """Make ``scenario`` current and announce ``change``. The scenario must be one
+        :meth:`preview` returned for this document (or an earlier value of it, for undo): it is
+        not validated again."""
+        self._scenario = scenario
         for listener in list(self._listeners):
             listener(change)
+
+    def preview(self, kind: str, item_id: str | None, name: str, value: Any) -> Scenario:
+        """The validated scenario one field edit would make; the document is not touched.
+        Raises :class:`ValidationError` or ``KeyError``."""
+        return edits.preview(self._scenario, self.catalog, kind, item_id, name, value)
 
     # -- whole document ---------------------------------------------------------------------
     def reset(self, scenario: Scenario) -> Scenario:
@@ -86,42 +91,20 @@ class ScenarioDocument:
 
     def set_scenario_field(self, name: str, value: Any) -> Any:
         """Set ``name``, ``description`` or ``optimise``."""
-        if name not in ("name", "description", "optimise"):
-            raise ValidationError(f"$.{name}", "is not an editable scenario field")
-        old = getattr(self._scenario, name)
-        self._commit(replace(self._scenario, **{name: value}), Change("scenario", "set", None, name))
-        return old
+        return self.set_item("scenario", None, name, value)
 
     # -- field edits ------------------------------------------------------------------------
     def set_site(self, name: str, value: Any) -> Any:
-        value = _coerce("site", name, value, "$.site")
-        old = getattr(self._scenario.site, name)
-        site = replace(self._scenario.site, **{name: value})
-        self._commit(replace(self._scenario, site=site), Change("site", "set", SITE_ID, name))
-        return old
+        return self.set_item("site", SITE_ID, name, value)
 
     def set_fleet(self, fleet_id: str, name: str, value: Any) -> Any:
-        return self._set_in("fleets", "fleet", fleet_id, name, value)
+        return self.set_item("fleet", fleet_id, name, value)
 
     def set_workload(self, workload_id: str, name: str, value: Any) -> Any:
-        return self._set_in("workloads", "workload", workload_id, name, value)
-
-    def _set_in(self, attr: str, kind: str, item_id: str, name: str, value: Any) -> Any:
-        """Set one field of a fleet or a workload (``attr`` is the scenario's tuple of them)."""
-        seq = getattr(self._scenario, attr)
-        i, item = self._find(seq, item_id, kind)
-        value = _coerce(kind, name, value, f"$.{attr}[{i}]")
-        old = getattr(item, name)
-        candidate = replace(self._scenario, **{attr: _replaced(seq, i, replace(item, **{name: value}))})
-        self._commit(candidate, Change(kind, "set", item_id, name))
-        return old
+        return self.set_item("workload", workload_id, name, value)
 
     def set_assignment(self, fleet_id: str, workload_id: str, share: float) -> float:
-        i, a = self._find_assignment(fleet_id, workload_id)
-        share = ASSIGNMENT_FIELDS["share"].check(share, f"$.assignments[{i}].share")
-        assignments = _replaced(self._scenario.assignments, i, replace(a, share=share))
-        self._commit(replace(self._scenario, assignments=assignments), Change("assignment", "set", f"{fleet_id}/{workload_id}", "share"))
-        return a.share
+        return self.set_item("assignment", f"{fleet_id}/{workload_id}", "share", share)
 
     def move(self, positions: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
         """Move items (fleet/workload ids, or ``"site"``) in one edit. Returns old positions."""
@@ -194,62 +177,36 @@ class ScenarioDocument:
             self.add_assignment(a, index)
 
     def set_item(self, kind: str, item_id: str | None, name: str, value: Any) -> Any:
-        """Set one field of the site, a fleet, a workload or an assignment (``fleet/workload``)."""
-        if kind == "site":
-            return self.set_site(name, value)
-        if kind == "fleet":
-            return self.set_fleet(item_id or "", name, value)
-        if kind == "workload":
-            return self.set_workload(item_id or "", name, value)
-        if kind == "assignment":
-            fleet_id, _, workload_id = (item_id or "").partition("/")
-            return self.set_assignment(fleet_id, workload_id, value)
-        if kind == "scenario":
-            return self.set_scenario_field(name, value)
-        raise ValueError(f"unknown item kind {kind!r}")
-
-    def check_set(self, kind: str, item_id: str | None, name: str, value: Any) -> str:
-        """The message :meth:`set_item` would refuse the value with, or ``""`` if it is valid.
-        Nothing changes and no event is sent."""
-        saved, listeners = self._scenario, self._listeners
-        self._listeners = []
-        try:
-            self.set_item(kind, item_id, name, value)
-        except (ValidationError, KeyError, ValueError, TypeError) as exc:
-            return str(exc).strip("'\"")
-        finally:
-            self._scenario, self._listeners = saved, listeners
-        return ""
+        """Set one field of the scenario, the site, a fleet, a workload or an assignment
+        (``fleet/workload``); returns the old value."""
+        candidate = self.preview(kind, item_id, name, value)
+        old = getattr(self._scenario if kind == "scenario" else self._scenario.item(kind, item_id), name)
+        item = SITE_ID if kind == "site" else item_id
+        self.apply(candidate, Change(kind, "set", item, name))
+        return old
 
     # -- ids --------------------------------------------------------------------------------
     def new_id(self, prefix: str) -> str:
         """A fresh item id such as ``fleet-3``."""
-        prefix = re.sub(r"[^A-Za-z0-9_.-]", "-", prefix)[:40] or "item"
-        taken = self._scenario.item_ids()
-        n = 1
-        while f"{prefix}-{n}" in taken:
-            n += 1
-        return f"{prefix}-{n}"
+        return edits.new_id(self._scenario, prefix)
 
     # -- generic path edits (sweeps, scripting) -----------------------------------------------
     def set_path(self, path: str, value: Any) -> Any:
         """Set a field by path: ``site.pue``, ``fleets[0].power_share``, ``fleets.h100.life_years``,
         ``workloads[1].isl``, ``assignments[2].share``, ``name``."""
         kind, key, name = parse_path(path)
-        if kind == "scenario":
-            return self.set_scenario_field(name, value)
-        if kind == "site":
-            return self.set_site(name, value)
-        if kind == "assignments":
-            seq = self._scenario.assignments
-            a = seq[_index(key, len(seq), path)] if isinstance(key, int) else self._find_assignment(*key.split("/", 1))[1]
-            if name != "share":
-                raise ValidationError(path, "only an assignment's share can be set")
-            return self.set_assignment(a.fleet_id, a.workload_id, value)
-        seq = self._scenario.fleets if kind == "fleets" else self._scenario.workloads
-        item_id = seq[_index(key, len(seq), path)].id if isinstance(key, int) else key
-        setter = self.set_fleet if kind == "fleets" else self.set_workload
-        return setter(item_id, name, value)
+        if kind in ("scenario", "site"):
+            return self.set_item(kind, SITE_ID if kind == "site" else None, name, value)
+        seq = getattr(self._scenario, kind)
+        if isinstance(key, int):
+            item = seq[_index(key, len(seq), path)]
+            key = f"{item.fleet_id}/{item.workload_id}" if kind == "assignments" else item.id
+        if kind == "assignments" and name != "share":
+            raise ValidationError(path, "only an assignment's share can be set")
+        try:
+            return self.set_item(kind[:-1], key, name, value)
+        except KeyError:
+            raise KeyError(f"no {kind[:-1]} with id '{key}'") from None
 
     # -- helpers ----------------------------------------------------------------------------
     def _find(self, seq, item_id: str, kind: str):
@@ -302,31 +259,3 @@ def _inserted(seq: tuple, item, index: int | None) -> tuple:
     if index is None or index >= len(seq):
         return seq + (item,)
     return seq[:index] + (item,) + seq[index:]
-
-
-_TABLES = {"site": SITE_FIELDS, "fleet": FLEET_FIELDS, "workload": WORKLOAD_FIELDS}
-_TEXT_FIELDS = {"site": {"name"}, "fleet": {"name", "platform", "sizing", "id"}, "workload": {"name", "model", "precision", "id"}}
-_CLASSES = {"site": Site, "fleet": Fleet, "workload": Workload}
-
-
-def _coerce(kind: str, name: str, value: Any, path: str) -> Any:
-    """Check one field's type and range; return the value as stored."""
-    where = f"{path}.{name}"
-    if name == "id":
-        raise ValidationError(where, "ids cannot be changed")
-    if name in _TABLES[kind]:
-        return _TABLES[kind][name].check(value, where)
-    if name in _TEXT_FIELDS[kind]:
-        if not isinstance(value, str):
-            raise ValidationError(where, f"must be text, got {type(value).__name__}")
-        return value
-    if name == "position":
-        return (float(value[0]), float(value[1]))
-    if kind == "workload" and name == "price_curve":
-        try:
-            return tuple(p if isinstance(p, PricePoint) else PricePoint(float(p[0]), float(p[1])) for p in value)
-        except (TypeError, ValueError, IndexError):
-            raise ValidationError(where, "must be a list of [tokens/s per user, multiplier] pairs") from None
-    if name not in {f for f in _CLASSES[kind].__dataclass_fields__}:
-        raise ValidationError(where, f"is not a field of a {kind}")
-    raise ValidationError(where, "cannot be edited")

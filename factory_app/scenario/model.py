@@ -8,8 +8,9 @@ current value and announces edits.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from factory_app.serving.catalog import Catalog
@@ -43,13 +44,27 @@ class Site:
     other_opex_usd_per_mw_year: float = 300_000.0
     position: tuple[float, float] = (0.0, 0.0)
 
+    # The power chain, stated once: facility power (at the meter) = IT power x PUE, and the
+    # accelerator systems draw ``1 - non_accelerator_share`` of IT power (storage, front-end
+    # network and management draw the rest, in proportion).
     @property
     def it_power_mw(self) -> float:
+        """IT power the budget allows: facility power / PUE (MW)."""
         return self.facility_power_mw / self.pue
 
     @property
     def accelerator_power_mw(self) -> float:
+        """Power the budget leaves for accelerator systems (MW)."""
         return self.it_power_mw * (1.0 - self.non_accelerator_share)
+
+    def it_power_for(self, accelerator_power: float) -> float:
+        """IT power drawn when accelerator systems draw ``accelerator_power`` (same unit out as in)."""
+        return accelerator_power / (1.0 - self.non_accelerator_share)
+
+    def facility_power_for(self, accelerator_power: float) -> float:
+        """Facility power drawn at the meter when accelerator systems draw ``accelerator_power``
+        (same unit out as in: W in, W out; MW in, MW out)."""
+        return self.it_power_for(accelerator_power) * self.pue
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +165,52 @@ class Scenario:
     def item_ids(self) -> set[str]:
         return {f.id for f in self.fleets} | {w.id for w in self.workloads}
 
+    def assignment(self, fleet_id: str, workload_id: str) -> Assignment:
+        for a in self.assignments:
+            if a.fleet_id == fleet_id and a.workload_id == workload_id:
+                return a
+        raise KeyError(f"{fleet_id}/{workload_id}")
+
+    def item(self, kind: str, item_id: str | None = None) -> Site | Fleet | Workload | Assignment:
+        """The site, a fleet, a workload or an assignment (``item_id`` ``"fleet/workload"``) by
+        kind and id: the one look-up behind the inspector, the edits and the undo commands.
+        Raises ``KeyError`` for an unknown kind or id."""
+        try:
+            if kind == "site":
+                return self.site
+            if kind == "fleet":
+                return self.fleet(item_id or "")
+            if kind == "workload":
+                return self.workload(item_id or "")
+            if kind == "assignment":
+                fleet_id, _, workload_id = (item_id or "").partition("/")
+                return self.assignment(fleet_id, workload_id)
+        except KeyError:
+            if kind == "assignment":
+                raise KeyError(f"fleet '{fleet_id}' is not assigned to workload '{workload_id}'") from None
+            raise KeyError(f"no {kind} with id '{item_id}'") from None
+        raise KeyError(f"unknown item kind {kind!r}")
+
+    # -- shares -------------------------------------------------------------------------------
+    def power_share_used(self) -> float:
+        """Sum of the power shares of the fleets sized by power (at most 1 in a valid scenario)."""
+        return sum(f.power_share or 0.0 for f in self.fleets if f.sizing == "power")
+
+    def power_share_left(self) -> float:
+        """Share of the site's accelerator power no power-sized fleet claims, rounded DOWN to four
+        decimals: what a new or copied fleet is offered (rounding down keeps the total <= 1)."""
+        return _floor4(1.0 - self.power_share_used())
+
+    def free_share(self, fleet_id: str) -> float:
+        """Share of a fleet's accelerators no assignment claims yet (rounded down to four
+        decimals): what a new link from that fleet is offered."""
+        return _floor4(1.0 - sum(a.share for a in self.assignments_of_fleet(fleet_id)))
+
+
+def _floor4(x: float) -> float:
+    # the 1e-9 keeps 1 - 0.7 = 0.30000000000000004 -> 0.3 rather than 0.2999
+    return max(0.0, math.floor(x * 1e4 + 1e-9) / 1e4)
+
 
 # ---------------------------------------------------------------------------------------------
 # validation
@@ -236,7 +297,7 @@ def validate_scenario(s: Scenario, catalog: Catalog) -> None:
         if w.id in ids:
             raise ValidationError(f"$.workloads[{i}].id", f"'{w.id}' is used twice")
         ids.add(w.id)
-    power = sum(f.power_share or 0.0 for f in s.fleets if f.sizing == "power")
+    power = s.power_share_used()
     if power > 1.0 + 1e-9:
         raise ValidationError("$.fleets", f"power shares of the fleets must add up to at most 1, got {power:.3g}")
     fleet_ids = {f.id for f in s.fleets}
@@ -261,12 +322,6 @@ def validate_scenario(s: Scenario, catalog: Catalog) -> None:
         raise ValidationError("$.optimise", "must be true or false")
 
 
-def editable_fields(kind: str) -> tuple[str, ...]:
-    """Names of a kind's dataclass fields ("site", "fleet", "workload", "assignment")."""
-    cls = {"site": Site, "fleet": Fleet, "workload": Workload, "assignment": Assignment}[kind]
-    return tuple(f.name for f in fields(cls))
-
-
 __all__ = [
     "Assignment",
     "Fleet",
@@ -276,5 +331,4 @@ __all__ = [
     "Workload",
     "ValidationError",
     "validate_scenario",
-    "replace",
 ]

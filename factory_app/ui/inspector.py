@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from factory_app.serving.catalog import Catalog, Figure
 from factory_app.serving.precision import PRECISIONS
 from factory_app.scenario.document import Change, ScenarioDocument
-from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec
+from factory_app.scenario.edits import describe_refusal
+from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec, ValidationError
 from factory_app.scenario.model import PricePoint
 from factory_app.ui.undo_commands import SetFieldCommand
 from factory_app.ui.fields import NumberField, field_label
@@ -106,21 +107,18 @@ class Inspector(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.editors = {}
-        s = self.doc.scenario
+        builders = {"site": self._build_site, "fleet": self._build_fleet, "workload": self._build_workload,
+                     "assignment": self._build_assignment}
+        if kind not in builders:
+            self.title.setText("Nothing selected")
+            self.form.addRow(QLabel("Select an item on the canvas to edit it."))
+            return
         try:
-            if kind == "site":
-                self._build_site()
-            elif kind == "fleet":
-                self._build_fleet(s.fleet(item_id or ""))
-            elif kind == "workload":
-                self._build_workload(s.workload(item_id or ""))
-            elif kind == "assignment":
-                self._build_assignment(item_id or "")
-            else:
-                self.title.setText("Nothing selected")
-                self.form.addRow(QLabel("Select an item on the canvas to edit it."))
+            item = self.doc.scenario.item(kind, item_id)
         except KeyError:
             self.show_item(None, None)
+            return
+        builders[kind](item)
 
     def _number(self, kind: str, field: str, spec: FieldSpec, value) -> None:
         editor = NumberField(spec)
@@ -155,8 +153,7 @@ class Inspector(QWidget):
         label.setTextFormat(Qt.RichText)
         self.form.addRow(label)
 
-    def _build_site(self) -> None:
-        site = self.doc.scenario.site
+    def _build_site(self, site) -> None:
         self.title.setText("Site")
         self._text("site", "name", "Name", site.name)
         for name, spec in SITE_FIELDS.items():
@@ -218,9 +215,8 @@ class Inspector(QWidget):
                        + (", MLA attention" if m.mla else "")
                        + f", context {m.max_context_tokens:,} tokens. Source: {'; '.join(m.sources)}")
 
-    def _build_assignment(self, key: str) -> None:
-        fid, _, wid = key.partition("/")
-        a = next(a for a in self.doc.scenario.assignments if a.fleet_id == fid and a.workload_id == wid)
+    def _build_assignment(self, a) -> None:
+        fid, wid = a.fleet_id, a.workload_id
         s = self.doc.scenario
         self.title.setText(f"Link · {s.fleet(fid).name or fid} → {s.workload(wid).name or wid}")
         self._number("assignment", "share", ASSIGNMENT_FIELDS["share"], a.share)
@@ -228,25 +224,22 @@ class Inspector(QWidget):
 
     # -- edits --------------------------------------------------------------------------------
     def _current(self, field: str):
-        s = self.doc.scenario
-        if self.kind == "site":
-            return getattr(s.site, field)
-        if self.kind == "fleet":
-            return getattr(s.fleet(self.item_id or ""), field)
-        if self.kind == "workload":
-            return getattr(s.workload(self.item_id or ""), field)
-        return None
+        try:
+            return getattr(self.doc.scenario.item(self.kind or "", self.item_id), field, None)
+        except KeyError:
+            return None
 
     def _edit(self, kind: str, field: str, value, merge: int) -> None:
         item_id = self.item_id if kind != "site" else "site"
-        message = self.doc.check_set(kind, item_id, field, value)
-        if message:
-            self.error.setText(f"Refused: {message}")
+        try:  # making the command previews the edit: the one validation
+            command = SetFieldCommand(self.doc, kind, item_id, field, value, session=merge)
+        except (ValidationError, KeyError) as exc:
+            self.error.setText(f"Refused: {describe_refusal(exc)}")
             self.error.show()
             self._refresh_values()
             return
         self.error.hide()
-        self.push(SetFieldCommand(self.doc, kind, item_id, field, value, session=merge))
+        self.push(command)
 
     def _edit_curve(self, text: str) -> None:
         points = []
@@ -276,20 +269,11 @@ class Inspector(QWidget):
             self._refresh_values()
 
     def _refresh_values(self) -> None:
-        s = self.doc.scenario
+        if self.kind is None:
+            return
         try:
-            if self.kind == "site":
-                obj = s.site
-            elif self.kind == "fleet":
-                obj = s.fleet(self.item_id or "")
-            elif self.kind == "workload":
-                obj = s.workload(self.item_id or "")
-            elif self.kind == "assignment":
-                fid, _, wid = (self.item_id or "").partition("/")
-                obj = next(a for a in s.assignments if a.fleet_id == fid and a.workload_id == wid)
-            else:
-                return
-        except (KeyError, StopIteration):
+            obj = self.doc.scenario.item(self.kind, self.item_id)
+        except KeyError:
             self.show_item(None, None)
             return
         for field, editor in self.editors.items():

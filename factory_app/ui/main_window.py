@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWid
 from factory_app import __version__
 from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.resources import resource_path
-from factory_app.scenario.model import Fleet, Scenario
+from factory_app.scenario.edits import describe_refusal, new_fleet, new_workload
+from factory_app.scenario.fields import ValidationError
+from factory_app.scenario.model import Scenario
 from factory_app.scenario.presets import load_presets
 from factory_app.ui import files
 from factory_app.ui.about import show_about
@@ -283,22 +285,14 @@ class MainWindow(DocumentActions, QMainWindow):
                 self.push(SetFieldCommand(doc, "site", "site", "name", preset.name))
             stack.endMacro()
         elif kind == "platform":
-            platform = self.catalog.platform(key)
-            used = sum(f.power_share or 0.0 for f in s.fleets if f.sizing == "power")
-            share = round(max(0.0, 1.0 - used), 4)
-            name = platform.name.replace(" (per GPU)", "").replace(" (per GPU package)", "")
-            fleet = Fleet(id=doc.new_id(key), platform=key, name=name, power_share=share,
-                          position=(round(pos.x() - 120, 1), round(pos.y() - 60, 1)))
+            fleet = new_fleet(s, self.catalog, key, (round(pos.x() - 120, 1), round(pos.y() - 60, 1)))
             self.push(AddFleetCommand(doc, fleet))
-            if share == 0.0:
+            if fleet.power_share == 0.0:
                 self.statusBar().showMessage("No accelerator power left: lower another fleet's share to give this one power.", 8000)
         elif kind == "workload":
             preset = self.presets.workload(key)
-            workload = replace(preset.workload, id=doc.new_id(key), position=(round(pos.x() - 120, 1), round(pos.y() + 40, 1)))
-            share = self._free_share(fleet_id) if fleet_id else 1.0
-            if fleet_id:
-                fleet = s.fleet(fleet_id)
-                workload = replace(workload, position=(fleet.position[0], fleet.position[1] + 260))
+            workload = new_workload(s, preset.workload, key, (round(pos.x() - 120, 1), round(pos.y() + 40, 1)), fleet_id or None)
+            share = s.free_share(fleet_id) if fleet_id else 1.0
             if fleet_id and share <= 0:
                 self.push(AddWorkloadCommand(doc, workload))
                 self.statusBar().showMessage("That fleet is fully assigned: lower a share, then link it.", 8000)
@@ -306,15 +300,11 @@ class MainWindow(DocumentActions, QMainWindow):
                 self.push(AddWorkloadCommand(doc, workload, fleet_id or None, share))
         self._select(None)
 
-    def _free_share(self, fleet_id: str) -> float:
-        used = sum(a.share for a in self.doc.scenario.assignments_of_fleet(fleet_id))
-        return round(max(0.0, 1.0 - used), 4)
-
     def connect_fleet_to_workload(self, fleet_id: str, workload_id: str) -> None:
         if any(a.fleet_id == fleet_id and a.workload_id == workload_id for a in self.doc.scenario.assignments):
             self.statusBar().showMessage("That fleet already serves this workload.", 5000)
             return
-        share = self._free_share(fleet_id)
+        share = self.doc.scenario.free_share(fleet_id)
         if share <= 0:
             self.statusBar().showMessage("That fleet is fully assigned: lower one of its link shares first.", 8000)
             return
@@ -322,12 +312,13 @@ class MainWindow(DocumentActions, QMainWindow):
 
     def set_interactivity_target(self, workload_id: str, tokens_per_s_per_user: float) -> None:
         value = float(f"{tokens_per_s_per_user:.3g}")
-        message = self.doc.check_set("workload", workload_id, "min_tokens_per_s_per_user", value)
-        if message:
-            self.statusBar().showMessage(message, 8000)
+        try:
+            command = SetFieldCommand(self.doc, "workload", workload_id, "min_tokens_per_s_per_user", value, "Change interactivity target")
+        except (ValidationError, KeyError) as exc:
+            self.statusBar().showMessage(describe_refusal(exc), 8000)
             self.evaluator.recompute()
             return
-        self.push(SetFieldCommand(self.doc, "workload", workload_id, "min_tokens_per_s_per_user", value, "Change interactivity target"))
+        self.push(command)
 
     def delete_selection(self) -> None:
         ids = [i for i in self.scene.selected_ids() if i != "site"]

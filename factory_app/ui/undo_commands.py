@@ -1,42 +1,47 @@
-"""Undo commands: every edit of the scenario is one ``QUndoCommand`` calling a document method.
+"""Undo commands: every edit of the scenario is one ``QUndoCommand`` over a document method.
 
-Commands never change numbers themselves; they call :class:`ScenarioDocument` methods, whose
-change events repaint the canvas, inspector and results. A slider drag merges into one command,
-and a multi-item move is one command pushed on release.
+Commands never change numbers themselves. A field edit keeps the scenario before and the one
+:meth:`ScenarioDocument.preview` validated (so the edit is validated once, when the command is
+made, and an invalid value never reaches the undo stack); the others call document methods. The
+document's change events repaint the canvas, inspector and results. A slider drag merges into
+one command, and a multi-item move is one command pushed on release.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from factory_app.scenario.document import Removed, ScenarioDocument
+from factory_app.scenario.document import Change, Removed, ScenarioDocument
+from factory_app.scenario.edits import Copies, duplicated
 from factory_app.scenario.model import Assignment, Fleet, Scenario, Workload
 
 _MERGE_ID = 0x4641  # "FA": set-field commands of one field merge while a slider is dragged
-_UNSET = object()
 
 
 class SetFieldCommand(QUndoCommand):
-    """Set one field of the site, a fleet, a workload or an assignment."""
+    """Set one field of the scenario, the site, a fleet, a workload or an assignment.
+
+    Making the command validates the edit (:meth:`ScenarioDocument.preview`) and raises
+    ``ValidationError``/``KeyError`` for a value the scenario refuses, so callers can refuse it
+    inline before anything is pushed."""
 
     def __init__(self, doc: ScenarioDocument, kind: str, item_id: str | None, field: str, value: Any,
                  label: str = "", session: int = 0) -> None:
         """``session`` > 0 merges consecutive commands of one slider drag into one undo step."""
+        self.after = doc.preview(kind, item_id, field, value)
         super().__init__(label or f"Change {field.replace('_', ' ')}")
         self.doc, self.kind, self.item_id, self.field, self.value = doc, kind, item_id, field, value
         self.session = session
-        self.old: Any = _UNSET
+        self.before = doc.scenario
+        self.change = Change(kind, "set", "site" if kind == "site" else item_id, field)
 
     def redo(self) -> None:
-        old = self.doc.set_item(self.kind, self.item_id, self.field, self.value)
-        if self.old is _UNSET:  # the value before the first redo is what undo restores
-            self.old = old
+        self.doc.apply(self.after, self.change)
 
     def undo(self) -> None:
-        self.doc.set_item(self.kind, self.item_id, self.field, self.old)
+        self.doc.apply(self.before, self.change)
 
     def id(self) -> int:  # noqa: A003 - Qt's name
         return _MERGE_ID if self.session else -1
@@ -46,7 +51,7 @@ class SetFieldCommand(QUndoCommand):
             return False
         if (other.kind, other.item_id, other.field) != (self.kind, self.item_id, self.field):
             return False
-        self.value = other.value
+        self.value, self.after = other.value, other.after
         return True
 
 
@@ -143,56 +148,23 @@ class DuplicateItemsCommand(QUndoCommand):
     def __init__(self, doc: ScenarioDocument, item_ids: list[str], offset: tuple[float, float] = (40.0, 40.0)) -> None:
         super().__init__("Duplicate")
         self.doc = doc
-        s = doc.scenario
-        mapping: dict[str, str] = {}
-        self.fleets: list[Fleet] = []
-        self.workloads: list[Workload] = []
-        taken = set(s.item_ids())
-        power_left = 1.0 - sum(f.power_share or 0.0 for f in s.fleets if f.sizing == "power")
-
-        def fresh(old_id: str) -> str:
-            n = 2
-            while f"{old_id}-copy{n if n > 2 else ''}" in taken:
-                n += 1
-            new_id = f"{old_id}-copy{n if n > 2 else ''}"[:64]
-            taken.add(new_id)
-            return new_id
-
-        for f in s.fleets:
-            if f.id in item_ids:
-                mapping[f.id] = fresh(f.id)
-                share = f.power_share
-                if f.sizing == "power":
-                    share = max(0.0, min(f.power_share or 0.0, power_left))
-                    power_left -= share
-                pos = (f.position[0] + offset[0], f.position[1] + offset[1])
-                self.fleets.append(replace(f, id=mapping[f.id], name=f"{f.name} (copy)".strip(), power_share=share, position=pos))
-        for w in s.workloads:
-            if w.id in item_ids:
-                mapping[w.id] = fresh(w.id)
-                pos = (w.position[0] + offset[0], w.position[1] + offset[1])
-                self.workloads.append(replace(w, id=mapping[w.id], name=f"{w.name} (copy)".strip(), position=pos))
-        self.assignments = [
-            Assignment(mapping[a.fleet_id], mapping[a.workload_id], a.share)
-            for a in s.assignments
-            if a.fleet_id in mapping and a.workload_id in mapping
-        ]
-        self.new_ids = [x.id for x in self.fleets] + [x.id for x in self.workloads]
+        self.copies: Copies = duplicated(doc.scenario, item_ids, offset)
+        self.new_ids = self.copies.ids
 
     def redo(self) -> None:
-        for f in self.fleets:
+        for f in self.copies.fleets:
             self.doc.add_fleet(f)
-        for w in self.workloads:
+        for w in self.copies.workloads:
             self.doc.add_workload(w)
-        for a in self.assignments:
+        for a in self.copies.assignments:
             self.doc.add_assignment(a)
 
     def undo(self) -> None:
-        for a in self.assignments:
+        for a in self.copies.assignments:
             self.doc.remove_assignment(a.fleet_id, a.workload_id)
-        for w in self.workloads:
+        for w in self.copies.workloads:
             self.doc.remove_workload(w.id)
-        for f in self.fleets:
+        for f in self.copies.fleets:
             self.doc.remove_fleet(f.id)
 
 

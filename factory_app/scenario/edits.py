@@ -1,0 +1,180 @@
+"""Edits as pure functions: the scenario an edit would make, validated once, never applied.
+
+:func:`preview` is the one edit path: the inspector calls it to refuse a value inline, the undo
+command keeps what it returns and the document applies it; none of them validates again. The
+builders (:func:`new_fleet`, :func:`new_workload`, :func:`duplicated`) make the items a drop from
+the palette or a Duplicate adds, with fresh ids and the shares still free.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Iterable
+
+from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, ValidationError
+from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
+from factory_app.serving.catalog import Catalog
+
+SCENARIO_FIELDS = ("name", "description", "optimise")
+_TABLES = {"site": SITE_FIELDS, "fleet": FLEET_FIELDS, "workload": WORKLOAD_FIELDS, "assignment": ASSIGNMENT_FIELDS}
+_TEXT_FIELDS = {"site": {"name"}, "fleet": {"name", "platform", "sizing"}, "workload": {"name", "model", "precision"}}
+_CLASSES = {"site": Site, "fleet": Fleet, "workload": Workload, "assignment": Assignment}
+_SEQUENCES = {"fleet": "fleets", "workload": "workloads", "assignment": "assignments"}
+
+
+def json_path(scenario: Scenario, kind: str, item_id: str | None) -> str:
+    """Where an item sits in the file, for messages: ``$.site``, ``$.fleets[2]``, ..."""
+    if kind == "site":
+        return "$.site"
+    if kind == "scenario":
+        return "$"
+    item = scenario.item(kind, item_id)
+    return f"$.{_SEQUENCES[kind]}[{getattr(scenario, _SEQUENCES[kind]).index(item)}]"
+
+
+def coerce(kind: str, name: str, value: Any, path: str) -> Any:
+    """Check one field's type and range; return the value as stored."""
+    where = f"{path}.{name}"
+    if name == "id" or (kind == "assignment" and name in ("fleet_id", "workload_id")):
+        raise ValidationError(where, "ids cannot be changed")
+    if name in _TABLES[kind]:
+        return _TABLES[kind][name].check(value, where)
+    if name in _TEXT_FIELDS.get(kind, ()):
+        if not isinstance(value, str):
+            raise ValidationError(where, f"must be text, got {type(value).__name__}")
+        return value
+    if name == "position" and kind != "assignment":
+        try:
+            return (float(value[0]), float(value[1]))
+        except (TypeError, ValueError, IndexError):
+            raise ValidationError(where, "must be [x, y]") from None
+    if kind == "workload" and name == "price_curve":
+        try:
+            return tuple(p if isinstance(p, PricePoint) else PricePoint(float(p[0]), float(p[1])) for p in value)
+        except (TypeError, ValueError, IndexError):
+            raise ValidationError(where, "must be a list of [tokens/s per user, multiplier] pairs") from None
+    if name not in _CLASSES[kind].__dataclass_fields__:
+        raise ValidationError(where, f"is not a field of a {kind}")
+    raise ValidationError(where, "cannot be edited")
+
+
+def with_field(scenario: Scenario, kind: str, item_id: str | None, name: str, value: Any) -> Scenario:
+    """The scenario with one field set (type and range checked, the whole not yet validated).
+    ``kind`` is scenario, site, fleet, workload or assignment (``item_id`` ``"fleet/workload"``).
+    Raises :class:`ValidationError` naming the field, or ``KeyError`` for an unknown item."""
+    if kind == "scenario":
+        if name not in SCENARIO_FIELDS:
+            raise ValidationError(f"$.{name}", "is not an editable scenario field")
+        return replace(scenario, **{name: value})
+    if kind not in _TABLES:
+        raise KeyError(f"unknown item kind {kind!r}")
+    path = json_path(scenario, kind, item_id)
+    item = scenario.item(kind, item_id)
+    new = replace(item, **{name: coerce(kind, name, value, path)})
+    if kind == "site":
+        return replace(scenario, site=new)
+    seq_name = _SEQUENCES[kind]
+    seq = getattr(scenario, seq_name)
+    i = seq.index(item)
+    return replace(scenario, **{seq_name: seq[:i] + (new,) + seq[i + 1 :]})
+
+
+def preview(scenario: Scenario, catalog: Catalog, kind: str, item_id: str | None, name: str, value: Any) -> Scenario:
+    """The scenario the edit would make, validated whole (shares adding up, ids, ranges): the one
+    validation of an edit. Raises :class:`ValidationError` or ``KeyError``; never mutates."""
+    candidate = with_field(scenario, kind, item_id, name, value)
+    validate_scenario(candidate, catalog)
+    return candidate
+
+
+def describe_refusal(exc: Exception) -> str:
+    """One line for a refused edit (``KeyError`` quotes its message)."""
+    return str(exc).strip("'\"")
+
+
+# -- ids and new items ---------------------------------------------------------------------------
+
+
+def new_id(scenario: Scenario, prefix: str, taken: Iterable[str] = ()) -> str:
+    """A fresh item id such as ``fleet-3`` (ids in ``taken`` are avoided too)."""
+    prefix = re.sub(r"[^A-Za-z0-9_.-]", "-", prefix)[:40] or "item"
+    used = scenario.item_ids() | set(taken)
+    n = 1
+    while f"{prefix}-{n}" in used:
+        n += 1
+    return f"{prefix}-{n}"
+
+
+def new_fleet(scenario: Scenario, catalog: Catalog, platform_id: str, position: tuple[float, float]) -> Fleet:
+    """A fleet of a platform dropped on the canvas: sized by power, given the share left."""
+    platform = catalog.platform(platform_id)
+    name = platform.name.replace(" (per GPU)", "").replace(" (per GPU package)", "")
+    return Fleet(id=new_id(scenario, platform_id), platform=platform_id, name=name,
+                 power_share=scenario.power_share_left(), position=position)
+
+
+def new_workload(scenario: Scenario, template: Workload, key: str, position: tuple[float, float],
+                 fleet_id: str | None = None) -> Workload:
+    """A workload from a palette template; dropped on a fleet, it is placed below that fleet."""
+    if fleet_id:
+        fleet = scenario.fleet(fleet_id)
+        position = (fleet.position[0], fleet.position[1] + 260)
+    return replace(template, id=new_id(scenario, key), position=position)
+
+
+@dataclass(frozen=True, slots=True)
+class Copies:
+    """What Duplicate adds: copies of fleets and workloads, and links among the copied ones."""
+
+    fleets: tuple[Fleet, ...]
+    workloads: tuple[Workload, ...]
+    assignments: tuple[Assignment, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [x.id for x in self.fleets] + [x.id for x in self.workloads]
+
+
+def duplicated(scenario: Scenario, item_ids: Iterable[str], offset: tuple[float, float] = (40.0, 40.0)) -> Copies:
+    """Copies of the fleets and workloads named (and the links among them), moved by ``offset``.
+    A copied power-sized fleet gets at most the power share still free, so the copy is valid."""
+    wanted = set(item_ids)
+    taken = set(scenario.item_ids())
+    mapping: dict[str, str] = {}
+
+    def fresh(old_id: str) -> str:
+        n = 2
+        while f"{old_id}-copy{n if n > 2 else ''}"[:64] in taken:
+            n += 1
+        new = f"{old_id}-copy{n if n > 2 else ''}"[:64]
+        taken.add(new)
+        return new
+
+    def moved(pos: tuple[float, float]) -> tuple[float, float]:
+        return (pos[0] + offset[0], pos[1] + offset[1])
+
+    power_left = scenario.power_share_left()
+    fleets = []
+    for f in scenario.fleets:
+        if f.id in wanted:
+            mapping[f.id] = fresh(f.id)
+            share = f.power_share
+            if f.sizing == "power":
+                share = max(0.0, min(f.power_share or 0.0, power_left))
+                power_left -= share
+            fleets.append(replace(f, id=mapping[f.id], name=f"{f.name} (copy)".strip(), power_share=share, position=moved(f.position)))
+    workloads = []
+    for w in scenario.workloads:
+        if w.id in wanted:
+            mapping[w.id] = fresh(w.id)
+            workloads.append(replace(w, id=mapping[w.id], name=f"{w.name} (copy)".strip(), position=moved(w.position)))
+    links = tuple(Assignment(mapping[a.fleet_id], mapping[a.workload_id], a.share)
+                  for a in scenario.assignments if a.fleet_id in mapping and a.workload_id in mapping)
+    return Copies(tuple(fleets), tuple(workloads), links)
+
+
+__all__ = [
+    "Copies", "coerce", "describe_refusal", "duplicated", "json_path", "new_fleet", "new_id", "new_workload",
+    "preview", "with_field",
+]
