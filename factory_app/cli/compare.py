@@ -10,8 +10,10 @@ from factory_app.cli.common import CliError
 from factory_app.cli.export import check_out
 from factory_app.cli.render import _size
 from factory_app.cli.scenario_args import read_scenario, write_failed
+from factory_app.io.messages import one_line
 from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
 
+#: The totals the text table shows (the CSV has them all)
 SHOWN = ("output_tokens_per_s", "tokens_per_s_per_mw", "revenue_usd_per_year", "revenue_usd_per_watt_year",
          "cost_usd_per_million_tokens", "margin", "joules_per_token")
 
@@ -70,14 +72,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_table(entries: list[CompareEntry], baseline: int) -> None:
+    """The headline figures as people read them, with each scenario's change against the baseline."""
+    from factory_app.factory.metrics import METRICS
+    from factory_app.io import number_format as fmt
+
     rows = [r for r in compare(entries, baseline) if r.metric in SHOWN]
-    width = max(len(r.metric) for r in rows)
-    head = f"{'metric':<{width}}" + "".join(f"  {e.name[:22]:>22}" for e in entries)
+    width = max(len(METRICS[r.metric].label) for r in rows)
+    cols = [max(22, min(len(e.name), 40)) for e in entries]
+    head = f"{'':<{width}}" + "".join(f"  {one_line(e.name, 40):>{w}}" for e, w in zip(entries, cols))
     lines = [head]
     for r in rows:
         cells = []
-        for i, c in enumerate(r.cells):
-            pct = "" if i == baseline or c.difference_pct is None else f" ({c.difference_pct * 100:+.0f}%)"
-            cells.append(f"  {c.value:>14,.4g}{pct:>8}")
-        lines.append(f"{r.metric:<{width}}" + "".join(cells))
-    sys.stdout.write("\n".join(lines) + f"\n(baseline: {entries[baseline].name})\n")
+        for i, (c, w) in enumerate(zip(r.cells, cols)):
+            text = fmt.metric(r.metric, c.value)
+            if i != baseline:
+                text += f" ({fmt.difference(r.metric, c.difference, c.difference_pct)})"
+            cells.append(f"  {text:>{w}}")
+        lines.append(f"{METRICS[r.metric].label:<{width}}" + "".join(cells))
+    sys.stdout.write("\n".join(lines) + f"\n(baseline: {one_line(entries[baseline].name, 80)}; changes against it in brackets)\n")

@@ -11,29 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-#: Keys of :attr:`FactoryResult.totals`, with units. Documented in docs/file-format.md.
-TOTAL_KEYS: dict[str, str] = {
-    "facility_power_mw": "MW of facility power budget",
-    "facility_power_used_mw": "MW drawn at the facility meter by the fleets placed (with PUE and non-accelerator IT)",
-    "it_power_mw": "MW of IT power (budget / PUE)",
-    "accelerator_power_mw": "MW available to accelerator systems",
-    "accelerator_power_used_mw": "MW drawn by the accelerator systems placed",
-    "accelerators": "count",
-    "output_tokens_per_s": "output tokens/s sold (after demand caps)",
-    "input_tokens_per_s": "input tokens/s processed for the sold output",
-    "output_capacity_tokens_per_s": "output tokens/s the fleets could produce at their operating points",
-    "tokens_per_s_per_mw": "output tokens/s per MW of facility power budget",
-    "revenue_usd_per_year": "USD/year",
-    "cost_usd_per_year": "USD/year (depreciation, energy, other opex)",
-    "profit_usd_per_year": "USD/year",
-    "revenue_usd_per_watt_year": "USD/year per W of facility power budget",
-    "cost_usd_per_million_tokens": "USD per million output tokens sold",
-    "margin": "fraction of revenue (profit / revenue); 0 when there is no revenue",
-    "payback_years": "capex / (profit + depreciation); 0 when the factory never pays back",
-    "joules_per_token": "J per output token sold, at the facility meter",
-    "capex_usd": "USD (accelerators and facility)",
-    "idle_share": "share of output capacity left idle by demand caps",
-}
+from factory_app.factory.metrics import METRICS
+
+#: Keys of :attr:`FactoryResult.totals`, with what each means (units). The table itself, with
+#: labels and formats, is :data:`factory_app.factory.metrics.METRICS`.
+TOTAL_KEYS: dict[str, str] = {key: m.description for key, m in METRICS.items()}
 
 #: Cost terms of :attr:`FactoryResult.cost_breakdown` (USD/year).
 COST_TERMS = ("accelerator_depreciation", "facility_depreciation", "energy", "other_opex")

@@ -12,22 +12,10 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from factory_app.factory.metrics import HEADLINES
 from factory_app.factory.results import TOTAL_KEYS, FactoryResult
 from factory_app.io.csv_export import write_csv
 
-#: Headline figures shown first, in this order; the other totals follow.
-HEADLINE_ORDER = (
-    "output_tokens_per_s",
-    "tokens_per_s_per_mw",
-    "revenue_usd_per_year",
-    "revenue_usd_per_watt_year",
-    "cost_usd_per_year",
-    "cost_usd_per_million_tokens",
-    "margin",
-    "joules_per_token",
-    "accelerators",
-    "facility_power_mw",
-)
 COLUMNS = ("metric", "unit", "scenario", "file", "value", "baseline", "difference", "difference_pct")
 MAX_SCENARIOS = 4
 
@@ -54,7 +42,8 @@ class CompareRow:
 
 
 def metrics() -> list[str]:
-    return list(HEADLINE_ORDER) + [k for k in TOTAL_KEYS if k not in HEADLINE_ORDER]
+    """Totals in the order a comparison lists them: the headline figures first."""
+    return list(HEADLINES) + [k for k in TOTAL_KEYS if k not in HEADLINES]
 
 
 def compare(entries: list[CompareEntry], baseline: int = 0) -> list[CompareRow]:

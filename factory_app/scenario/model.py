@@ -26,6 +26,13 @@ from factory_app.scenario.fields import (
 )
 
 SIZING_MODES = ("power", "count")
+
+
+def _default(table: dict, name: str):
+    """A field's default from the one table of fields (scenario/fields.py), which cites its source."""
+    spec = table[name]
+    return int(spec.default) if spec.integer else spec.default
+
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_NAME = 200
 
@@ -35,13 +42,13 @@ class Site:
     """The power budget and the economics of the building. Units are in the field names."""
 
     name: str = "Site"
-    facility_power_mw: float = 100.0
-    pue: float = 1.2
-    non_accelerator_share: float = 0.1
-    electricity_usd_per_kwh: float = 0.08
-    facility_capex_usd_per_mw: float = 11_700_000.0
-    facility_life_years: float = 20.0
-    other_opex_usd_per_mw_year: float = 300_000.0
+    facility_power_mw: float = _default(SITE_FIELDS, "facility_power_mw")
+    pue: float = _default(SITE_FIELDS, "pue")
+    non_accelerator_share: float = _default(SITE_FIELDS, "non_accelerator_share")
+    electricity_usd_per_kwh: float = _default(SITE_FIELDS, "electricity_usd_per_kwh")
+    facility_capex_usd_per_mw: float = _default(SITE_FIELDS, "facility_capex_usd_per_mw")
+    facility_life_years: float = _default(SITE_FIELDS, "facility_life_years")
+    other_opex_usd_per_mw_year: float = _default(SITE_FIELDS, "other_opex_usd_per_mw_year")
     position: tuple[float, float] = (0.0, 0.0)
 
     # The power chain, stated once: facility power (at the meter) = IT power x PUE, and the
@@ -75,9 +82,9 @@ class Fleet:
     platform: str
     name: str = ""
     sizing: str = "power"  # "power" or "count"
-    power_share: float | None = 0.5
+    power_share: float | None = _default(FLEET_FIELDS, "power_share")
     accelerators: int | None = None
-    life_years: float = 5.0
+    life_years: float = _default(FLEET_FIELDS, "life_years")
     price_usd: float | None = None  # None = the catalogue's price
     position: tuple[float, float] = (0.0, 0.0)
 
@@ -98,12 +105,12 @@ class Workload:
     model: str
     name: str = ""
     precision: str = "fp8"
-    isl: int = 1000
-    osl: int = 1000
+    isl: int = _default(WORKLOAD_FIELDS, "isl")
+    osl: int = _default(WORKLOAD_FIELDS, "osl")
     max_ttft_ms: float | None = None
     min_tokens_per_s_per_user: float | None = None
-    price_in_usd_per_mtok: float = 0.5
-    price_out_usd_per_mtok: float = 2.0
+    price_in_usd_per_mtok: float = _default(WORKLOAD_FIELDS, "price_in_usd_per_mtok")
+    price_out_usd_per_mtok: float = _default(WORKLOAD_FIELDS, "price_out_usd_per_mtok")
     price_curve: tuple[PricePoint, ...] = ()
     demand_cap_tokens_per_s: float | None = None
     position: tuple[float, float] = (0.0, 0.0)
@@ -128,7 +135,7 @@ class Assignment:
 
     fleet_id: str
     workload_id: str
-    share: float = 1.0
+    share: float = _default(ASSIGNMENT_FIELDS, "share")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from PySide6.QtGui import QFont
 from factory_app.factory.curves import FrontierCurve
 from factory_app.factory.results import COST_TERMS, FactoryResult
 from factory_app.scenario.model import Scenario
-from factory_app.ui import format as fmt
+from factory_app.io import number_format as fmt
 from factory_app.ui.style import platform_color, platform_hex
 
 pg.setConfigOptions(antialias=True, background="w", foreground="k")

@@ -28,37 +28,16 @@ from PySide6.QtWidgets import (
 from factory_app.serving.catalog import Catalog
 from factory_app.factory.curves import largest_curves
 from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
-from factory_app.ui import format as fmt
+from factory_app.factory.metrics import METRICS
+from factory_app.io import number_format as fmt
 from factory_app.ui.chart_content import SCREEN, CompactAxis, LogAxis, draw_frontier_overlay, draw_metric_bars, new_legend, style_axes
 from factory_app.ui.export import COMPARE_METRICS
 from factory_app.ui.style import MUTED
 
-#: How each total is shown in the table
-FORMATS = {
-    "output_tokens_per_s": fmt.tokens_per_s,
-    "tokens_per_s_per_mw": lambda v: f"{fmt.compact(v)} tok/s/MW",
-    "revenue_usd_per_year": fmt.usd_per_year,
-    "revenue_usd_per_watt_year": lambda v: f"${v:,.2f}/W/yr",
-    "cost_usd_per_year": fmt.usd_per_year,
-    "cost_usd_per_million_tokens": lambda v: f"${v:,.3f}",
-    "margin": fmt.percent,
-    "joules_per_token": lambda v: f"{v:,.2f} J",
-    "accelerators": fmt.count,
-    "facility_power_mw": fmt.mw,
-    "idle_share": fmt.percent,
-    "payback_years": lambda v: f"{v:,.1f} yr",
-}
 BAR_COLORS = ["#1f4e79", "#2e86c1", "#85c1e9", "#aab7b8"]
 #: Frontiers overlaid per scenario (those with the most capacity): two 200-fleet scenarios would
 #: otherwise draw 800 curves on every edit.
 MAX_CURVES_PER_SCENARIO = 6
-
-
-def _format(metric: str, value: float) -> str:
-    f = FORMATS.get(metric)
-    if f:
-        return f(value)
-    return fmt.mw(value) if metric.endswith("_mw") else fmt.compact(value)
 
 
 class ComparePanel(QWidget):
@@ -191,18 +170,17 @@ class ComparePanel(QWidget):
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setRowCount(len(rows))
-        self.table.setVerticalHeaderLabels([r.metric.replace("_", " ") for r in rows])
+        self.table.setVerticalHeaderLabels([METRICS[r.metric].label for r in rows])
         for r, row in enumerate(rows):
             col = 0
             for i, c in enumerate(row.cells):
-                item = QTableWidgetItem(_format(row.metric, c.value))
-                item.setToolTip(f"{row.metric}: {c.value:,.6g} ({row.unit})")
+                item = QTableWidgetItem(fmt.metric(row.metric, c.value))
+                item.setToolTip(f"{METRICS[row.metric].label}: {c.value:,.6g} {METRICS[row.metric].unit}<br>{row.unit}")
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, col, item)
                 col += 1
                 if i != base:
-                    pct = "" if c.difference_pct is None else f" ({c.difference_pct * 100:+.1f}%)"
-                    diff = QTableWidgetItem(f"{'+' if c.difference >= 0 else '−'}{_format(row.metric, abs(c.difference))}{pct}")
+                    diff = QTableWidgetItem(fmt.difference(row.metric, c.difference, c.difference_pct))
                     diff.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                     diff.setForeground(QColor("#047857" if c.difference > 0 else "#b91c1c" if c.difference < 0 else "#374151"))
                     self.table.setItem(r, col, diff)

@@ -25,7 +25,8 @@ from factory_app.factory.curves import FrontierCurve, largest_curves
 from factory_app.factory.results import FactoryResult
 from factory_app.io.atomic import write_bytes_atomic
 from factory_app.scenario.model import Scenario
-from factory_app.ui import format as fmt
+from factory_app.factory.metrics import KEY_FIGURES, METRICS
+from factory_app.io import number_format as fmt
 from factory_app.ui.chart_content import (
     MAX_CURVES,
     SLIDE,
@@ -53,11 +54,9 @@ TITLES = {
     "revenue": "Revenue and cost per fleet",
     "power": "Where the facility's power goes",
 }
-#: (totals key, chart title, axis label, value format) of the comparison bars
-COMPARE_METRICS = (
-    ("tokens_per_s_per_mw", "Tokens/s per MW", "output tokens/s per MW", lambda v: fmt.compact(v)),
-    ("revenue_usd_per_watt_year", "Revenue per watt", "USD per W per year", lambda v: f"${v:,.2f}"),
-    ("cost_usd_per_million_tokens", "Cost per million tokens", "USD per million output tokens", lambda v: f"${v:,.3f}"),
+#: (totals key, chart title, axis label, value format) of the comparison bars, from the metric table
+COMPARE_METRICS = tuple(
+    (key, METRICS[key].label, METRICS[key].unit, lambda v, k=key: fmt.metric(k, v)) for key in KEY_FIGURES
 )
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWi
 
 from factory_app.serving.catalog import Catalog, Figure, Platform
 from factory_app.scenario.presets import Presets
-from factory_app.ui import format as fmt
+from factory_app.io import number_format as fmt
 from factory_app.ui.icons import icon, platform_icon
 from factory_app.ui.mime import make_mime
 

@@ -6,22 +6,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from factory_app.factory.curves import FrontierCurve
+from factory_app.factory.metrics import METRICS
 from factory_app.factory.results import COST_TERMS, FactoryResult
 from factory_app.scenario.model import Scenario
-from factory_app.ui import format as fmt
+from factory_app.io import number_format as fmt
 from factory_app.ui.charts import COST_LABELS, FrontierChart, PowerChart, RevenueCostChart
 from factory_app.ui.style import MUTED
 
-#: (totals key, caption, formatter)
-HEADLINES = (
-    ("output_tokens_per_s", "Output tokens/s", fmt.tokens_per_s),
-    ("tokens_per_s_per_mw", "Tokens/s per MW", lambda v: f"{fmt.compact(v)} tok/s/MW"),
-    ("revenue_usd_per_year", "Revenue per year", fmt.usd_per_year),
-    ("revenue_usd_per_watt_year", "Revenue per watt", lambda v: f"${v:,.2f}/W/yr"),
-    ("cost_usd_per_million_tokens", "Cost per M tokens", lambda v: f"${v:,.3f}"),
-    ("margin", "Margin", lambda v: fmt.percent(v)),
-    ("joules_per_token", "Energy per token", lambda v: f"{v:,.2f} J"),
-)
+#: The totals shown as tiles (labels and formats from the one metric table)
+TILES = ("output_tokens_per_s", "tokens_per_s_per_mw", "revenue_usd_per_year", "revenue_usd_per_watt_year",
+         "cost_usd_per_million_tokens", "margin", "joules_per_token")
 #: Most rows a headline's hover text lists (a factory may have hundreds of operating points).
 MAX_TOOLTIP_ROWS = 12
 
@@ -97,8 +91,8 @@ class ResultsPanel(QWidget):
         self.tiles: dict[str, MetricTile] = {}
         grid = QGridLayout()
         grid.setSpacing(6)
-        for i, (key, caption, _) in enumerate(HEADLINES):
-            tile = MetricTile(caption)
+        for i, key in enumerate(TILES):
+            tile = MetricTile(METRICS[key].label)
             self.tiles[key] = tile
             grid.addWidget(tile, i // 2, i % 2)
         self.note = QLabel("")
@@ -139,8 +133,8 @@ class ResultsPanel(QWidget):
                 tile.set("—", "")
             self.note.setText("")
         else:
-            for key, _caption, formatter in HEADLINES:
-                self.tiles[key].set(formatter(result.totals.get(key, 0.0)), explain(key, scenario, result))
+            for key in TILES:
+                self.tiles[key].set(fmt.metric(key, result.totals.get(key, 0.0)), explain(key, scenario, result))
             notes = list(result.warnings[:2])
             if result.optimised and result.optimiser_note:
                 notes.insert(0, result.optimiser_note)
@@ -157,10 +151,8 @@ class ResultsPanel(QWidget):
         widget = self.tabs.currentWidget()
         if widget is self.revenue:
             self.revenue.set_result(*pending)
-            self._drawn_revenue = pending
         elif widget is self.power:
             self.power.set_result(*pending)
-            self._drawn_power = pending
 
 
-__all__ = ["ResultsPanel", "Qt"]
+__all__ = ["ResultsPanel"]

@@ -115,7 +115,7 @@ def test_compare_view_updates_live(window, qtbot):
     window.show_compare()
     window.compare.refresh()
     assert window.compare.table.rowCount() > 5 and window.compare.table.columnCount() == 3
-    row = [window.compare.table.verticalHeaderItem(r).text() for r in range(window.compare.table.rowCount())].index("revenue usd per year")
+    row = [window.compare.table.verticalHeaderItem(r).text() for r in range(window.compare.table.rowCount())].index("Revenue per year")
     before = window.compare.table.item(row, 1).text()
     window.inspector.editors["electricity_usd_per_kwh"].spin.setValue(0.2)
     window.session.evaluator.recompute()

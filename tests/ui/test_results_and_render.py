@@ -11,7 +11,7 @@ from factory_app.cli import main
 from factory_app.factory.evaluation import evaluate_factory
 from factory_app.io.scenario_file import load_scenario
 from factory_app.resources import resource_path
-from factory_app.ui import format as fmt
+from factory_app.io import number_format as fmt
 
 EXAMPLE = resource_path("examples", "mixed-chat-and-reasoning.json")
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem,
 from factory_app.serving.catalog import Catalog
 from factory_app.factory.results import FleetResult, OperatingPoint, WorkloadResult
 from factory_app.scenario.model import Fleet, Site, Workload
-from factory_app.ui import format as fmt
+from factory_app.io import number_format as fmt
 from factory_app.ui.style import ACCENT, ERROR, MUTED, SITE_COLOR, WARNING, WORKLOAD_COLOR, platform_color
 
 FLEET_SIZE = (240.0, 124.0)

@@ -1,0 +1,84 @@
+"""Every total of a factory evaluation, stated once: its key, what people call it, its unit, what
+it means and how it is shown.
+
+The results tiles, the compare view, ``factory-app compare``, CSV units and the chart exports
+read this table, so a label or a unit is written in one place. The keys are a public contract
+(``evaluate --json``, CSV columns): add to them, never rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One total. ``style`` picks the formatter (:func:`factory_app.io.number_format.metric`):
+    tokens_per_s, per_mw, usd_per_year, usd_per_w_year, usd_per_mtok, usd, fraction, joules,
+    count, mw or years."""
+
+    key: str
+    label: str
+    unit: str
+    description: str
+    style: str
+
+
+def _m(key: str, label: str, unit: str, description: str, style: str) -> Metric:
+    return Metric(key, label, unit, description, style)
+
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        _m("facility_power_mw", "Facility power budget", "MW", "MW of facility power budget", "mw"),
+        _m("facility_power_used_mw", "Power drawn at the meter", "MW",
+           "MW drawn at the facility meter by the fleets placed (with PUE and non-accelerator IT)", "mw"),
+        _m("it_power_mw", "IT power budget", "MW", "MW of IT power (budget / PUE)", "mw"),
+        _m("accelerator_power_mw", "Accelerator power budget", "MW", "MW available to accelerator systems", "mw"),
+        _m("accelerator_power_used_mw", "Accelerator power drawn", "MW", "MW drawn by the accelerator systems placed", "mw"),
+        _m("accelerators", "Accelerators", "count", "count", "count"),
+        _m("output_tokens_per_s", "Output tokens/s", "tokens/s", "output tokens/s sold (after demand caps)", "tokens_per_s"),
+        _m("input_tokens_per_s", "Input tokens/s", "tokens/s", "input tokens/s processed for the sold output", "tokens_per_s"),
+        _m("output_capacity_tokens_per_s", "Output capacity", "tokens/s",
+           "output tokens/s the fleets could produce at their operating points", "tokens_per_s"),
+        _m("tokens_per_s_per_mw", "Tokens/s per MW", "tokens/s per MW", "output tokens/s per MW of facility power budget", "per_mw"),
+        _m("revenue_usd_per_year", "Revenue per year", "USD/year", "USD/year", "usd_per_year"),
+        _m("cost_usd_per_year", "Cost per year", "USD/year", "USD/year (depreciation, energy, other opex)", "usd_per_year"),
+        _m("profit_usd_per_year", "Profit per year", "USD/year", "USD/year", "usd_per_year"),
+        _m("revenue_usd_per_watt_year", "Revenue per watt", "USD per W per year",
+           "USD/year per W of facility power budget", "usd_per_w_year"),
+        _m("cost_usd_per_million_tokens", "Cost per million tokens", "USD per million output tokens",
+           "USD per million output tokens sold", "usd_per_mtok"),
+        _m("margin", "Margin", "% of revenue", "fraction of revenue (profit / revenue); 0 when there is no revenue", "fraction"),
+        _m("payback_years", "Payback", "years", "capex / (profit + depreciation); 0 when the factory never pays back", "years"),
+        _m("joules_per_token", "Energy per token", "J per output token", "J per output token sold, at the facility meter", "joules"),
+        _m("capex_usd", "Capital expenditure", "USD", "USD (accelerators and facility)", "usd"),
+        _m("idle_share", "Capacity idle", "% of capacity", "share of output capacity left idle by demand caps", "fraction"),
+    )
+}
+
+#: The headline figures, in the order the results tiles, the compare table and slides show them.
+HEADLINES = (
+    "output_tokens_per_s",
+    "tokens_per_s_per_mw",
+    "revenue_usd_per_year",
+    "revenue_usd_per_watt_year",
+    "cost_usd_per_year",
+    "cost_usd_per_million_tokens",
+    "margin",
+    "joules_per_token",
+    "accelerators",
+    "facility_power_mw",
+)
+
+#: The three figures an AI factory is compared by (the comparison bar charts).
+KEY_FIGURES = ("tokens_per_s_per_mw", "revenue_usd_per_watt_year", "cost_usd_per_million_tokens")
+
+
+def metric(key: str) -> Metric:
+    """The metric of a totals key (``KeyError`` for an unknown one)."""
+    return METRICS[key]
+
+
+__all__ = ["HEADLINES", "KEY_FIGURES", "METRICS", "Metric", "metric"]

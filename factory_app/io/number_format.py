@@ -1,0 +1,100 @@
+"""Numbers as people read them: SI-style magnitudes with units, never NaN or infinity.
+
+One formatter per kind of figure, shared by the app, ``factory-app`` text output and chart
+exports; :func:`metric` formats any total by its style in :mod:`factory_app.factory.metrics`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from factory_app.factory.metrics import METRICS
+
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def _finite(x: float) -> float:
+    return x if isinstance(x, (int, float)) and math.isfinite(x) else 0.0
+
+
+def compact(x: float, digits: int = 3) -> str:
+    """1234567 -> '1.23 M'; small numbers keep ``digits`` significant figures."""
+    x = _finite(x)
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    for scale, suffix in _SUFFIXES:
+        if a >= scale:
+            return f"{sign}{_sig(a / scale, digits)} {suffix}"
+    return f"{sign}{_sig(a, digits)}"
+
+
+def _sig(a: float, digits: int) -> str:
+    if a == 0:
+        return "0"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(a))))
+    return f"{a:,.{decimals}f}"
+
+
+def tokens_per_s(x: float) -> str:
+    return f"{compact(x)} tok/s"
+
+
+def usd(x: float) -> str:
+    return f"${compact(x)}"
+
+
+def usd_per_year(x: float) -> str:
+    return f"${compact(x)}/yr"
+
+
+def percent(fraction: float, decimals: int = 1) -> str:
+    return f"{_finite(fraction) * 100:.{decimals}f}%"
+
+
+def mw(x: float) -> str:
+    x = _finite(x)
+    return f"{x:,.1f} MW" if abs(x) >= 10 else f"{x:,.2f} MW"
+
+
+def count(n: float) -> str:
+    return f"{int(round(_finite(n))):,}"
+
+
+def plain(x: float, digits: int = 3) -> str:
+    return _sig(abs(_finite(x)), digits) if x >= 0 else "-" + _sig(abs(_finite(x)), digits)
+
+
+def years(x: float) -> str:
+    return f"{_finite(x):,.1f} yr"
+
+
+_STYLES = {
+    "tokens_per_s": tokens_per_s,
+    "per_mw": lambda v: f"{compact(v)} tok/s/MW",
+    "usd_per_year": usd_per_year,
+    "usd_per_w_year": lambda v: f"${_finite(v):,.2f}/W/yr",
+    "usd_per_mtok": lambda v: f"${_finite(v):,.3f}",
+    "usd": usd,
+    "fraction": percent,
+    "joules": lambda v: f"{_finite(v):,.2f} J",
+    "count": count,
+    "mw": mw,
+    "years": years,
+}
+
+
+def metric(key: str, value: float) -> str:
+    """A total formatted by its style (e.g. ``margin`` 0.42 -> '42.0%')."""
+    m = METRICS.get(key)
+    return _STYLES[m.style](value) if m else compact(value)
+
+
+def difference(key: str, diff: float, relative: float | None) -> str:
+    """A change of a total as people read it: '+1.2 M tok/s (+12.0%)'. A share (margin, idle)
+    changes in percentage points, and a relative change of a percentage is not shown."""
+    m = METRICS.get(key)
+    sign = "+" if diff >= 0 else "−"
+    if m is not None and m.style == "fraction":
+        return f"{sign}{abs(_finite(diff)) * 100:.1f} pp"
+    pct = "" if relative is None else f" ({relative * 100:+.1f}%)"
+    return f"{sign}{metric(key, abs(diff))}{pct}"
