@@ -120,7 +120,7 @@ def test_compare_view_updates_live(window, qtbot):
     window.inspector.editors["electricity_usd_per_kwh"].spin.setValue(0.2)
     window.session.evaluator.recompute()
     qtbot.waitUntil(lambda: window.compare.table.item(row, 2) is not None)
-    costs = [window.compare.table.verticalHeaderItem(r).text() for r in range(window.compare.table.rowCount())].index("cost usd per year")
+    costs = [window.compare.table.verticalHeaderItem(r).text() for r in range(window.compare.table.rowCount())].index("Cost per year")
     assert window.compare.table.item(costs, 2).text().startswith("+")
     assert window.compare.table.item(row, 1).text() == before  # revenue unchanged by the price of power
 
