@@ -11,15 +11,10 @@ fleets together never draw more than the accelerator power.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from factory_app.serving.catalog import Catalog, Platform
 from factory_app.scenario.model import Fleet, Scenario
-
-#: Tolerance on ``share x power / watts`` before flooring, so 0.3 x 10 counts as 3, not 2.
-_FLOOR_EPS = 1e-9
-
 
 @dataclass(frozen=True, slots=True)
 class FleetSize:
@@ -34,19 +29,6 @@ class FleetSize:
     @property
     def accelerator_power_w(self) -> float:
         return self.accelerators * self.all_in_w
-
-
-def whole_domains(accelerators: float, domain: int) -> int:
-    """``accelerators`` rounded down to a multiple of ``domain`` (a platform's purchase unit)."""
-    domain = max(int(domain), 1)
-    return int(math.floor(accelerators + _FLOOR_EPS)) // domain * domain
-
-
-def accelerators_for_power(power_w: float, platform: Platform) -> int:
-    """Accelerators whose all-in power fits in ``power_w``, in whole purchase units."""
-    if power_w <= 0:
-        return 0
-    return whole_domains(power_w / platform.all_in_w.value, platform.purchase_unit)
 
 
 def _platform(fleet: Fleet, catalog: Catalog) -> Platform | None:
@@ -74,10 +56,10 @@ def size_fleets(
             warnings.append(f"fleet '{f.id}': unknown platform '{f.platform}'; it has no accelerators")
             sizes[f.id] = FleetSize(f.id, 0, 0.0, f.sizing, 0)
         elif f.sizing == "power":
-            n = accelerators_for_power(shares[f.id] * budget_w, p)
+            n = p.accelerators_for_power(shares[f.id] * budget_w)
             sizes[f.id] = FleetSize(f.id, n, p.all_in_w.value, "power", n)
         else:
-            n = whole_domains(f.accelerators or 0, p.purchase_unit)
+            n = p.whole_units(f.accelerators or 0)
             if n != (f.accelerators or 0):
                 warnings.append(
                     f"fleet '{f.id}': {f.accelerators:,} accelerators rounded down to {n:,} "
@@ -105,7 +87,7 @@ def _fit_count_fleets(
     for f in counted:
         old = sizes[f.id]
         p = catalog.platforms[f.platform]
-        n = whole_domains(old.accelerators * factor, p.purchase_unit)
+        n = p.whole_units(old.accelerators * factor)
         sizes[f.id] = FleetSize(f.id, n, old.all_in_w, "power", old.accelerators)
         warnings.append(
             f"fleet '{f.id}': {old.accelerators:,} accelerators need {old.accelerator_power_w / 1e6:,.1f} MW but the "
@@ -113,4 +95,4 @@ def _fit_count_fleets(
         )
 
 
-__all__ = ["FleetSize", "accelerators_for_power", "size_fleets", "whole_domains"]
+__all__ = ["FleetSize", "size_fleets"]

@@ -59,9 +59,11 @@ def coerce(kind: str, name: str, value: Any, path: str) -> Any:
     raise ValidationError(where, "cannot be edited")
 
 
-def with_field(scenario: Scenario, kind: str, item_id: str | None, name: str, value: Any) -> Scenario:
+def with_field(scenario: Scenario, kind: str, item_id: str | None, name: str, value: Any,
+               catalog: Catalog | None = None) -> Scenario:
     """The scenario with one field set (type and range checked, the whole not yet validated).
     ``kind`` is scenario, site, fleet, workload or assignment (``item_id`` ``"fleet/workload"``).
+    Switching a fleet's sizing fills the field the new sizing needs (see :func:`_resized`).
     Raises :class:`ValidationError` naming the field, or ``KeyError`` for an unknown item."""
     if kind == "scenario":
         if name not in SCENARIO_FIELDS:
@@ -72,6 +74,8 @@ def with_field(scenario: Scenario, kind: str, item_id: str | None, name: str, va
     path = json_path(scenario, kind, item_id)
     item = scenario.item(kind, item_id)
     new = replace(item, **{name: coerce(kind, name, value, path)})
+    if kind == "fleet" and name == "sizing" and catalog is not None:
+        new = _resized(scenario, catalog, new)
     if kind == "site":
         return replace(scenario, site=new)
     seq_name = _SEQUENCES[kind]
@@ -80,10 +84,24 @@ def with_field(scenario: Scenario, kind: str, item_id: str | None, name: str, va
     return replace(scenario, **{seq_name: seq[:i] + (new,) + seq[i + 1 :]})
 
 
+def _resized(scenario: Scenario, catalog: Catalog, fleet: Fleet) -> Fleet:
+    """A fleet switched to another sizing, with the number that sizing needs when it has none:
+    by count, the accelerators its power share buys (at least one purchase unit); by power, the
+    share no other fleet claims. So the switch keeps the fleet about the size it was."""
+    platform = catalog.platforms.get(fleet.platform)
+    if fleet.sizing == "count" and fleet.accelerators is None and platform is not None:
+        budget_w = (fleet.power_share or 0.0) * scenario.site.accelerator_power_mw * 1e6
+        return replace(fleet, accelerators=max(platform.accelerators_for_power(budget_w), platform.purchase_unit))
+    if fleet.sizing == "power" and fleet.power_share is None:
+        others = replace(scenario, fleets=tuple(f for f in scenario.fleets if f.id != fleet.id))
+        return replace(fleet, power_share=others.power_share_left())
+    return fleet
+
+
 def preview(scenario: Scenario, catalog: Catalog, kind: str, item_id: str | None, name: str, value: Any) -> Scenario:
     """The scenario the edit would make, validated whole (shares adding up, ids, ranges): the one
     validation of an edit. Raises :class:`ValidationError` or ``KeyError``; never mutates."""
-    candidate = with_field(scenario, kind, item_id, name, value)
+    candidate = with_field(scenario, kind, item_id, name, value, catalog)
     validate_scenario(candidate, catalog)
     return candidate
 
@@ -144,10 +162,10 @@ def duplicated(scenario: Scenario, item_ids: Iterable[str], offset: tuple[float,
     mapping: dict[str, str] = {}
 
     def fresh(old_id: str) -> str:
-        n = 2
-        while f"{old_id}-copy{n if n > 2 else ''}"[:64] in taken:
+        """``x-copy``, then ``x-copy2``, ``x-copy3``, ..."""
+        n = 1
+        while (new := f"{old_id}-copy{n if n > 1 else ''}"[:64]) in taken:
             n += 1
-        new = f"{old_id}-copy{n if n > 2 else ''}"[:64]
         taken.add(new)
         return new
 

@@ -137,3 +137,17 @@ ASSIGNMENT_FIELDS: dict[str, FieldSpec] = {
 #: Price curve points: tokens/s per user -> multiplier on the output price.
 PRICE_CURVE_SPEED = _f("tokens_per_s_per_user", "Speed", "tokens/s per user", 0.0, 100_000.0, None, "")
 PRICE_CURVE_MULTIPLIER = _f("multiplier", "Price multiplier", "", 0.0, 100.0, 1.0, "")
+
+#: Text fields of items, by kind, as people name them (numbers are named by their FieldSpec)
+TEXT_FIELD_LABELS = {"name": "Name", "description": "Description", "platform": "Platform", "sizing": "Sizing",
+                     "model": "Model", "precision": "Precision", "price_curve": "Price curve", "position": "Position",
+                     "optimise": "Optimise"}
+
+
+def label_of(kind: str, name: str) -> str:
+    """What a person calls a field (``price_out_usd_per_mtok`` -> 'Output price'): undo texts,
+    refusals and exports use this rather than the key."""
+    table = {"site": SITE_FIELDS, "fleet": FLEET_FIELDS, "workload": WORKLOAD_FIELDS, "assignment": ASSIGNMENT_FIELDS}.get(kind, {})
+    if name in table:
+        return table[name].label
+    return TEXT_FIELD_LABELS.get(name, name.replace("_", " ").capitalize())

@@ -98,6 +98,15 @@ class Platform:
             return int(self.purchase_unit_figure.value)
         return self.domain_size
 
+    def whole_units(self, accelerators: float) -> int:
+        """``accelerators`` rounded DOWN to whole purchase units (an NVL72 rack is bought whole)."""
+        unit = max(self.purchase_unit, 1)
+        return int(math.floor(accelerators + 1e-9)) // unit * unit  # 1e-9: 0.3 x 10 counts as 3
+
+    def accelerators_for_power(self, power_w: float) -> int:
+        """Accelerators whose all-in watts fit in ``power_w``, in whole purchase units."""
+        return self.whole_units(power_w / self.all_in_w.value) if power_w > 0 else 0
+
     def figures(self) -> dict[str, Figure]:
         """Every figure by a display key, for the inspector, tooltips and the catalogue dump."""
         out = {

@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoCommand
 
 from factory_app.scenario.document import Change, Removed, ScenarioDocument
 from factory_app.scenario.edits import Copies, duplicated
+from factory_app.scenario.fields import label_of
 from factory_app.scenario.model import Assignment, Fleet, Scenario, Workload
 
 _MERGE_ID = 0x4641  # "FA": set-field commands of one field merge while a slider is dragged
@@ -31,7 +32,7 @@ class SetFieldCommand(QUndoCommand):
                  label: str = "", session: int = 0) -> None:
         """``session`` > 0 merges consecutive commands of one slider drag into one undo step."""
         self.after = doc.preview(kind, item_id, field, value)
-        super().__init__(label or f"Change {field.replace('_', ' ')}")
+        super().__init__(label or f"Change {label_of(kind, field)[0].lower()}{label_of(kind, field)[1:]}")
         self.doc, self.kind, self.item_id, self.field, self.value = doc, kind, item_id, field, value
         self.session = session
         self.before = doc.scenario

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import xml.etree.ElementTree as ET
 
 import pyqtgraph.exporters as exporters
@@ -31,9 +33,15 @@ def test_headline_figures_match_the_engine(window):
 def test_frontier_chart_has_a_curve_and_a_marker_per_link(window):
     assert window.open_file(EXAMPLE, as_example=True)
     window.evaluator.recompute()
-    links = len(window.doc.scenario.assignments)
-    assert len(window.results.frontier.curves) >= 1
-    assert 1 <= len(window.results.frontier.markers) <= links
+    s, result = window.doc.scenario, window.evaluator.result
+    links = {f"{a.fleet_id}/{a.workload_id}" for a in s.assignments}
+    assert len(links) >= 2
+    assert {f"{c.fleet_id}/{c.workload_id}" for c in window.results.frontier.curves} == links
+    feasible = {f"{op.fleet_id}/{op.workload_id}" for f in result.fleets for op in f.operating_points if op.feasible}
+    assert set(window.results.frontier.markers) == feasible == links
+    for key, marker in window.results.frontier.markers.items():  # each marker sits at its operating point
+        op = result.operating_point(*key.split("/"))
+        assert 10 ** marker.pos().x() == pytest.approx(op.tokens_per_s_per_user, rel=1e-6)
 
 
 def test_dragging_a_frontier_marker_sets_the_interactivity_target(window):

@@ -34,7 +34,7 @@ import numpy as np
 from factory_app.serving.catalog import Catalog
 from factory_app.factory.economics import SECONDS_PER_YEAR, accelerator_cost_usd_per_year
 from factory_app.factory.operating_points import capacity
-from factory_app.factory.power import accelerators_for_power, size_fleets, whole_domains
+from factory_app.factory.power import size_fleets
 from factory_app.factory.results import FactoryResult
 from factory_app.factory.optimiser.simplex import maximise
 from factory_app.scenario.model import Scenario
@@ -113,7 +113,7 @@ def build_model(scenario: Scenario, catalog: Catalog) -> LinearModel:
         if fleet is None or w is None or platform is None:
             continue
         by_power = fleet.sizing == "power"
-        gpus = accelerators_for_power(power_w, platform) if by_power else sizes[fi].accelerators
+        gpus = platform.accelerators_for_power(power_w) if by_power else sizes[fi].accelerators
         c = capacity(catalog, fleet, platform.domain_size, w, gpus)
         cost = accelerator_cost_usd_per_year(platform, fleet, site) if by_power else 0.0
         pairs.append(Pair(ai, fi, w.id, c.tokens_per_s_per_gpu, c.value_usd_per_token, cost, platform.all_in_w.value))
@@ -181,8 +181,9 @@ def lp_candidates(scenario: Scenario, catalog: Catalog, model: LinearModel, x: n
         split[p.assignment] = min(x[i] / whole, 1.0) if whole else 0.0
     options: dict[int, list[int]] = {}
     for fi, n in totals.items():
-        domain = catalog.platforms[scenario.fleets[fi].platform].purchase_unit
-        low = whole_domains(n, domain)
+        platform = catalog.platforms[scenario.fleets[fi].platform]
+        domain = platform.purchase_unit
+        low = platform.whole_units(n)
         options[fi] = sorted({low, low + domain}) if (n - low > 1e-6 and len(totals) <= MAX_ROUNDING_FLEETS) else [low]
     out = []
     for combo in itertools.product(*options.values()):
