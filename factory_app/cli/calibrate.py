@@ -86,4 +86,4 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["run", "add_parser", "FitResult", "Efficiency"]
+__all__ = ["run", "add_parser"]

@@ -111,4 +111,4 @@ def empty_totals() -> dict[str, float]:
     return {k: 0.0 for k in TOTAL_KEYS}
 
 
-__all__ = ["TOTAL_KEYS", "COST_TERMS", "OperatingPoint", "FleetResult", "WorkloadResult", "FactoryResult", "empty_totals", "field"]
+__all__ = ["TOTAL_KEYS", "COST_TERMS", "OperatingPoint", "FleetResult", "WorkloadResult", "FactoryResult", "empty_totals"]

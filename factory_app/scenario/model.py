@@ -336,6 +336,5 @@ __all__ = [
     "Scenario",
     "Site",
     "Workload",
-    "ValidationError",
     "validate_scenario",
 ]

@@ -256,6 +256,9 @@ def evaluate_points(
     All iteration variants (decode only, decode with a chunk, prefill pool, and the 99th-percentile
     batch) go through one stacked :func:`serving_step` call: numpy's per-call overhead dominates
     at frontier sizes, so one call over five times the points is several times faster.
+
+    Long because: the stacked call above is the frontier's hot path; splitting the per-mode
+    arithmetic into functions would pass a dozen arrays around for no reader's gain.
     """
     spec = speculation or Speculation()
     tau = spec.tokens_per_step

@@ -33,7 +33,7 @@ from factory_app.ui.chart_content import (
 )
 from factory_app.ui.style import MUTED
 
-__all__ = ["FrontierChart", "RevenueCostChart", "PowerChart", "COST_LABELS"]
+__all__ = ["FrontierChart", "RevenueCostChart", "PowerChart"]
 
 
 class ChartBase(pg.PlotWidget):

@@ -10,7 +10,8 @@ from factory_app.factory.metrics import METRICS
 from factory_app.factory.results import COST_TERMS, FactoryResult
 from factory_app.scenario.model import Scenario
 from factory_app.io import number_format as fmt
-from factory_app.ui.charts import COST_LABELS, FrontierChart, PowerChart, RevenueCostChart
+from factory_app.ui.chart_content import COST_LABELS
+from factory_app.ui.charts import FrontierChart, PowerChart, RevenueCostChart
 from factory_app.ui.style import MUTED
 
 #: The totals shown as tiles (labels and formats from the one metric table)
