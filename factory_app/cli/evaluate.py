@@ -11,7 +11,8 @@ from factory_app.cli.common import CliError, print_json
 from factory_app.cli.scenario_args import FileProblem, read_scenario, report_file_problem, write_failed
 from factory_app.serving.catalog import default_catalog
 from factory_app.factory.evaluation import evaluate_factory
-from factory_app.factory.results import FactoryResult
+from factory_app.factory.results import REPORT_YEAR, REPORT_YEAR_TEXT, FactoryResult
+from factory_app.io import number_format as fmt
 from factory_app.io.csv_export import write_results_csv
 from factory_app.io.results_json import fleet_figures, result_to_json
 from factory_app.scenario.model import Scenario
@@ -78,6 +79,15 @@ def _rate(tps: float) -> str:
     return f"{tps / 1e6:,.2f} M" if tps >= 1e6 else f"{tps:,.0f}"
 
 
+def _cash_flow_table(r: FactoryResult) -> str:
+    head = f"  {'year':>4}  {'capex':>11}  {'revenue':>11}  {'opex':>11}  {'residual':>11}  {'cash flow':>11}  {'discounted':>11}  {'cumulative':>11}  {'utilisation':>11}"
+    rows = [head]
+    for y in r.life_cycle.years:
+        cells = (y.capex_usd, y.revenue_usd, y.opex_usd, y.residual_value_usd, y.cash_flow_usd, y.discounted_usd, y.cumulative_discounted_usd)
+        rows.append(f"  {y.year:>4}  " + "  ".join(f"{_money(v):>11}" for v in cells) + f"  {y.utilisation:>11.1%}")
+    return "\n".join(rows)
+
+
 def format_summary(scenario: Scenario, r: FactoryResult) -> str:
     """A readable summary: totals, fleets, operating points, workloads, warnings."""
     t = r.totals
@@ -85,13 +95,14 @@ def format_summary(scenario: Scenario, r: FactoryResult) -> str:
     lines = [
         f"{scenario.name}",
         f"  site: {site.facility_power_mw:,.1f} MW at PUE {site.pue:g} -> {t['accelerator_power_mw']:,.1f} MW for accelerators; "
-        f"{t['facility_power_used_mw']:,.1f} MW drawn",
+        f"{t['facility_power_used_mw']:,.1f} MW at full load, {t['facility_power_mean_mw']:,.1f} MW on average",
+        f"  finance: WACC {site.wacc:.1%}, {site.horizon_years}-year horizon; the totals below are {REPORT_YEAR_TEXT}",
         "",
-        "Totals",
+        f"Totals (year {REPORT_YEAR})",
     ]
     rows = [
         ("accelerators", f"{t['accelerators']:,.0f}"),
-        ("output tokens/s (sold)", f"{_rate(t['output_tokens_per_s'])}  (capacity {_rate(t['output_capacity_tokens_per_s'])}, idle share {t['idle_share']:.1%})"),
+        ("output tokens/s (sold)", f"{_rate(t['output_tokens_per_s'])}  (capacity {_rate(t['output_capacity_tokens_per_s'])}, utilisation {t['utilisation']:.1%})"),
         ("input tokens/s", _rate(t["input_tokens_per_s"])),
         ("tokens/s per MW (facility)", f"{t['tokens_per_s_per_mw']:,.0f}"),
         ("revenue per year", _money(t["revenue_usd_per_year"])),
@@ -100,8 +111,12 @@ def format_summary(scenario: Scenario, r: FactoryResult) -> str:
         ("revenue per watt-year", f"${t['revenue_usd_per_watt_year']:,.2f}"),
         ("cost per million tokens", f"${t['cost_usd_per_million_tokens']:,.3f}"),
         ("joules per token", f"{t['joules_per_token']:,.3f}"),
+        ("cost per accelerator-hour", f"${t['cost_usd_per_accelerator_hour']:,.2f}  (of which cost of capital {_money(t['cost_of_capital_usd_per_year'])} a year)"),
         ("capex", _money(t["capex_usd"])),
-        ("payback", f"{t['payback_years']:,.2f} years" if t["payback_years"] > 0 else "never"),
+        ("payback (undiscounted)", f"{t['payback_years']:,.2f} years" if t["payback_years"] > 0 else "never"),
+        (f"NPV over {site.horizon_years} years", _money(t["npv_usd"])),
+        ("IRR", fmt.metric("irr", t["irr"])),
+        ("discounted payback", fmt.metric("discounted_payback_years", t["discounted_payback_years"])),
     ]
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k:<{width}}  {v}" for k, v in rows]
@@ -111,7 +126,8 @@ def format_summary(scenario: Scenario, r: FactoryResult) -> str:
         lines.append(
             f"  {f.fleet_id} ({f.platform}): {f.accelerators:,} accelerators, {f.facility_power_mw:,.1f} MW, "
             f"{_rate(f.output_tokens_per_s)} tokens/s, {fig['tokens_per_s_per_mw']:,.0f} tokens/s per MW, "
-            f"revenue {_money(f.revenue_usd_per_year)}, cost {_money(f.cost_usd_per_year)}, margin {fig['margin']:.1%}"
+            f"revenue {_money(f.revenue_usd_per_year)}, cost {_money(f.cost_usd_per_year)} (${fig['cost_usd_per_accelerator_hour']:,.2f} "
+            f"per accelerator-hour), margin {fig['margin']:.1%}"
         )
         for op in f.operating_points:
             if op.feasible:
@@ -124,12 +140,16 @@ def format_summary(scenario: Scenario, r: FactoryResult) -> str:
                 lines.append(f"    -> {op.workload_id}: not feasible: {op.reason}")
     lines += ["", "Workloads"]
     for w in r.workloads:
-        cap = f", demand cap {_rate(w.demand_cap_tokens_per_s)}" if w.demand_cap_tokens_per_s else ""
+        source = "stated" if w.demand_cap_tokens_per_s else "default utilisation"
+        cap = f", demand {_rate(w.demand_tokens_per_s)} on average ({source}), {_rate(w.peak_demand_tokens_per_s)} at the busiest hour"
         extra = f" ({w.reason})" if w.reason else (f", bound: {w.bound}" if w.bound else "")
         lines.append(
             f"  {w.workload_id}: {_rate(w.output_tokens_per_s)} tokens/s sold of {_rate(w.output_capacity_tokens_per_s)}{cap}, "
             f"revenue {_money(w.revenue_usd_per_year)}, utilisation {w.utilisation:.1%}{extra}"
         )
+    lines += ["", "Cash flows (USD; year 0 is the build)", _cash_flow_table(r)]
+    if r.life_cycle.events:
+        lines += ["  " + "; ".join(r.life_cycle.events)]
     if r.optimised:
         lines += ["", f"Optimiser: {r.optimiser_note}"]
     if r.warnings:

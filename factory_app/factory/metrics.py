@@ -14,8 +14,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Metric:
     """One total. ``style`` picks the formatter (:func:`factory_app.io.number_format.metric`):
-    tokens_per_s, per_mw, usd_per_year, usd_per_w_year, usd_per_mtok, usd, fraction, joules,
-    count, mw or years."""
+    tokens_per_s, per_mw, usd_per_year, usd_per_w_year, usd_per_mtok, usd_per_hour, usd,
+    fraction, rate, joules, count, mw or years."""
 
     key: str
     label: str
@@ -38,23 +38,37 @@ METRICS: dict[str, Metric] = {
         _m("accelerator_power_mw", "Accelerator power budget", "MW", "MW available to accelerator systems", "mw"),
         _m("accelerator_power_used_mw", "Accelerator power drawn", "MW", "MW drawn by the accelerator systems placed", "mw"),
         _m("accelerators", "Accelerators", "count", "count", "count"),
-        _m("output_tokens_per_s", "Output tokens/s", "tokens/s", "output tokens/s sold (after demand caps)", "tokens_per_s"),
+        _m("output_tokens_per_s", "Output tokens/s", "tokens/s", "output tokens/s sold (demand served), averaged over the day", "tokens_per_s"),
         _m("input_tokens_per_s", "Input tokens/s", "tokens/s", "input tokens/s processed for the sold output", "tokens_per_s"),
         _m("output_capacity_tokens_per_s", "Output capacity", "tokens/s",
            "output tokens/s the fleets could produce at their operating points", "tokens_per_s"),
         _m("tokens_per_s_per_mw", "Tokens/s per MW", "tokens/s per MW", "output tokens/s per MW of facility power budget", "per_mw"),
         _m("revenue_usd_per_year", "Revenue per year", "USD/year", "USD/year", "usd_per_year"),
-        _m("cost_usd_per_year", "Cost per year", "USD/year", "USD/year (depreciation, energy, other opex)", "usd_per_year"),
+        _m("cost_usd_per_year", "Cost per year", "USD/year",
+           "USD/year: the capital charge (depreciation and financing at the WACC), energy, other opex", "usd_per_year"),
         _m("profit_usd_per_year", "Profit per year", "USD/year", "USD/year", "usd_per_year"),
         _m("revenue_usd_per_watt_year", "Revenue per watt", "USD per W per year",
            "USD/year per W of facility power budget", "usd_per_w_year"),
         _m("cost_usd_per_million_tokens", "Cost per million tokens", "USD per million output tokens",
            "USD per million output tokens sold", "usd_per_mtok"),
         _m("margin", "Margin", "% of revenue", "fraction of revenue (profit / revenue); 0 when there is no revenue", "fraction"),
-        _m("payback_years", "Payback", "years", "capex / (profit + depreciation); 0 when the factory never pays back", "years"),
-        _m("joules_per_token", "Energy per token", "J per output token", "J per output token sold, at the facility meter", "joules"),
-        _m("capex_usd", "Capital expenditure", "USD", "USD (accelerators and facility)", "usd"),
-        _m("idle_share", "Capacity idle", "% of capacity", "share of output capacity left idle by demand caps", "fraction"),
+        _m("payback_years", "Payback", "years",
+           "capex / (profit + capital charge), undiscounted: capex over revenue less energy and opex; 0 when the factory never pays back", "years"),
+        _m("joules_per_token", "Energy per token", "J per output token",
+           "J per output token sold, at the facility meter (busy and idle power over the day)", "joules"),
+        _m("capex_usd", "Capital expenditure", "USD", "USD: accelerators with their network, and the facility", "usd"),
+        _m("idle_share", "Capacity idle", "% of capacity", "share of output capacity left idle: demand below capacity over the day", "fraction"),
+        _m("utilisation", "Utilisation", "% of capacity", "output tokens sold / output capacity, averaged over the day", "fraction"),
+        _m("facility_power_mean_mw", "Mean power drawn", "MW",
+           "MW drawn at the facility meter averaged over the day (busy accelerators at full power, idle ones at the idle share)", "mw"),
+        _m("cost_usd_per_accelerator_hour", "Cost per accelerator-hour", "USD per accelerator-hour",
+           "all-in cost per installed accelerator-hour: capital (depreciation and financing, network included), facility, energy, other opex", "usd_per_hour"),
+        _m("cost_of_capital_usd_per_year", "Cost of capital", "USD/year",
+           "financing: the return accelerators, network and facility earn at the WACC (part of the cost per year)", "usd_per_year"),
+        _m("npv_usd", "NPV", "USD", "net present value of the cash flows over the horizon at the WACC (sum of discounted_usd)", "usd"),
+        _m("irr", "IRR", "% per year", "internal rate of return of the cash flows; null when none exists", "rate"),
+        _m("discounted_payback_years", "Discounted payback", "years",
+           "years until the cumulative discounted cash flow turns positive; null when it never does within the horizon", "years"),
     )
 }
 
@@ -67,6 +81,11 @@ HEADLINES = (
     "cost_usd_per_year",
     "cost_usd_per_million_tokens",
     "margin",
+    "npv_usd",
+    "irr",
+    "discounted_payback_years",
+    "utilisation",
+    "cost_usd_per_accelerator_hour",
     "joules_per_token",
     "accelerators",
     "facility_power_mw",

@@ -175,14 +175,15 @@ class ComparePanel(QWidget):
             col = 0
             for i, c in enumerate(row.cells):
                 item = QTableWidgetItem(fmt.metric(row.metric, c.value))
-                item.setToolTip(f"{METRICS[row.metric].label}: {c.value:,.6g} {METRICS[row.metric].unit}<br>{row.unit}")
+                item.setToolTip(f"{METRICS[row.metric].label}: {'n/a' if c.value is None else format(c.value, ',.6g')} {METRICS[row.metric].unit}<br>{row.unit}")
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, col, item)
                 col += 1
                 if i != base:
                     diff = QTableWidgetItem(fmt.difference(row.metric, c.difference, c.difference_pct))
                     diff.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                    diff.setForeground(QColor("#047857" if c.difference > 0 else "#b91c1c" if c.difference < 0 else "#374151"))
+                    change = c.difference or 0.0  # None: one side has no value (an IRR that does not exist)
+                    diff.setForeground(QColor("#047857" if change > 0 else "#b91c1c" if change < 0 else "#374151"))
                     self.table.setItem(r, col, diff)
                     col += 1
         self.table.resizeColumnsToContents()
