@@ -95,7 +95,9 @@ def test_evaluate_json_has_the_finance_contract(capsys, scenario_file):
     assert totals["npv_usd"] == pytest.approx(sum(r["discounted_usd"] for r in flows), rel=1e-12)
     irr = totals["irr"]
     assert irr is not None and abs(sum(r["cash_flow_usd"] / (1 + irr) ** r["year"] for r in flows)) < 1e-6 * flows[0]["capex_usd"]
-    assert 0 < totals["discounted_payback_years"] < 5 and 0 < totals["utilisation"] < 1
+    # the iso-power factory's Hopper half costs what its Blackwell half earns: NPV about zero, IRR about the WACC
+    assert (totals["npv_usd"] < 0) == (irr < 0.10) == (totals["discounted_payback_years"] is None)
+    assert 0 < totals["utilisation"] < 1
     assert totals["cost_of_capital_usd_per_year"] == data["cost_breakdown"]["financing"]
     hours = totals["accelerators"] * 8760
     assert totals["cost_usd_per_accelerator_hour"] == pytest.approx(totals["cost_usd_per_year"] / hours, rel=1e-12)
