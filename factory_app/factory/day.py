@@ -58,7 +58,7 @@ class DayService:
 
     def workload(self, workload_id: str) -> WorkloadDay:
         i = self.workload_ids.index(workload_id)
-        return WorkloadDay(float(self.demand_mean[i]), tuple(map(float, self.demand[i])), tuple(map(float, self.served[i])))
+        return WorkloadDay(float(self.demand_mean[i]), tuple(self.demand[i].tolist()), tuple(self.served[i].tolist()))
 
 
 def serve_day(scenario: Scenario, catalog: Catalog, points: dict[tuple[str, str], Capacity]) -> DayService:

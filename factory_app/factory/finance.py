@@ -64,42 +64,46 @@ def npv(cash_flows: np.ndarray, rate: float) -> float:
     return float(np.dot(flows, discount_factors(rate, len(flows) - 1)))
 
 
-#: IRRs searched: from -99.99% a year up (a factory that pays back within weeks has an IRR in the
-#: thousands of percent, which is a finding, not an error).
-_GRID = np.concatenate([-np.geomspace(0.9999, 1e-4, 200), np.linspace(0.0, 1.0, 200), np.geomspace(1.0, 1e12, 600)[1:]])
-
-
-def _npv_at(flows: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    years = np.arange(len(flows), dtype=float)
-    return (flows[None, :] * (1.0 + rates[:, None]) ** -years[None, :]).sum(axis=1)
+#: IRRs found: from -99.99% a year up to 1e12 (a factory that pays back within weeks has an IRR in
+#: the thousands of percent, which is a finding, not an error).
+_LOWEST_RATE, _HIGHEST_RATE = -0.9999, 1e12
 
 
 def irr(cash_flows: np.ndarray) -> tuple[float | None, int]:
     """The internal rate of return (the rate at which the cash flows discount to zero) and how
     many such rates there are. ``None`` when there is none above -99.99% (the flows never change
-    sign, or never come back, or lose more than 99.99% a year). With several (flows changing sign more than once, e.g. at a
-    refresh) the lowest is returned; the count lets the caller say so.
+    sign, or never come back, or lose more than 99.99% a year). With several (flows changing sign
+    more than once, e.g. at a refresh) the lowest is returned; the count lets the caller say so.
 
-    Vectorised: NPV on a grid of rates, then 80 bisection steps on every bracket at once."""
+    With ``x = 1 / (1 + r)`` the NPV is the polynomial ``sum cf_t x^t``: its positive real roots
+    (numpy's companion-matrix eigenvalues, polished by two Newton steps) are the IRRs."""
     flows = np.asarray(cash_flows, dtype=float)
-    if len(flows) < 2 or not (np.any(flows > 0) and np.any(flows < 0)):
+    if len(flows) < 2 or not (flows.max() > 0 > flows.min()):
         return None, 0
-    values = _npv_at(flows, _GRID)
-    sign = np.sign(values)
-    brackets = np.nonzero(sign[:-1] * sign[1:] < 0)[0]
-    exact = np.nonzero(values == 0)[0]
-    if len(brackets) == 0:
-        return (float(_GRID[exact[0]]), len(exact)) if len(exact) else (None, 0)
-    lo, hi = _GRID[brackets].copy(), _GRID[brackets + 1].copy()
-    f_lo = values[brackets]
-    for _ in range(80):
-        mid = 0.5 * (lo + hi)
-        f_mid = _npv_at(flows, mid)
-        left = np.sign(f_mid) == np.sign(f_lo)
-        lo, f_lo = np.where(left, mid, lo), np.where(left, f_mid, f_lo)
-        hi = np.where(left, hi, mid)
-    roots = np.concatenate([0.5 * (lo + hi), _GRID[exact]])
-    return float(roots.min()), len(roots)
+    scale = np.abs(flows).max()
+    last = int(np.flatnonzero(np.abs(flows) > 1e-12 * scale)[-1])  # later flows too small to move any root
+    poly = flows[last::-1] / scale  # highest power first, as np.roots wants it
+    roots = np.roots(poly)
+    x = roots.real[(np.abs(roots.imag) <= 1e-9 * np.maximum(1.0, np.abs(roots.real))) & (roots.real > 0)]
+    rates = np.sort(1.0 / x - 1.0)
+    rates = rates[(rates >= _LOWEST_RATE) & (rates <= _HIGHEST_RATE)]
+    if len(rates) == 0:
+        return None, 0
+    distinct = int(np.count_nonzero(np.diff(rates) > 1e-7 * np.maximum(1.0, np.abs(rates[1:])))) + 1
+    return _polished(poly.tolist(), 1.0 / (1.0 + float(rates[0]))), distinct
+
+
+def _polished(poly: list[float], x: float) -> float:
+    """Two Newton steps on the polynomial (highest power first) from root ``x``; the rate ``1/x - 1``."""
+    for _ in range(2):
+        value = slope = 0.0
+        for c in poly:  # Horner, with the derivative alongside
+            slope = slope * x + value
+            value = value * x + c
+        if slope == 0:
+            break
+        x -= value / slope
+    return 1.0 / x - 1.0
 
 
 def discounted_payback_years(discounted: np.ndarray) -> float | None:

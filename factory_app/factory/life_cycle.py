@@ -197,18 +197,11 @@ def life_cycle(
     sold = np.concatenate([zero, served.sum(axis=(0, 2)) / 24.0])
     capacity_total = np.concatenate([zero, cap.sum(axis=0)])
     accelerators_live = np.concatenate([zero, (np.array([g.accelerators for g in gens], dtype=float)[:, None] * live).sum(axis=0)])
-    rows = tuple(
-        YearCashFlow(
-            year=t, capex_usd=float(capex[t]), revenue_usd=float(revenue[t]), energy_usd=float(energy[t]),
-            other_opex_usd=float(opex_other[t]), opex_usd=float(energy[t] + opex_other[t]),
-            residual_value_usd=float(residual[t]), cash_flow_usd=float(cash[t]), discounted_usd=float(discounted[t]),
-            cumulative_discounted_usd=float(cumulative[t]), output_tokens_per_s=float(sold[t]),
-            output_capacity_tokens_per_s=float(capacity_total[t]),
-            utilisation=float(sold[t] / capacity_total[t]) if capacity_total[t] > 0 else 0.0,
-            accelerators=int(round(accelerators_live[t])),
-        )
-        for t in range(horizon + 1)
-    )
+    columns = zip(range(horizon + 1), *(x.tolist() for x in (
+        capex, revenue, energy, opex_other, energy + opex_other, residual, cash, discounted, cumulative, sold, capacity_total,
+        np.divide(sold, capacity_total, out=np.zeros_like(sold), where=capacity_total > 0), np.rint(accelerators_live),
+    )))
+    rows = tuple(YearCashFlow(*row[:-1], accelerators=int(row[-1])) for row in columns)
     rate, count = irr(cash)
     return LifeCycle(
         years=rows, npv_usd=float(discounted.sum()), irr=rate, irr_count=count,

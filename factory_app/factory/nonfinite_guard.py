@@ -25,20 +25,38 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+_LEAVES = (str, int, bool, type(None))
+
+
+def _floats_finite(values: list) -> bool:
+    """True when the sum of these floats is finite (so is each); an overflowing sum of finite
+    values only sends the check the slow way, which then finds nothing."""
+    try:
+        return math.isfinite(sum(values))
+    except OverflowError:
+        return False
+
+
 def _all_finite(obj: Any) -> bool:
     """True when no float in ``obj`` is NaN or infinite: the walk of :func:`non_finite_paths`
-    without building paths (a 200-fleet result has ~60,000 values; this is the common case)."""
+    without building paths (a 200-fleet result has ~60,000 values; this is the common case).
+    The floats of each container are summed at once rather than visited one call each."""
     if isinstance(obj, float):
         return math.isfinite(obj)
-    if isinstance(obj, (str, int, bool)) or obj is None:
+    if isinstance(obj, _LEAVES):
         return True
     if isinstance(obj, dict):
-        return all(_all_finite(v) for v in obj.values())
-    if isinstance(obj, (list, tuple)):
-        return all(_all_finite(v) for v in obj)
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return all(_all_finite(getattr(obj, name)) for name in _field_names(type(obj)))
-    return True
+        values = list(obj.values())
+    elif isinstance(obj, (list, tuple)):
+        values = list(obj)
+    elif is_dataclass(obj) and not isinstance(obj, type):
+        values = [getattr(obj, name) for name in _field_names(type(obj))]
+    else:
+        return True
+    floats = [v for v in values if type(v) is float]
+    if floats and not _floats_finite(floats):
+        return False
+    return all(_all_finite(v) for v in values if type(v) is not float and not isinstance(v, _LEAVES))
 
 
 def non_finite_paths(obj: Any, path: str = "$") -> list[str]:
