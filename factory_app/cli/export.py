@@ -1,4 +1,4 @@
-"""``factory-app export FILE --chart frontier|revenue|power --out OUT.(png|svg|pdf) [--size WxH]``."""
+"""``factory-app export FILE --chart frontier|revenue|power|cashflow|demand --out OUT.(png|svg|pdf) [--size WxH]``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from factory_app.cli.common import CliError
 from factory_app.cli.render import _size
 from factory_app.cli.scenario_args import read_scenario
 
-CHARTS = ("frontier", "revenue", "power")
+CHARTS = ("frontier", "revenue", "power", "cashflow", "demand")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -28,6 +28,7 @@ from factory_app.scenario.document import Change, ScenarioDocument
 from factory_app.scenario.edits import describe_refusal
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec, ValidationError
 from factory_app.scenario.model import PricePoint
+from factory_app.ui.finance_fields import add_demand_rows, add_fleet_rows
 from factory_app.ui.undo_commands import SetFieldCommand
 from factory_app.ui.fields import NumberField, field_label
 from factory_app.ui.style import ERROR, MUTED
@@ -175,6 +176,7 @@ class Inspector(QWidget):
             self._number("fleet", "accelerators", FLEET_FIELDS["accelerators"], fleet.accelerators)
         self._number("fleet", "life_years", FLEET_FIELDS["life_years"], fleet.life_years)
         self._number("fleet", "price_usd", FLEET_FIELDS["price_usd"], fleet.price_usd)
+        add_fleet_rows(self, fleet)
         p = self.catalog.platforms.get(fleet.platform)
         if p is None:
             return
@@ -208,6 +210,7 @@ class Inspector(QWidget):
         curve.editingFinished.connect(lambda e=curve: self._edit_curve(e.text()))
         self.form.addRow("Price curve", curve)
         self.editors["price_curve"] = curve
+        add_demand_rows(self, w)
         m = self.catalog.models.get(w.model)
         if m is not None:
             self._note(f"{m.name}: {m.layers} layers, {m.published_total_params_b:g} B parameters"
@@ -278,7 +281,7 @@ class Inspector(QWidget):
             return
         for field, editor in self.editors.items():
             value = getattr(obj, field, None)
-            if isinstance(editor, NumberField):
+            if hasattr(editor, "set_value"):  # number fields, the hourly demand
                 editor.set_value(value)
             elif isinstance(editor, QLineEdit) and field != "price_curve":
                 if editor.text() != value:
