@@ -106,6 +106,10 @@ def generations(
     words and warnings."""
     site, horizon = scenario.site, scenario.site.horizon_years
     workload_index = {w.id: i for i, w in enumerate(scenario.workloads)}
+    links_of: dict[str, list] = {}  # one pass: a factory of hundreds of fleets stays linear
+    for a in scenario.assignments:
+        if a.workload_id in workload_index:
+            links_of.setdefault(a.fleet_id, []).append(a)
     gens: list[Generation] = []
     points: list[tuple[Capacity, int, int, float]] = []
     events, warnings = [], []
@@ -117,7 +121,7 @@ def generations(
         power_w = n * platform.all_in_w.value
         life = eco.whole_life_years(fleet.life_years)
         start, current, price = fleet.delivery_year, platform, eco.accelerator_price_usd(fleet, platform)
-        links = [a for a in scenario.assignments_of_fleet(fleet.id) if a.workload_id in workload_index]
+        links = links_of.get(fleet.id, [])
         placed = True  # the fleet as placed: its operating points are ``first``
         while True:
             used = 0
@@ -127,7 +131,7 @@ def generations(
                 else:
                     gpus = int(math.floor(max(a.share, 0.0) * n + _SHARE_EPS))
                     c = capacity(catalog, replace(fleet, platform=current.id, price_usd=None), current.domain_size,
-                                 scenario.workload(a.workload_id), gpus)
+                                 scenario.workloads[workload_index[a.workload_id]], gpus)
                     if not c.feasible and gpus > 0:
                         warnings.append(f"after the refresh of fleet '{fleet.id}' to {current.id}, {a.workload_id} is not feasible: {c.reason}")
                 used += c.gpus
