@@ -349,3 +349,27 @@ def test_docs_name_every_json_key():
 
     keys = set(TOTAL_KEYS) | set(FLEET_KEYS) | {f.name for f in fields(OperatingPoint)} | {f.name for f in fields(WorkloadResult)}
     assert not [k for k in sorted(keys) if f"`{k}`" not in doc]
+
+
+@pytest.mark.parametrize("vary,message", [
+    ("site.wacc=0:1.5:4", "--vary site.wacc: must be between 0 and 1, got 1.5"),
+    ("site.horizon_years=10:40:4", "--vary site.horizon_years: must be between 1 and 30 years, got 40"),
+    ("workloads.r1-hopper.price_decline_per_year=-0.5:0.5:3",
+     "--vary workloads.r1-hopper.price_decline_per_year: must be between 0 and 1 fraction per year, got -0.5"),
+])
+def test_a_sweep_through_a_bad_rate_or_horizon_is_refused_before_anything_is_written(capsys, scenario_file, tmp_path, vary, message):
+    out = tmp_path / "sweep.csv"
+    code, stdout, err = run(capsys, "sweep", scenario_file, "--vary", vary, "--csv", out)
+    assert code == 2 and stdout == "" and err.count("\n") == 1 and message in err
+    assert not out.exists()
+
+
+def test_a_scenario_with_a_bad_rate_is_never_saved(tmp_path):
+    from factory_app.io.scenario_file import ScenarioFileError, save_scenario
+
+    s = load_scenario(ISO)
+    target = tmp_path / "out.json"
+    target.write_text("old", "utf-8")
+    with pytest.raises(ScenarioFileError, match=r"^out\.json: \$\.site\.wacc: must be between 0 and 1, got 2$"):
+        save_scenario(replace(s, site=replace(s.site, wacc=2.0)), target)
+    assert target.read_text("utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == ["out.json"]
