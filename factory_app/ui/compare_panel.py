@@ -55,6 +55,7 @@ class ComparePanel(QWidget):
         csv_button.clicked.connect(self.export_csv)
         chart_button = QPushButton("Export comparison chart…")
         chart_button.clicked.connect(self.export_chart)
+        self.csv_button, self.chart_button = csv_button, chart_button
         left = QVBoxLayout()
         left.addWidget(QLabel("Scenarios"))
         left.addWidget(self.picks, 1)

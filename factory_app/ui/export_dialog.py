@@ -79,8 +79,10 @@ class ExportDialog(QDialog):
         copy = QPushButton("Copy to clipboard")
         buttons.addButton(export, QDialogButtonBox.AcceptRole)
         buttons.addButton(copy, QDialogButtonBox.ActionRole)
-        export.clicked.connect(self.export)
-        copy.clicked.connect(self.copy)
+        # lambdas: a button's clicked(checked) would otherwise arrive as export's ``path``
+        export.clicked.connect(lambda: self.export())
+        copy.clicked.connect(lambda: self.copy())
+        self.export_button, self.copy_button = export, copy
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 

@@ -110,6 +110,7 @@ class ResultsPanel(QWidget):
         export.setToolTip("Export this chart for slides: PNG (1920x1080, 4K or custom), SVG or PDF")
         export.clicked.connect(lambda: self.exportRequested.emit(self.current_chart()))
         self.tabs.setCornerWidget(export)
+        self.export_button = export
         left = QVBoxLayout()
         left.addLayout(grid)
         left.addWidget(self.note)
