@@ -42,6 +42,9 @@ class ChartBase(pg.PlotWidget):
     title_text = ""
     bottom_label = ""
     left_label = ""
+    #: where the legend goes (never over the data): "right" of the plot or "below" it, in columns
+    legend_where = "right"
+    legend_columns = 1
 
     def __init__(self, parent=None, **kwargs) -> None:
         super().__init__(parent, **kwargs)
@@ -50,7 +53,7 @@ class ChartBase(pg.PlotWidget):
         self.setMinimumSize(260, 200)
         self.setTitle(self.title_text, size=f"{SCREEN.title_pt}pt")
         style_axes(self.plotItem, SCREEN, self.bottom_label, self.left_label)
-        self.legend = new_legend(self.plotItem, SCREEN)
+        self.legend = new_legend(self.plotItem, SCREEN, self.legend_where, self.legend_columns)
 
     def reset(self, message: str = "") -> None:
         self.clear()
@@ -168,8 +171,10 @@ class RevenueCostChart(ChartBase):
 
 
 class PowerChart(ChartBase):
-    title_text = "Power breakdown"
-    bottom_label = "Facility power (MW)"
+    title_text = "Where the facility's power goes"
+    bottom_label = "Facility power budget (MW)"
+    legend_where = "below"
+    legend_columns = 3
 
     def set_result(self, scenario: Scenario, result: FactoryResult | None) -> None:
         if result is None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
+    QHeaderView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -30,7 +30,16 @@ from factory_app.factory.curves import largest_curves
 from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
 from factory_app.factory.metrics import METRICS
 from factory_app.io import number_format as fmt
-from factory_app.ui.chart_content import SCREEN, CompactAxis, LogAxis, draw_frontier_overlay, draw_metric_bars, new_legend, style_axes
+from factory_app.ui.chart_content import (
+    SCREEN,
+    CompactAxis,
+    LogAxis,
+    OutsideLegend,
+    draw_frontier_overlay,
+    draw_metric_bars,
+    new_legend,
+    style_axes,
+)
 from factory_app.ui.export import COMPARE_METRICS
 from factory_app.ui.style import MUTED
 
@@ -66,25 +75,33 @@ class ComparePanel(QWidget):
         left.addWidget(chart_button)
         side = QWidget()
         side.setLayout(left)
-        side.setFixedWidth(250)
+        side.setFixedWidth(230)
+        self.picks.setTextElideMode(Qt.ElideMiddle)
+        self.picks.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        # every scenario's column in view: columns share the width, long names are elided (their
+        # whole name is the header's tooltip)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.horizontalHeader().setTextElideMode(Qt.ElideMiddle)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.frontier = pg.PlotWidget(axisItems={"bottom": LogAxis("bottom"), "left": LogAxis("left")})
         self.frontier.setTitle("Frontiers (line style = scenario)", size=f"{SCREEN.title_pt}pt")
         style_axes(self.frontier.plotItem, SCREEN, "Interactivity (tokens/s per user)", "Throughput (tokens/s per MW)")
+        self.frontier_legend = new_legend(self.frontier.plotItem, SCREEN)
         self.bars = pg.GraphicsLayoutWidget()
-        charts = QTabWidget()
+        # the figures, the overlaid frontiers and the bars each get the whole width (side by side,
+        # the second scenario's column ran off a 1440-pixel screen)
+        charts = self.charts = QTabWidget()
+        charts.addTab(self.table, "Figures")
         charts.addTab(self.frontier, "Frontiers")
         charts.addTab(self.bars, "Key figures")
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(charts)
-        split.setSizes([520, 600])
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 6, 6, 6)
         row.addWidget(side)
-        row.addWidget(split, 1)
+        row.addWidget(charts, 1)
         self._checked: set[int] = set()
         self._seen: set[int] = set()
         self.picks.itemChanged.connect(self._pick_changed)
@@ -170,6 +187,8 @@ class ComparePanel(QWidget):
                 headers.append(f"Δ {e.name}")
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
+        for col, text in enumerate(headers):
+            self.table.horizontalHeaderItem(col).setToolTip(text)
         self.table.setRowCount(len(rows))
         self.table.setVerticalHeaderLabels([METRICS[r.metric].label for r in rows])
         for r, row in enumerate(rows):
@@ -186,17 +205,22 @@ class ComparePanel(QWidget):
                     diff.setForeground(QColor("#047857" if c.difference > 0 else "#b91c1c" if c.difference < 0 else "#374151"))
                     self.table.setItem(r, col, diff)
                     col += 1
-        self.table.resizeColumnsToContents()
-        legend = new_legend(self.frontier.plotItem, SCREEN)
+        legend = self.frontier_legend
+        legend.clear()
         overlay = [(s.label(), largest_curves(s.evaluator.curves, s.evaluator.result, MAX_CURVES_PER_SCENARIO)) for s in chosen]
         draw_frontier_overlay(self.frontier.plotItem, overlay, SCREEN, legend)
+        # the scenarios' names in one legend under the three plots (never over a bar)
+        names = OutsideLegend(SCREEN, columns=min(len(entries), 4))
         for j, (key, title, axis, form) in enumerate(COMPARE_METRICS):
             plot = self.bars.addPlot(row=0, col=j, axisItems={"left": CompactAxis("left")})
-            plot.setTitle(title, size=f"{SCREEN.title_pt}pt")
-            style_axes(plot, SCREEN, "", axis)
-            legend = new_legend(plot, SCREEN) if j == 0 else None
+            # the unit under the title, numbers on the bars without it: three plots share the width
+            plot.setTitle(f"{title}<br><span style='color:{MUTED}; font-size:{SCREEN.tick_pt}pt'>{axis}</span>",
+                          size=f"{SCREEN.title_pt}pt")
+            style_axes(plot, SCREEN, "", "")
             draw_metric_bars(plot, [e.name for e in entries], [e.result.totals.get(key, 0.0) for e in entries],
-                             BAR_COLORS[: len(entries)], SCREEN, form, legend, named_in_legend=True)
+                             BAR_COLORS[: len(entries)], SCREEN, lambda v: fmt.compact(v, 3), names if j == 0 else None,
+                             named_in_legend=True)
+        self.bars.addItem(names, row=1, col=0, colspan=len(COMPARE_METRICS))
 
     # -- export -----------------------------------------------------------------------------------
     def export_csv(self) -> None:

@@ -29,6 +29,7 @@ from factory_app.factory.metrics import KEY_FIGURES, METRICS
 from factory_app.io import number_format as fmt
 from factory_app.ui.chart_content import (
     MAX_CURVES,
+    OutsideLegend,
     SLIDE,
     ChartStyle,
     CompactAxis,
@@ -126,7 +127,7 @@ class Slide:
 
     def add_legend_row(self, columns: int) -> pg.LegendItem:
         """A legend under the plots, in ``columns`` columns (for names too long for an axis)."""
-        legend = pg.LegendItem(colCount=columns, labelTextSize=f"{self.style.legend_pt}pt")
+        legend = OutsideLegend(self.style, columns)
         self.widget.addItem(legend, row=2, col=0, colspan=3)
         return legend
 
@@ -258,8 +259,8 @@ def chart_slide(kind: str, scenario: Scenario, result: FactoryResult, curves: li
         draw_revenue_cost(plot, scenario, shown, st, legend)
     else:
         plot = slide.add_plot()
-        style_axes(plot, st, "Facility power (MW)", "")
-        legend = new_legend(plot, st, offset=(10, -10))
+        style_axes(plot, st, "Facility power budget (MW)", "")
+        legend = new_legend(plot, st, "below", 3)
         grouped = replace(result, power_breakdown=grouped_power(scenario, result.power_breakdown))
         draw_power(plot, scenario, grouped, st, legend)
     return slide
