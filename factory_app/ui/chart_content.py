@@ -340,19 +340,20 @@ def draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResu
 def _draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, legend) -> None:
     names = {f.id: f.name or f.platform for f in scenario.fleets}
     x = np.arange(len(result.fleets), dtype=float)
-    revenue = np.array([f.revenue_usd_per_year for f in result.fleets]) / 1e6
+    # in USD per year: the axis writes 7.00 B, not "USD million" with ticks of "7.00 k"
+    revenue = np.array([f.revenue_usd_per_year for f in result.fleets])
     for xi, v, f in zip(x, revenue, result.fleets):
-        bar(plot, xi - 0.38, 0.0, 0.36, v, REVENUE_COLOR, tooltip=f"Revenue {fmt.usd_per_year(v * 1e6)}")
+        bar(plot, xi - 0.38, 0.0, 0.36, v, REVENUE_COLOR, tooltip=f"{names.get(f.fleet_id, f.platform)}: revenue {fmt.usd_per_year(v)}")
     legend_swatch(legend, REVENUE_COLOR, "Revenue")
     bottom = np.zeros(len(x))
     for term in COST_TERMS:
-        values = np.array([f.cost_breakdown.get(term, 0.0) for f in result.fleets]) / 1e6
+        values = np.array([f.cost_breakdown.get(term, 0.0) for f in result.fleets])
         for xi, b0, v in zip(x, bottom, values):
-            bar(plot, xi + 0.02, b0, 0.36, v, COST_COLORS[term], tooltip=f"{COST_LABELS[term]}: {fmt.usd_per_year(v * 1e6)}")
+            bar(plot, xi + 0.02, b0, 0.36, v, COST_COLORS[term], tooltip=f"{COST_LABELS[term]}: {fmt.usd_per_year(v)}")
         legend_swatch(legend, COST_COLORS[term], COST_LABELS[term])
         bottom = bottom + values
     plot.getAxis("bottom").setTicks([[(i, names.get(f.fleet_id, f.platform)) for i, f in enumerate(result.fleets)]])
-    top = max(float(revenue.max(initial=0)), float(bottom.max(initial=0)), 1e-3)
+    top = max(float(revenue.max(initial=0)), float(bottom.max(initial=0)), 1.0)
     plot.setYRange(0, top * 1.25, padding=0)
     plot.setXRange(-0.7, len(x) - 0.3, padding=0)
     plot.showGrid(y=True, alpha=0.15)
@@ -416,16 +417,19 @@ def draw_frontier_overlay(plot: pg.PlotItem, entries: list[tuple[str, list[Front
 
 
 def draw_metric_bars(plot: pg.PlotItem, labels: list[str], values: list[float], colors: list[str], style: ChartStyle,
-                     value_format, legend: pg.LegendItem | None = None, named_in_legend: bool = False) -> None:
+                     value_format, legend: pg.LegendItem | None = None, named_in_legend: bool = False,
+                     missing: list[str | None] | None = None) -> None:
     """One bar per scenario with its value written on top. Scenario names go in ``legend`` (long
     names do not fit under narrow bars); without a legend they are the axis labels."""
     x = np.arange(len(values), dtype=float)
-    for xi, v, color, label in zip(x, values, colors, labels):
-        bar(plot, xi - 0.3, 0.0, 0.6, v, color, tooltip=f"{label}: {value_format(v)}")
+    # a total with no value ("missing" reason) is written as "—", not as a bar of 0
+    texts = [fmt.MISSING if missing and missing[i] else value_format(v) for i, v in enumerate(values)]
+    for xi, v, color, label, text in zip(x, values, colors, labels, texts):
+        bar(plot, xi - 0.3, 0.0, 0.6, v, color, tooltip=f"{label}: {text}")
         legend_swatch(legend, color, label)
     top = max(max(values, default=0.0), 1e-9)
     for xi, v in zip(x, values):
-        text = pg.TextItem(value_format(v), color="#111827", anchor=(0.5, 1.1))
+        text = pg.TextItem(texts[int(xi)], color="#111827", anchor=(0.5, 1.1))
         text.setFont(_font(style.tick_pt))
         text.setPos(xi, v)
         plot.addItem(text)

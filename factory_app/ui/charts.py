@@ -74,7 +74,7 @@ class FrontierChart(ChartBase):
 
     title_text = "Throughput–interactivity frontier"
     bottom_label = "Interactivity (tokens/s per user)"
-    left_label = "Throughput (tokens/s per MW)"
+    left_label = "Throughput (tokens/s per MW of facility power)"
     targetChanged = Signal(str, float)
     #: Most curves drawn: more is unreadable, and drawing 400 curves with a legend takes seconds.
     MAX_CURVES = MAX_CURVES
@@ -151,7 +151,7 @@ def _set_title(chart: ChartBase, title: str) -> None:
 
 class RevenueCostChart(ChartBase):
     title_text = "Revenue and cost per fleet"
-    left_label = "USD million per year"
+    left_label = "USD per year"
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, axisItems={"left": CompactAxis("left")})

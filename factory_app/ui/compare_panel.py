@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from factory_app.serving.catalog import Catalog
 from factory_app.factory.curves import largest_curves
 from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
-from factory_app.factory.metrics import METRICS
+from factory_app.factory.metrics import METRICS, judged, unavailable
 from factory_app.io import number_format as fmt
 from factory_app.ui.chart_content import (
     SCREEN,
@@ -193,16 +193,24 @@ class ComparePanel(QWidget):
         self.table.setVerticalHeaderLabels([METRICS[r.metric].label for r in rows])
         for r, row in enumerate(rows):
             col = 0
+            m = METRICS[row.metric]
+            base_missing = unavailable(row.metric, entries[base].result.totals)
             for i, c in enumerate(row.cells):
-                item = QTableWidgetItem(fmt.metric(row.metric, c.value))
-                item.setToolTip(f"{METRICS[row.metric].label}: {c.value:,.6g} {METRICS[row.metric].unit}<br>{row.unit}")
+                missing = unavailable(row.metric, entries[i].result.totals)
+                item = QTableWidgetItem(fmt.total(row.metric, entries[i].result.totals))
+                item.setToolTip(f"{m.label}: {m.description}" + (f"<br>{fmt.MISSING}: {missing}" if missing else ""))
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, col, item)
                 col += 1
                 if i != base:
-                    diff = QTableWidgetItem(fmt.difference(row.metric, c.difference, c.difference_pct))
+                    if missing or base_missing:
+                        diff = QTableWidgetItem(fmt.MISSING)
+                        diff.setToolTip(f"no difference: {missing or base_missing}")
+                    else:
+                        diff = QTableWidgetItem(fmt.difference(row.metric, c.difference, c.difference_pct))
+                        verdict = judged(row.metric, c.difference)
+                        diff.setForeground(QColor("#047857" if verdict > 0 else "#b91c1c" if verdict < 0 else "#374151"))
                     diff.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                    diff.setForeground(QColor("#047857" if c.difference > 0 else "#b91c1c" if c.difference < 0 else "#374151"))
                     self.table.setItem(r, col, diff)
                     col += 1
         legend = self.frontier_legend
@@ -219,7 +227,7 @@ class ComparePanel(QWidget):
             style_axes(plot, SCREEN, "", "")
             draw_metric_bars(plot, [e.name for e in entries], [e.result.totals.get(key, 0.0) for e in entries],
                              BAR_COLORS[: len(entries)], SCREEN, lambda v: fmt.compact(v, 3), names if j == 0 else None,
-                             named_in_legend=True)
+                             named_in_legend=True, missing=[unavailable(key, e.result.totals) for e in entries])
         self.bars.addItem(names, row=1, col=0, colspan=len(COMPARE_METRICS))
 
     # -- export -----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from factory_app.factory.curves import FrontierCurve, largest_curves
 from factory_app.factory.results import FactoryResult
 from factory_app.io.atomic import write_bytes_atomic
 from factory_app.scenario.model import Scenario
-from factory_app.factory.metrics import KEY_FIGURES, METRICS
+from factory_app.factory.metrics import KEY_FIGURES, METRICS, unavailable
 from factory_app.io import number_format as fmt
 from factory_app.ui.chart_content import (
     MAX_CURVES,
@@ -254,7 +254,7 @@ def chart_slide(kind: str, scenario: Scenario, result: FactoryResult, curves: li
         draw_frontier(plot, shown_curves, st, legend=legend)
     elif kind == "revenue":
         plot = slide.add_plot()
-        style_axes(plot, st, "", "USD million per year")
+        style_axes(plot, st, "", "USD per year")
         legend = new_legend(plot, st)
         draw_revenue_cost(plot, scenario, shown, st, legend)
     else:
@@ -278,7 +278,8 @@ def compare_slide(entries: list[tuple[str, Scenario, FactoryResult]], catalog: C
         plot = slide.add_plot(title)
         style_axes(plot, slide.style, "", axis)
         draw_metric_bars(plot, labels, [r.totals.get(key, 0.0) for _, _, r in entries], colors, slide.style, form,
-                         legend if i == 0 else None, named_in_legend=True)
+                         legend if i == 0 else None, named_in_legend=True,
+                         missing=[unavailable(key, r.totals) for _, _, r in entries])
     return slide
 
 
