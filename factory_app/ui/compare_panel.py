@@ -232,11 +232,13 @@ class ComparePanel(QWidget):
 
     # -- export -----------------------------------------------------------------------------------
     def export_csv(self) -> None:
+        from factory_app.ui.window_files import last_folder
+
         entries, base = self.entries()
         if len(entries) < 2:
             QMessageBox.information(self, "Compare", "Tick at least two scenarios first.")
             return
-        name, _ = QFileDialog.getSaveFileName(self, "Export comparison as CSV", str(Path.home() / "comparison.csv"), "CSV (*.csv)")
+        name, _ = QFileDialog.getSaveFileName(self, "Export comparison as CSV", str(last_folder() / "comparison.csv"), "CSV (*.csv)")
         if name:
             try:
                 write_compare_csv(Path(name), entries, base)

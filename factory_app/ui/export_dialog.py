@@ -88,7 +88,9 @@ class ExportDialog(QDialog):
 
     @classmethod
     def for_comparison(cls, parent: QWidget, sessions: list, catalog: Catalog) -> "ExportDialog":
-        return cls(parent, "compare", None, None, None, catalog, Path.home() / "comparison", comparison=sessions)
+        from factory_app.ui.window_files import last_folder
+
+        return cls(parent, "compare", None, None, None, catalog, last_folder() / "comparison", comparison=sessions)
 
     def _size_changed(self) -> None:
         wh = self.size.currentData()

@@ -96,6 +96,9 @@ class Inspector(QWidget):
         self.doc, self.catalog, self.push = doc, catalog, push
         self.kind: str | None = None
         self.item_id: str | None = None
+        #: (kind, item id, field) -> the highest value the engine can reach, or None: a slider's
+        #: top end (the window answers from the latest frontier curves)
+        self.reach: Callable[[str, str | None, str], float | None] = lambda kind, item_id, field: None
         self.editors: dict[str, QWidget] = {}
         self.title = _heading("Nothing selected")
         self.error = QLabel()
@@ -151,6 +154,7 @@ class Inspector(QWidget):
         """A spin box and slider for a numeric field; an optional one shows ``off_text`` when off
         and starts from ``on_value`` when switched on (else the field's default)."""
         editor = NumberField(spec, off_text or _off_text(spec), on_value)
+        editor.set_limit(self.reach(kind, self.item_id, field))
         editor.set_value(value)
         editor.edited.connect(lambda v, merge, k=kind, f=field: self._edit(k, f, v, merge))
         label = QLabel(field_label(spec))
@@ -248,6 +252,12 @@ class Inspector(QWidget):
         self.title.setText(f"Link · {s.fleet(fid).name or fid} → {s.workload(wid).name or wid}")
         self._number("assignment", "share", ASSIGNMENT_FIELDS["share"], a.share)
         self._note("Share of the fleet's accelerators that serve this workload. The shares of one fleet add up to at most 1.")
+
+    def update_limits(self) -> None:
+        """New results: the sliders' top ends follow what the engine can now reach."""
+        for field, editor in self.editors.items():
+            if isinstance(editor, NumberField):
+                editor.set_limit(self.reach(self.kind or "", self.item_id, field))
 
     # -- edits --------------------------------------------------------------------------------
     def _current(self, field: str):

@@ -12,9 +12,9 @@ from factory_app.ui.style import MUTED
 
 HINT = (
     "Start here\n\n"
-    "1  Drag a power budget from the palette onto the canvas\n"
-    "2  Drag platforms into the site: each becomes a fleet\n"
-    "3  Drag workloads onto a fleet (or draw a link from a fleet's port)\n\n"
+    "1  Drag platforms from the palette into the site: each becomes a fleet\n"
+    "2  Drag workloads onto a fleet (or draw a link from a fleet's port)\n"
+    "3  Edit any figure in the inspector; drop a power budget to resize the site\n\n"
     "Or open an example: File ▸ New from example"
 )
 
