@@ -183,6 +183,7 @@ class NumberField(QWidget):
         self.slider.setEnabled(on)
         self.spin.setSpecialValueText("" if on else self.off_text)
         self.spin.blockSignals(True)
+        self.slider.blockSignals(True)
         if on:
             start = self.on_value if self.on_value is not None else self.spec.default
             if start is None:  # the middle of the slider's useful range
@@ -193,4 +194,5 @@ class NumberField(QWidget):
         else:
             self.spin.setValue(self.spin.minimum())
         self.spin.blockSignals(False)
+        self.slider.blockSignals(False)
         self._emit(0)

@@ -12,6 +12,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
@@ -139,3 +140,90 @@ def test_export_results_csv_from_the_menu(journey, monkeypatch, tmp_path):
     menu_action(window, "File", "Export results CSV…").trigger()
     text = target.read_text(encoding="utf-8")
     assert "output_tokens_per_s" in text or "Output tokens" in text
+
+
+def test_build_a_factory_by_drag_and_drop_edit_undo_redo_save_and_reopen(journey, qtbot, monkeypatch, tmp_path):
+    window = journey
+    centre = window.view.viewport().rect().center()
+    drop(window, "power", "300mw", centre)
+    drop(window, "platform", "gb200", centre)
+    fleet_item = next(iter(window.scene.fleets.values()))
+    drop(window, "workload", "reasoning-r1", viewport_point_of(window, fleet_item))
+    s = window.doc.scenario
+    assert s.site.facility_power_mw == 300 and len(s.fleets) == 1 and len(s.assignments) == 1
+    window.evaluator.recompute()
+    assert window.results.tiles["output_tokens_per_s"].value.text() not in ("", "—")
+    window._select(["site"])
+    type_into(qtbot, window.inspector.editors["electricity_usd_per_kwh"].spin, "0.12")
+    assert window.doc.scenario.site.electricity_usd_per_kwh == 0.12
+    edited = window.doc.scenario
+    qtbot.keySequence(window, QKeySequence.Undo)  # Ctrl+Z
+    assert window.doc.scenario.site.electricity_usd_per_kwh != 0.12
+    window.act_redo.trigger()
+    assert window.doc.scenario == edited
+    target = tmp_path / "my factory.json"
+    answer_save_dialog(monkeypatch, target)
+    qtbot.keyClick(window, "s", Qt.ControlModifier)  # Ctrl+S on an unsaved factory asks where
+    assert json.loads(target.read_text())["site"]["facility_power_mw"] == 300
+    assert not window.isWindowModified()
+    window.new_scenario()
+    answer_open_dialog(monkeypatch, target)
+    menu_action(window, "File", "Open…").trigger()
+    assert window.doc.scenario == edited and window.path == target
+
+
+def test_optimise_then_cancel_from_the_progress_dialog(journey, qtbot, monkeypatch, no_prompts):
+    import threading
+
+    import factory_app.factory.evaluation as evaluation
+
+    window = journey
+    assert window.open_file(MIXED)
+    before = window.doc.scenario
+    release = threading.Event()
+    real = evaluation.optimise_factory
+
+    def slow(*args, **kwargs):  # long enough for the progress dialog to show and be cancelled
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "optimise_factory", slow)
+    menu_action(window, "Edit", "Optimise split…").trigger()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(QProgressDialog)), timeout=5000)
+    progress = next(d for d in window.findChildren(QProgressDialog) if d.isVisible())
+    click(qtbot, button(progress, "Cancel"))
+    release.set()
+    qtbot.waitUntil(lambda: window._optimiser.thread.isFinished(), timeout=20000)
+    qtbot.wait(50)
+    assert window.doc.scenario is before and window.undo_stack.count() == 0
+    assert not any(kind == "question" for kind, _ in no_prompts.seen)
+
+
+def test_recover_after_a_crash(journey, qtbot, no_prompts):
+    window = journey
+    window._select(["site"])
+    type_into(qtbot, window.inspector.editors["facility_power_mw"].spin, "250")
+    path = window.session.autosave_path()
+    qtbot.waitUntil(path.exists, timeout=5000)
+    orphan = files.data_folder() / "session-999999-1.json"  # as a killed process leaves it
+    path.rename(orphan)
+    window.undo_stack.setClean()
+    window.close_tab(window.tabs.currentIndex())
+    no_prompts.answers.append(QMessageBox.Yes)
+    window.offer_recovery()
+    assert no_prompts.seen[-1][0] == "question"
+    assert window.doc.scenario.site.facility_power_mw == 250 and window.isWindowModified()
+    assert not orphan.exists()
+
+
+def test_open_a_bad_file_changes_nothing(journey, monkeypatch, tmp_path, no_prompts):
+    window = journey
+    assert window.open_file(ISO)
+    before = window.doc.scenario
+    bad = tmp_path / "broken.json"
+    bad.write_text("{ not json")
+    answer_open_dialog(monkeypatch, bad)
+    qtbot_open = menu_action(window, "File", "Open…")
+    qtbot_open.trigger()
+    assert no_prompts.seen[-1][0] == "warning" and "broken.json" in no_prompts.seen[-1][1]
+    assert window.doc.scenario is before and len(window.sessions) == 1

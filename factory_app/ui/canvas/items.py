@@ -206,7 +206,7 @@ class FleetItem(CanvasItem):
         if self.fleet.sizing == "power":
             sizing = f"{fmt.percent(self.fleet.power_share or 0.0, 0)} of accelerator power"
             if r is not None and r.accelerators:
-                sizing += f" · {fmt.mw(r.accelerator_power_mw)}"
+                sizing = f"{fmt.percent(self.fleet.power_share or 0.0, 0)} · {fmt.mw(r.accelerator_power_mw)} accelerator power"
         else:
             sizing = f"{fmt.count(self.fleet.accelerators or 0)} accelerators requested"
         if r is None:
