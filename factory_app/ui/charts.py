@@ -74,7 +74,7 @@ class FrontierChart(ChartBase):
 
     title_text = "Throughput–interactivity frontier"
     bottom_label = "Interactivity (tokens/s per user)"
-    left_label = "Throughput (tokens/s per MW of facility power)"
+    left_label = "Tokens/s per facility MW"
     targetChanged = Signal(str, float)
     #: Most curves drawn: more is unreadable, and drawing 400 curves with a legend takes seconds.
     MAX_CURVES = MAX_CURVES

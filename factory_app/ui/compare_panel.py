@@ -89,7 +89,7 @@ class ComparePanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.frontier = pg.PlotWidget(axisItems={"bottom": LogAxis("bottom"), "left": LogAxis("left")})
         self.frontier.setTitle("Frontiers (line style = scenario)", size=f"{SCREEN.title_pt}pt")
-        style_axes(self.frontier.plotItem, SCREEN, "Interactivity (tokens/s per user)", "Throughput (tokens/s per MW)")
+        style_axes(self.frontier.plotItem, SCREEN, "Interactivity (tokens/s per user)", "Tokens/s per facility MW")
         self.frontier_legend = new_legend(self.frontier.plotItem, SCREEN)
         self.bars = pg.GraphicsLayoutWidget()
         # the figures, the overlaid frontiers and the bars each get the whole width (side by side,

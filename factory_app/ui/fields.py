@@ -80,7 +80,7 @@ class NumberField(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.check)
-        row.addWidget(self.spin, 3)
+        row.addWidget(self.spin, 4)
         row.addWidget(self.slider, 2)
         tip = f"{spec.help}<br><b>Unit:</b> {spec.unit or 'none'} · <b>valid:</b> {spec.describe_range().removeprefix('must be ')}"
         if spec.source:

@@ -175,6 +175,9 @@ class Inspector(QWidget):
             combo.addItem(text, key)
         combo.setCurrentIndex(max(0, combo.findData(value)))
         combo.setToolTip(tip)
+        # as wide as the dock allows, not as the longest platform name (which pushed the form off screen)
+        combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
         combo.currentIndexChanged.connect(lambda _i, k=kind, f=field, c=combo: self._edit(k, f, c.currentData(), 0))
         self.form.addRow(label, combo)
         self.editors[field] = combo
@@ -205,7 +208,7 @@ class Inspector(QWidget):
             if name in SIZING_FIELDS and SIZING_FIELDS[name] != fleet.sizing:
                 continue  # the number of the other sizing
             catalogue = _catalogue_default(p, name)
-            off = f"catalogue: {catalogue:,.0f}{spec.unit_suffix}" if catalogue is not None else ""
+            off = f"{catalogue:,.0f} (catalogue)" if catalogue is not None else ""
             self._number("fleet", name, spec, getattr(fleet, name), off, catalogue)
         if p is None:
             return

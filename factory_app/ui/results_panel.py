@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from factory_app.factory.curves import FrontierCurve
 from factory_app.factory.metrics import METRICS, unavailable
@@ -136,10 +136,16 @@ class ResultsPanel(QWidget):
         left.addStretch(1)
         holder = QWidget()
         holder.setLayout(left)
-        holder.setFixedWidth(400)
+        # the tiles keep their height (a squeezed tile cut its text); a short dock scrolls them
+        tiles = QScrollArea()
+        tiles.setWidget(holder)
+        tiles.setWidgetResizable(True)
+        tiles.setFrameShape(QFrame.NoFrame)
+        tiles.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        tiles.setFixedWidth(412)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(holder)
+        layout.addWidget(tiles)
         layout.addWidget(self.tabs, 1)
         self.frontier.targetChanged.connect(self.targetChanged)
         self.tabs.currentChanged.connect(lambda _i: self._draw_visible_bars())

@@ -209,7 +209,7 @@ def test_optional_fields_say_what_off_means(journey):
     fleet = window.doc.scenario.fleets[0]
     window._select([fleet.id])
     price = window.inspector.editors["price_usd"]
-    assert fleet.price_usd is None and price.spin.text().startswith("catalogue: ")
+    assert fleet.price_usd is None and price.spin.text().endswith("(catalogue)")
     catalogue = window.catalog.platform(fleet.platform).price_usd.value
     assert f"{catalogue:,.0f}" in price.spin.text()
     price.check.click()  # switch it on: it starts at the catalogue's price
