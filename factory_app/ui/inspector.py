@@ -133,8 +133,16 @@ class Inspector(QWidget):
         """Show the site, a fleet, a workload, an assignment (``fleet/workload``) or nothing."""
         self.kind, self.item_id = kind, item_id
         self.error.hide()
+        # take the rows out and delete their widgets later: this runs inside an editor's own signal
+        # (choosing another platform rebuilds the fields), and deleting the sender there crashed
         while self.form.rowCount():
-            self.form.removeRow(0)
+            row = self.form.takeRow(0)
+            for part in (row.labelItem, row.fieldItem):
+                widget = part.widget() if part is not None else None
+                if widget is not None:
+                    widget.blockSignals(True)  # a focused field hidden now would report an edit of the next item
+                    widget.hide()
+                    widget.deleteLater()
         self.editors = {}
         self.derived = None
         builders = {"site": self._build_site, "fleet": self._build_fleet, "workload": self._build_workload,
