@@ -262,7 +262,7 @@ def predict(
     traffic = Traffic(float(isl), float(osl))
     notes = []
     if platform.announced:
-        notes.append(f"{platform.name} is announced, not shipping: its figures are vendor claims or estimates")
+        notes.append(f"{platform.id} is announced, not shipping: its figures are vendor claims or estimates")
     if not eff.calibrated:
         notes.append(f"{platform.name}: efficiency factors not calibrated: {eff.provenance.removeprefix('not calibrated: ')}")
     if service.concurrency is not None:
