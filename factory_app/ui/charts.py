@@ -58,6 +58,8 @@ class ChartBase(pg.PlotWidget):
     def reset(self, message: str = "") -> None:
         self.clear()
         self.legend.clear()
+        for side in ("left", "bottom"):  # an empty chart has no scale to show
+            self.getAxis(side).setStyle(showValues=not message)
         if message:
             text = pg.TextItem(message, color=MUTED, anchor=(0.5, 0.5))
             self.addItem(text, ignoreBounds=True)
