@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from factory_app.factory.metrics import METRICS
+from factory_app.factory.metrics import METRICS, unavailable
 
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
@@ -100,6 +100,16 @@ def metric(key: str, value: float | None) -> str:
     return _STYLES[m.style](value) if m else compact(value)
 
 
+#: What a total with no meaningful value shows (the reason goes beside it or in its tooltip)
+MISSING = "—"
+
+
+def total(key: str, totals) -> str:
+    """A total of an evaluation as shown: its value, or "—" when it has none (see
+    :func:`factory_app.factory.metrics.unavailable`)."""
+    return MISSING if unavailable(key, totals) else metric(key, totals.get(key, 0.0))
+
+
 def difference(key: str, diff: float | None, relative: float | None) -> str:
     """A change of a total as people read it: '+1.2 M tok/s (+12.0%)'. A share (margin, idle)
     or a rate (IRR) changes in percentage points, and a relative change of a percentage is not
@@ -110,5 +120,5 @@ def difference(key: str, diff: float | None, relative: float | None) -> str:
     sign = "+" if diff >= 0 else "−"
     if m is not None and m.style in ("fraction", "rate"):
         return f"{sign}{abs(_finite(diff)) * 100:.1f} pp"
-    pct = "" if relative is None else f" ({relative * 100:+.1f}%)"
+    pct = "" if relative is None else f" ({'+' if relative >= 0 else '−'}{abs(relative) * 100:.1f}%)"
     return f"{sign}{metric(key, abs(diff))}{pct}"

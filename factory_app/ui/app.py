@@ -29,7 +29,14 @@ def _application(argv: list[str]):
 
 
 def run_app(path: str | None = None) -> int:
-    """Open the main window (with ``path`` if given) and run the event loop."""
+    """Open the main window (with ``path`` if given) and run the event loop. Without a display
+    (or the xcb plugin's libraries) it says so in one line and returns 2, before Qt aborts."""
+    from factory_app.ui.display import display_problem
+
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     app = _application(sys.argv[:1])
     from factory_app.ui.main_window import MainWindow
 

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from factory_app.factory.results import FactoryResult
 from factory_app.io import number_format as fmt
 from factory_app.scenario.model import Scenario
-from factory_app.ui.chart_content import SCREEN, ChartStyle, CompactAxis, bar, deferred_layout, legend_swatch, new_legend, style_axes
+from factory_app.ui.chart_content import SCREEN, ChartStyle, CompactAxis, bar, deferred_layout, legend_swatch, style_axes
+from factory_app.ui.charts import ChartBase
 
 #: Colours of the cash-flow bars and line.
 INFLOW, OUTFLOW, CUMULATIVE = "#59a14f", "#e15759", "#1f2937"
@@ -102,27 +103,15 @@ def draw_demand(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, st
     plot.showGrid(x=True, y=True, alpha=0.15)
 
 
-class _Chart(pg.PlotWidget):
-    title_text = ""
-    bottom_label = ""
-    left_label = ""
+class _CashFlowPlot(ChartBase):
+    title_text = CASH_FLOW_TITLE
+    bottom_label = "Year (0 = build)"
+    left_label = "USD"
+    legend_where = "below"
+    legend_columns = 3
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, axisItems={"left": CompactAxis("left")})
-        self.plotItem.setMenuEnabled(False)
-        self.plotItem.hideButtons()
-        self.setMinimumSize(260, 160)
-        self.setTitle(self.title_text, size=f"{SCREEN.title_pt}pt")
-        style_axes(self.plotItem, SCREEN, self.bottom_label, self.left_label)
-        self.legend = new_legend(self.plotItem, SCREEN)
-
-    def _reset(self, message: str = "") -> None:
-        self.clear()
-        self.legend.clear()
-        if message:
-            text = pg.TextItem(message, color="#6b7280", anchor=(0.5, 0.5))
-            self.addItem(text, ignoreBounds=True)
-            text.setPos(*self.getViewBox().viewRect().center().toTuple())
 
 
 class CashFlowChart(QWidget):
@@ -134,10 +123,7 @@ class CashFlowChart(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.chart = _Chart()
-        self.chart.plotItem.legend.setOffset((-10, -10))  # bottom right: the late years are mostly above zero
-        self.chart.setTitle(CASH_FLOW_TITLE, size=f"{SCREEN.title_pt}pt")
-        style_axes(self.chart.plotItem, SCREEN, "Year (0 = build)", "USD")
+        self.chart = _CashFlowPlot()
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels([c for c, _ in self.COLUMNS])
         self.table.verticalHeader().setVisible(False)
@@ -152,10 +138,10 @@ class CashFlowChart(QWidget):
     def set_result(self, scenario: Scenario, result: FactoryResult | None) -> None:
         years = result.life_cycle.years if result is not None else ()
         if not years:
-            self.chart._reset("No results yet")
+            self.chart.reset("No results yet")
             self.table.setRowCount(0)
             return
-        self.chart._reset()
+        self.chart.reset()
         t = result.totals
         self.chart.setTitle(f"{CASH_FLOW_TITLE}: NPV {fmt.usd(t['npv_usd'])} at {scenario.site.wacc:.0%}, IRR "
                             f"{fmt.metric('irr', t['irr'])}, discounted payback {fmt.metric('discounted_payback_years', t['discounted_payback_years'])}",
@@ -172,16 +158,19 @@ class CashFlowChart(QWidget):
                 self.table.setItem(r, c, item)
 
 
-class DemandChart(_Chart):
+class DemandChart(ChartBase):
     title_text = DEMAND_TITLE
     bottom_label = "Hour of the day (local time)"
     left_label = "Output tokens/s"
 
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, axisItems={"left": CompactAxis("left")})
+
     def set_result(self, scenario: Scenario, result: FactoryResult | None) -> None:
         if result is None or not any(w.demand_by_hour for w in result.workloads):
-            self._reset("No workloads yet")
+            self.reset("No workloads yet")
             return
-        self._reset()
+        self.reset()
         draw_demand(self.plotItem, scenario, result, SCREEN, self.legend)
 
 

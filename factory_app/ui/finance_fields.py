@@ -1,6 +1,6 @@
-"""Inspector rows the field tables cannot give by themselves (issue 14): a fleet's life cycle (its
-residual value, delivery year and the successor platform it is refreshed to) and a workload's
-24-hour demand shape (a template picker and the hourly values).
+"""Inspector rows the field tables cannot give by themselves (issue 14): the successor platform a
+fleet is refreshed to, and a workload's 24-hour demand shape (a template picker and the hourly
+values).
 
 Each row edits through the inspector's own edit path (``Inspector._edit``: the one validation,
 refused inline), so a shape that does not average 1 or an unknown platform is refused with the
@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtWidgets import QLineEdit
 
 from factory_app.scenario.demand_shapes import CUSTOM, HOURS, SHAPES
-from factory_app.scenario.fields import FLEET_FIELDS
 from factory_app.scenario.model import Fleet, Workload
 
 if TYPE_CHECKING:  # the inspector imports this module
@@ -44,9 +43,7 @@ class HourlyEdit(QLineEdit):
 
 
 def add_fleet_rows(inspector: "Inspector", fleet: Fleet) -> None:
-    """Residual value and delivery year (from the field table), and the refresh successor."""
-    for name in ("residual_value_share", "delivery_year"):
-        inspector._number("fleet", name, FLEET_FIELDS[name], getattr(fleet, name))
+    """The refresh successor (the residual value and delivery year come from the field table)."""
     platforms = [("", "Retire at the end of its life")] + [
         (p.id, f"{p.name}{' (announced)' if p.announced else ''}") for p in inspector.catalog.platforms.values()
     ]
