@@ -36,8 +36,14 @@ def mean_demand(workloads: tuple[Workload, ...], capacity_by_workload: np.ndarra
     """Mean output tokens/s each workload's market buys: the stated demand, else its default
     utilisation of the capacity serving it."""
     stated = np.array([np.nan if w.demand_tokens_per_s is None else w.demand_tokens_per_s for w in workloads], dtype=float)
-    default = np.array([w.default_utilisation for w in workloads], dtype=float) * capacity_by_workload
-    return np.where(np.isnan(stated), default, stated) if len(workloads) else np.zeros(0)
+    utilisation_ = np.array([w.default_utilisation for w in workloads], dtype=float)
+    return mean_demand_of(stated, utilisation_, capacity_by_workload) if len(workloads) else np.zeros(0)
+
+
+def mean_demand_of(stated: np.ndarray, default_utilisation: np.ndarray, capacity_by_workload: np.ndarray) -> np.ndarray:
+    """:func:`mean_demand` from arrays (workloads first, any axes after): the stated mean demand
+    where there is one (not NaN), else the default utilisation of the capacity serving it."""
+    return np.where(np.isnan(stated), default_utilisation * capacity_by_workload, stated)
 
 
 def workload_capacity(capacity: np.ndarray, workload_of: np.ndarray, workloads: int) -> np.ndarray:
@@ -73,4 +79,4 @@ def drawn_w(accelerators: np.ndarray, busy_w: np.ndarray, idle_w: np.ndarray, us
     return accelerators[..., None] * (idle_w[..., None] + use * (busy_w - idle_w)[..., None])
 
 
-__all__ = ["DAYS_PER_YEAR", "drawn_w", "mean_demand", "served_by_point", "shape_of", "utilisation", "workload_capacity"]
+__all__ = ["DAYS_PER_YEAR", "drawn_w", "mean_demand", "mean_demand_of", "served_by_point", "shape_of", "utilisation", "workload_capacity"]

@@ -5,6 +5,10 @@ Units are in the names: ``_mw`` megawatts, ``_w`` watts, ``_usd_per_year`` US do
 division that can meet a zero goes through :func:`ratio`, so a result is zero with a stated
 reason rather than NaN or infinity. Capital is annualised at the site's cost of capital
 (:mod:`factory_app.factory.finance`): a yearly charge of depreciation plus financing.
+
+Every formula takes plain numbers or numpy arrays (broadcast together): one evaluation passes
+numbers (or arrays of one sample), the Monte Carlo analysis arrays of thousands of samples, and
+both run these lines (:mod:`factory_app.factory.money`).
 """
 
 from __future__ import annotations
@@ -24,18 +28,26 @@ KWH_PER_MWH = 1000.0
 TOKENS_PER_MILLION = 1e6
 
 
-def ratio(numerator: float, denominator: float) -> float:
-    """``numerator / denominator``, or 0 when the denominator is zero or the result not finite."""
-    if denominator == 0:
-        return 0.0
-    value = numerator / denominator
-    return value if np.isfinite(value) else 0.0
+def ratio(numerator, denominator):
+    """``numerator / denominator``, or 0 when the denominator is zero or the result not finite;
+    element by element for arrays."""
+    if isinstance(numerator, (int, float)) and isinstance(denominator, (int, float)):
+        if denominator == 0:
+            return 0.0
+        value = numerator / denominator
+        return value if math.isfinite(value) else 0.0
+    n, d = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    shape = np.broadcast_shapes(n.shape, d.shape)
+    out = np.divide(n, d, out=np.zeros(shape), where=d != 0)
+    if not np.isfinite(out).all():
+        out[~np.isfinite(out)] = 0.0
+    return out if out.ndim else float(out)
 
 
 # -- costs --------------------------------------------------------------------------------------
 
 
-def energy_usd_per_year(facility_mw: float, usd_per_kwh: float) -> float:
+def energy_usd_per_year(facility_mw, usd_per_kwh):
     """Energy bill of drawing ``facility_mw`` all year: MW x 8,760 h x 1,000 kWh/MWh x $/kWh."""
     return facility_mw * HOURS_PER_YEAR * KWH_PER_MWH * usd_per_kwh
 
@@ -45,13 +57,14 @@ def accelerator_price_usd(fleet: Fleet, platform: Platform) -> float:
     return float(fleet.price_usd) if fleet.price_usd is not None else float(platform.price_usd.value)
 
 
-def networking_markup(site: Site) -> float:
+def networking_markup(site: Site):
     """Scale-out network bought with each accelerator system, as a fraction of its price: when
     the network is ``s`` of IT capex, it adds ``s / (1 - s)`` to the systems (15% -> 17.6%)."""
-    return ratio(site.networking_share, 1.0 - site.networking_share)
+    share = site.networking_share
+    return ratio(share, 1.0 - share)
 
 
-def it_capex_per_accelerator_usd(price_usd: float, site: Site) -> float:
+def it_capex_per_accelerator_usd(price_usd, site: Site):
     """Capital of one accelerator in service: its all-in system price plus its network share."""
     return price_usd * (1.0 + networking_markup(site))
 
@@ -61,7 +74,7 @@ def whole_life_years(life_years: float) -> int:
     return max(1, int(math.floor(life_years + 0.5)))
 
 
-def capital_usd_per_year(capex_usd: float, residual_share: float, life_years: float, rate: float) -> tuple[float, float]:
+def capital_usd_per_year(capex_usd, residual_share, life_years, rate) -> tuple:
     """(depreciation, financing) of ``capex_usd`` recovered over ``life_years`` at ``rate`` with
     ``residual_share`` of it recovered at the end: straight-line depreciation of the capital used
     up, and the rest of the annualised charge (see :mod:`factory_app.factory.finance`)."""
@@ -76,23 +89,23 @@ def accelerator_depreciation_usd_per_year(accelerators: int, price_usd: float, l
     return ratio(accelerators * price_usd * (1.0 - residual_share), life_years)
 
 
-def facility_capex_usd(site: Site) -> float:
+def facility_capex_usd(site: Site):
     """Capital cost of the building and its power and cooling plant: the whole budget is built,
     priced per MW of IT (critical) load as the construction-cost sources state it."""
     return site.it_power_mw * site.facility_capex_usd_per_mw
 
 
-def facility_capital_usd_per_year(site: Site) -> tuple[float, float]:
+def facility_capital_usd_per_year(site: Site) -> tuple:
     """(depreciation, financing) of the facility over its life (no residual at its end)."""
     return capital_usd_per_year(facility_capex_usd(site), 0.0, site.facility_life_years, site.wacc)
 
 
-def facility_depreciation_usd_per_year(site: Site) -> float:
+def facility_depreciation_usd_per_year(site: Site):
     """Straight-line depreciation of the facility over its life."""
     return facility_capital_usd_per_year(site)[0]
 
 
-def other_opex_usd_per_year(site: Site) -> float:
+def other_opex_usd_per_year(site: Site):
     """Staff, maintenance, insurance and property tax: a rate per MW of IT (critical) load built."""
     return site.it_power_mw * site.other_opex_usd_per_mw_year
 
@@ -111,10 +124,15 @@ def accelerator_cost_usd_per_year(platform: Platform, fleet: Fleet, site: Site) 
 
 
 def value_per_output_token_usd(workload: Workload, multiplier: float) -> float:
-    """Revenue that one sold output token brings, with the input tokens that came with it:
-    ``(price_in x isl / osl + price_out x multiplier) / 1e6`` USD."""
-    per_million = workload.price_in_usd_per_mtok * workload.isl / workload.osl + workload.price_out_usd_per_mtok * multiplier
-    return per_million / TOKENS_PER_MILLION
+    """Revenue that one sold output token brings, with the input tokens that came with it
+    (:func:`token_value_usd` of the workload's prices and traffic shape)."""
+    return token_value_usd(workload.price_in_usd_per_mtok, workload.price_out_usd_per_mtok, workload.isl / workload.osl, multiplier)
+
+
+def token_value_usd(price_in_usd_per_mtok, price_out_usd_per_mtok, input_per_output, multiplier):
+    """USD one sold output token brings with the ``input_per_output`` (isl / osl) input tokens
+    that came with it: ``(price_in x isl / osl + price_out x multiplier) / 1e6``."""
+    return (price_in_usd_per_mtok * input_per_output + price_out_usd_per_mtok * multiplier) / TOKENS_PER_MILLION
 
 
 def price_value_function(workload: Workload) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -143,17 +161,20 @@ def price_value_function(workload: Workload) -> Callable[[np.ndarray], np.ndarra
 # -- summary figures ----------------------------------------------------------------------------
 
 
-def margin(profit_usd_per_year: float, revenue_usd_per_year: float) -> float:
+def margin(profit_usd_per_year, revenue_usd_per_year):
     """Profit as a fraction of revenue; 0 when there is no revenue."""
     return ratio(profit_usd_per_year, revenue_usd_per_year)
 
 
-def payback_years(capex_usd: float, profit_usd_per_year: float, capital_usd_per_year: float) -> float:
+def payback_years(capex_usd, profit_usd_per_year, capital_usd_per_year):
     """Years of operating cash flow (profit plus the capital charge: revenue less energy and
     opex) that repay the capex, undiscounted; 0 when that cash flow is not positive (the factory
     never pays back). The life cycle's ``discounted_payback_years`` counts the cost of capital."""
     cash = profit_usd_per_year + capital_usd_per_year
-    return ratio(capex_usd, cash) if cash > 0 else 0.0
+    if isinstance(cash, (int, float)):
+        return ratio(capex_usd, cash) if cash > 0 else 0.0
+    out = np.where(np.asarray(cash) > 0, ratio(capex_usd, np.where(np.asarray(cash) > 0, cash, 1.0)), 0.0)
+    return out if out.ndim else float(out)
 
 
 __all__ = [
@@ -175,5 +196,6 @@ __all__ = [
     "payback_years",
     "price_value_function",
     "ratio",
+    "token_value_usd",
     "value_per_output_token_usd",
 ]

@@ -25,17 +25,22 @@ import math
 import time
 from dataclasses import replace
 
-from factory_app.factory import economics as eco
-from factory_app.factory.day import DayService, PointDay, finance_assumptions, serve_day
-from factory_app.factory.life_cycle import generations, life_cycle
-from factory_app.serving.catalog import Catalog, default_catalog
-from factory_app.factory.operating_points import Capacity, capacity
-from factory_app.factory.power import FleetSize, size_fleets
-from factory_app.factory.results import COST_TERMS, FactoryResult, FleetResult, LifeCycle, OperatingPoint, WorkloadResult, empty_totals
-from factory_app.factory.nonfinite_guard import clean_result
-from factory_app.scenario.model import Fleet, Scenario, Workload
+import numpy as np
 
-_SHARE_EPS = 1e-9  # so that a share of 0.3 of 10 accelerators is 3, not 2
+from factory_app.factory import economics as eco
+from factory_app.factory.day import DayArrays, finance_assumptions
+from factory_app.factory.life_cycle import COLUMNS, CashFlowArrays
+from factory_app.factory.money import Money, run_money
+from factory_app.factory.numbers import Numbers
+from factory_app.factory.nonfinite_guard import clean_result
+from factory_app.factory.operating_points import Capacity
+from factory_app.factory.power import FleetSize
+from factory_app.factory.results import (
+    COST_TERMS, OPTIONAL_TOTALS, FactoryResult, FleetResult, LifeCycle, OperatingPoint, WorkloadResult, YearCashFlow, empty_totals,
+)
+from factory_app.factory.structure import Structure, build_structure
+from factory_app.scenario.model import Fleet, Scenario, Workload
+from factory_app.serving.catalog import Catalog, default_catalog
 
 
 def evaluate_factory(scenario: Scenario, catalog: Catalog | None = None, optimise: bool | None = None) -> FactoryResult:
@@ -66,38 +71,48 @@ def optimise_factory(scenario: Scenario, catalog: Catalog | None = None) -> tupl
 
 
 def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
-    """One evaluation with the shares as the scenario states them."""
-    site = scenario.site
-    sizes, size_warnings = size_fleets(scenario, catalog)
-    warnings = list(size_warnings)
-    if site.facility_power_mw <= 0:
+    """One evaluation with the shares as the scenario states them: the structure, then the
+    money of one sample (the scenario's own numbers), read out as results."""
+    structure = build_structure(scenario, catalog)
+    money = run_money(structure, Numbers.of(structure))
+    return result_of(structure, money)
+
+
+def result_of(structure: Structure, money: Money, sample: int = 0) -> FactoryResult:
+    """The results of one sample of ``money`` (every fleet, workload and operating point)."""
+    scenario, catalog, sizes = structure.scenario, structure.catalog, structure.sizes
+    warnings = list(structure.size_warnings)
+    if scenario.site.facility_power_mw <= 0:
         warnings.append("the site has no power: nothing runs")
-    served = _capacities(scenario, catalog, sizes)
-    day = serve_day(scenario, catalog, served)
+    served = {key: _explained(scenario, catalog, structure, key, c) for key, c in structure.capacities.items()}
     workload_of = {w.id: w for w in scenario.workloads}
-    points = {key: _operating_point(c, day.point(key), workload_of[c.workload_id]) for key, c in served.items()}
+    day = money.day
+    peak = day.use[:, sample].max(axis=-1, initial=0.0) if day.use.size else np.zeros(0)
+    points = {key: _operating_point(c, float(day.sold[i, sample]), float(peak[i]), float(money.revenue[i, sample]), workload_of[c.workload_id])
+              for i, (key, c) in enumerate(served.items())}
     by_fleet = _group(points, 0)
     by_workload = _group(served, 1)  # workload id -> its operating points' keys, in scenario order
-    fleets = tuple(_fleet_result(scenario, catalog, f, s, tuple(points[k] for k in by_fleet.get(f.id, ())), day)
-                   for f, s in zip(scenario.fleets, sizes))
-    fleets = _allocate_site_costs(scenario, fleets)
-    workloads = tuple(_workload_result(w, [points[k] for k in by_workload.get(w.id, ())], day) for w in scenario.workloads)
+    fleets = tuple(_fleet_result(structure, money, sample, i, tuple(points[k] for k in by_fleet.get(f.id, ())))
+                   for i, f in enumerate(scenario.fleets))
+    workloads = tuple(_workload_result(w, [points[k] for k in by_workload.get(w.id, ())], day, j, sample)
+                      for j, w in enumerate(scenario.workloads))
     warnings += _warnings(scenario, catalog, sizes, served, workloads)
-    gens, all_points, events, life_warnings = generations(scenario, catalog, {s.fleet_id: s.accelerators for s in sizes}, served)
-    life = replace(life_cycle(scenario, gens, all_points, day.demand_mean, day.shapes), events=tuple(events))
-    warnings += life_warnings
+    generations = structure.generations()
+    life = _life_cycle(money.life, sample, generations.events)
+    warnings += generations.warnings
     if life.irr_count > 1:
         warnings.append(f"the cash flows change sign more than once: {life.irr_count} rates zero them; the lowest is reported as the IRR")
-    totals, costs = _totals(scenario, fleets, workloads, life)
+    totals = empty_totals()
+    totals.update({k: _total(k, v[sample]) for k, v in money.totals.items()})
     result = FactoryResult(
         totals=totals,
         fleets=fleets,
         workloads=workloads,
-        cost_breakdown=costs,
+        cost_breakdown={term: float(money.site_costs[term][sample]) for term in COST_TERMS},
         power_breakdown=_power_breakdown(scenario, fleets),
         warnings=tuple(dict.fromkeys(warnings)),
         life_cycle=life,
-        finance=finance_assumptions(scenario, catalog, gens),
+        finance=finance_assumptions(scenario, catalog, generations.gens),
     )
     result, bad = clean_result(result)
     if bad:  # a bug, not a user error: say where rather than show NaN
@@ -105,29 +120,34 @@ def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
     return result
 
 
+def _total(key: str, value: float) -> float | None:
+    """A total as the results hold it: ``None`` for an IRR or discounted payback that does not exist."""
+    value = float(value)
+    return None if key in OPTIONAL_TOTALS and math.isnan(value) else value
+
+
+def _life_cycle(life: CashFlowArrays, sample: int, events: tuple[str, ...]) -> LifeCycle:
+    """The cash flows of one sample as years."""
+    columns = [life.columns[k][sample].tolist() for k in COLUMNS]
+    accelerators = np.rint(life.accelerators[sample]).astype(int).tolist()
+    rows = tuple(YearCashFlow(year, *values, accelerators=n) for year, n, *values in zip(range(len(accelerators)), accelerators, *columns))
+    irr = float(life.irr[sample])
+    payback = float(life.discounted_payback_years[sample])
+    return LifeCycle(years=rows, npv_usd=float(life.npv_usd[sample]), irr=None if math.isnan(irr) else irr,
+                     irr_count=int(life.irr_count[sample]), discounted_payback_years=None if math.isnan(payback) else payback,
+                     events=events)
+
+
 # -- operating points ---------------------------------------------------------------------------
 
 
-def _capacities(scenario: Scenario, catalog: Catalog, sizes: tuple[FleetSize, ...]) -> dict[tuple[str, str], Capacity]:
-    """Engine operating point of every assignment, keyed by (fleet id, workload id)."""
-    out: dict[tuple[str, str], Capacity] = {}
-    by_id = {f.id: (f, s) for f, s in zip(scenario.fleets, sizes)}
-    workloads = {w.id: w for w in scenario.workloads}
-    for a in scenario.assignments:
-        if a.fleet_id not in by_id or a.workload_id not in workloads:
-            continue
-        fleet, size = by_id[a.fleet_id]
-        w = workloads[a.workload_id]
-        platform = catalog.platforms.get(fleet.platform)
-        gpus = int(math.floor(max(a.share, 0.0) * size.accelerators + _SHARE_EPS))
-        if platform is None:
-            out[(fleet.id, w.id)] = Capacity(fleet.id, w.id, 0, False, reason=f"unknown platform '{fleet.platform}'")
-            continue
-        c = capacity(catalog, fleet, platform.domain_size, w, gpus)
-        if gpus <= 0 and size.accelerators <= 0:
-            c = replace(c, reason=f"the fleet has no accelerators ({_why_empty(scenario, fleet, size, catalog)})")
-        out[(fleet.id, w.id)] = c
-    return out
+def _explained(scenario: Scenario, catalog: Catalog, structure: Structure, key: tuple[str, str], c: Capacity) -> Capacity:
+    """A capacity whose fleet has no accelerators says why."""
+    i = structure.fleet_index[key[0]]
+    size = structure.sizes[i]
+    if c.gpus <= 0 and size.accelerators <= 0 and structure.platforms[i] is not None:
+        return replace(c, reason=f"the fleet has no accelerators ({_why_empty(scenario, scenario.fleets[i], size, catalog)})")
+    return c
 
 
 def _group(pairs: dict[tuple[str, str], object], side: int) -> dict[str, list[tuple[str, str]]]:
@@ -139,15 +159,14 @@ def _group(pairs: dict[tuple[str, str], object], side: int) -> dict[str, list[tu
     return out
 
 
-def _operating_point(c: Capacity, hours: PointDay, w: Workload) -> OperatingPoint:
+def _operating_point(c: Capacity, sold: float, peak_utilisation: float, revenue: float, w: Workload) -> OperatingPoint:
     """The year-1 operating point: the engine's capacity, and what the day's demand buys of it."""
-    sold = hours.sold
     below = c.feasible and sold < c.output_tokens_per_s * (1 - 1e-12)
     reason = c.reason
     if below:
         reason = (
             f"demand uses {eco.ratio(sold, c.output_tokens_per_s):.0%} of capacity over the day "
-            f"(busiest hour {hours.peak_utilisation:.0%}): sells {sold:,.0f} of {c.output_tokens_per_s:,.0f} tokens/s "
+            f"(busiest hour {peak_utilisation:.0%}): sells {sold:,.0f} of {c.output_tokens_per_s:,.0f} tokens/s "
             f"on average (engine bound: {c.bound})"
         )
     return OperatingPoint(
@@ -167,73 +186,39 @@ def _operating_point(c: Capacity, hours: PointDay, w: Workload) -> OperatingPoin
         tpot_ms=c.tpot_ms,
         utilisation=eco.ratio(sold, c.output_tokens_per_s),
         price_out_usd_per_mtok=w.price_out_usd_per_mtok * c.multiplier if c.feasible else 0.0,
-        revenue_usd_per_year=sold * c.value_usd_per_token * eco.SECONDS_PER_YEAR,
+        revenue_usd_per_year=revenue,
     )
 
 
 # -- fleets and workloads -----------------------------------------------------------------------
 
 
-def _fleet_result(scenario: Scenario, catalog: Catalog, f: Fleet, size: FleetSize, ops: tuple[OperatingPoint, ...], day: DayService) -> FleetResult:
-    """A fleet's tokens, revenue and its own costs (capital of its accelerators and network,
-    energy over the day; site costs follow); ``ops`` are its operating points in the order of
-    the scenario's assignments."""
-    site = scenario.site
-    platform = catalog.platforms.get(f.platform)
-    accelerator_mw = size.accelerator_power_w / 1e6
-    price = eco.accelerator_price_usd(f, platform) if platform else 0.0
-    capex = eco.it_capex_per_accelerator_usd(price, site) * size.accelerators
-    depreciation, financing = eco.capital_usd_per_year(capex, f.residual_value_share, f.life_years, site.wacc)
-    idle = max(size.accelerators - sum(op.accelerators for op in ops), 0)
-    mean_w = day.fleet_mean_w(f.id) + idle * size.all_in_w * site.idle_power_share
-    mean_mw = site.facility_power_for(mean_w) / 1e6
-    costs = {
-        "accelerator_depreciation": depreciation,
-        "facility_depreciation": 0.0,
-        "financing": financing,
-        "energy": eco.energy_usd_per_year(mean_mw, site.electricity_usd_per_kwh),
-        "other_opex": 0.0,
-    }
+def _fleet_result(structure: Structure, money: Money, sample: int, i: int, ops: tuple[OperatingPoint, ...]) -> FleetResult:
+    """A fleet's tokens, revenue and costs (its accelerators' capital and network, the energy it
+    draws over the day, and its share of the site's costs); ``ops`` are its operating points in
+    the order of the scenario's assignments."""
+    f, size = structure.scenario.fleets[i], structure.sizes[i]
+    costs = {term: float(money.fleet_costs[term][i, sample]) for term in COST_TERMS}
     return FleetResult(
         fleet_id=f.id,
         platform=f.platform,
         accelerators=size.accelerators,
-        accelerator_power_mw=accelerator_mw,
-        facility_power_mw=site.facility_power_for(accelerator_mw),
+        accelerator_power_mw=size.accelerator_power_w / 1e6,
+        facility_power_mw=float(structure.fleet_facility_mw[i]),
         output_tokens_per_s=sum(op.output_tokens_per_s for op in ops),
         input_tokens_per_s=sum(op.input_tokens_per_s for op in ops),
         revenue_usd_per_year=sum(op.revenue_usd_per_year for op in ops),
         cost_usd_per_year=sum(costs.values()),
         cost_breakdown=costs,
-        capex_usd=capex,
-        idle_accelerators=idle,
+        capex_usd=float(money.fleet_capex[i, sample]),
+        idle_accelerators=int(structure.fleet_idle[i]),
         limited_by=size.limited_by,
         operating_points=ops,
-        facility_power_mean_mw=mean_mw,
+        facility_power_mean_mw=float(money.fleet_mean_mw[i, sample]),
     )
 
 
-def _allocate_site_costs(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> tuple[FleetResult, ...]:
-    """Share the facility's depreciation, financing, other opex and capex among fleets in
-    proportion to the facility power each can draw, so fleet costs add up to the site's total
-    (when any fleet draws)."""
-    site = scenario.site
-    drawn = sum(f.facility_power_mw for f in fleets)
-    if drawn <= 0:
-        return fleets
-    depreciation, financing = eco.facility_capital_usd_per_year(site)
-    opex = eco.other_opex_usd_per_year(site)
-    capex = eco.facility_capex_usd(site)
-    out = []
-    for f in fleets:
-        part = f.facility_power_mw / drawn
-        costs = dict(f.cost_breakdown, facility_depreciation=depreciation * part, other_opex=opex * part,
-                     financing=f.cost_breakdown["financing"] + financing * part)
-        out.append(replace(f, cost_breakdown=costs, cost_usd_per_year=sum(costs.values()), capex_usd=f.capex_usd + capex * part))
-    return tuple(out)
-
-
-def _workload_result(w: Workload, ops: list[OperatingPoint], day: DayService) -> WorkloadResult:
+def _workload_result(w: Workload, ops: list[OperatingPoint], day: DayArrays, j: int, sample: int) -> WorkloadResult:
     capacity_tps = sum(op.output_capacity_tokens_per_s for op in ops)
     sold = sum(op.output_tokens_per_s for op in ops)
     feasible = [op for op in ops if op.feasible]
@@ -243,7 +228,8 @@ def _workload_result(w: Workload, ops: list[OperatingPoint], day: DayService) ->
     elif not feasible:
         reason = f"no operating point is feasible: {ops[0].reason}"
     largest = max(feasible, key=lambda op: op.output_capacity_tokens_per_s, default=None)
-    hours = day.workload(w.id)
+    mean_demand = float(day.demand_mean[j, sample])
+    demand, served = day.demand[j, sample], day.by_workload[j, sample]
     below = capacity_tps > 0 and sold < capacity_tps * (1 - 1e-12)
     return WorkloadResult(
         workload_id=w.id,
@@ -255,75 +241,12 @@ def _workload_result(w: Workload, ops: list[OperatingPoint], day: DayService) ->
         utilisation=eco.ratio(sold, capacity_tps),
         bound="demand" if below else (largest.bound if largest else ""),
         reason=reason,
-        demand_tokens_per_s=hours.mean_demand,
-        peak_demand_tokens_per_s=max(hours.demand, default=0.0),
-        unserved_share=eco.ratio(hours.mean_demand - sum(hours.served) / len(hours.served), hours.mean_demand) if hours.served else 0.0,
-        demand_by_hour=hours.demand,
-        served_by_hour=hours.served,
+        demand_tokens_per_s=mean_demand,
+        peak_demand_tokens_per_s=max(demand.tolist(), default=0.0),
+        unserved_share=eco.ratio(mean_demand - float(served.mean()), mean_demand),
+        demand_by_hour=tuple(demand.tolist()),
+        served_by_hour=tuple(served.tolist()),
     )
-
-
-# -- totals -------------------------------------------------------------------------------------
-
-
-def _site_costs(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> dict[str, float]:
-    site = scenario.site
-    costs = {term: sum(f.cost_breakdown[term] for f in fleets) for term in COST_TERMS}
-    # the building is paid for whether or not a fleet draws power
-    depreciation, financing = eco.facility_capital_usd_per_year(site)
-    costs["facility_depreciation"] = depreciation
-    costs["financing"] = sum(f.cost_breakdown["financing"] for f in fleets) + (0.0 if any(f.facility_power_mw > 0 for f in fleets) else financing)
-    costs["other_opex"] = eco.other_opex_usd_per_year(site)
-    return costs
-
-
-def _totals(
-    scenario: Scenario, fleets: tuple[FleetResult, ...], workloads: tuple[WorkloadResult, ...], life: LifeCycle
-) -> tuple[dict[str, float | None], dict[str, float]]:
-    site = scenario.site
-    costs = _site_costs(scenario, fleets)
-    revenue = sum(w.revenue_usd_per_year for w in workloads)
-    cost = sum(costs.values())
-    profit = revenue - cost
-    sold = sum(w.output_tokens_per_s for w in workloads)
-    capacity_tps = sum(w.output_capacity_tokens_per_s for w in workloads)
-    facility_used = sum(f.facility_power_mw for f in fleets)
-    facility_mean = sum(f.facility_power_mean_mw for f in fleets)
-    accelerators = sum(f.accelerators for f in fleets)
-    # fleets carry the facility's capex in proportion to power drawn; when none draws, add it here
-    capex = sum(f.capex_usd for f in fleets) + (0.0 if facility_used > 0 else eco.facility_capex_usd(site))
-    capital = costs["accelerator_depreciation"] + costs["facility_depreciation"] + costs["financing"]
-    totals = empty_totals()
-    totals.update(
-        facility_power_mw=site.facility_power_mw,
-        facility_power_used_mw=facility_used,
-        it_power_mw=site.it_power_mw,
-        accelerator_power_mw=site.accelerator_power_mw,
-        accelerator_power_used_mw=sum(f.accelerator_power_mw for f in fleets),
-        accelerators=float(accelerators),
-        output_tokens_per_s=sold,
-        input_tokens_per_s=sum(w.input_tokens_per_s for w in workloads),
-        output_capacity_tokens_per_s=capacity_tps,
-        tokens_per_s_per_mw=eco.ratio(sold, site.facility_power_mw),
-        revenue_usd_per_year=revenue,
-        cost_usd_per_year=cost,
-        profit_usd_per_year=profit,
-        revenue_usd_per_watt_year=eco.ratio(revenue, site.facility_power_mw * 1e6),
-        cost_usd_per_million_tokens=eco.ratio(cost, sold * eco.SECONDS_PER_YEAR / 1e6),
-        margin=eco.margin(profit, revenue),
-        payback_years=eco.payback_years(capex, profit, capital),
-        joules_per_token=eco.ratio(facility_mean * 1e6, sold),
-        capex_usd=capex,
-        idle_share=max(0.0, 1.0 - eco.ratio(sold, capacity_tps)) if capacity_tps > 0 else 0.0,
-        utilisation=min(eco.ratio(sold, capacity_tps), 1.0),
-        facility_power_mean_mw=facility_mean,
-        cost_usd_per_accelerator_hour=eco.ratio(cost, accelerators * eco.HOURS_PER_YEAR),
-        cost_of_capital_usd_per_year=costs["financing"],
-        npv_usd=life.npv_usd,
-        irr=life.irr,
-        discounted_payback_years=life.discounted_payback_years,
-    )
-    return totals, costs
 
 
 def _power_breakdown(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> dict[str, float]:
@@ -377,4 +300,4 @@ def _warnings(
     return out
 
 
-__all__ = ["evaluate_factory"]
+__all__ = ["evaluate_factory", "result_of"]

@@ -3,46 +3,53 @@
 Rates are fractions per year (0.10 = 10%); years are counted from 0 (the build). Cash flows are
 pre-tax and unlevered, discounted at the site's WACC (a nominal pre-tax rate): financing is
 priced by the discount rate, not modelled as loans. docs/factory.md states each formula.
+
+Every formula takes plain numbers or numpy arrays of any shape (broadcast together), so one
+evaluation and ten thousand Monte Carlo samples use the same code; the cash-flow functions take
+flows ``(..., years + 1)`` and work along the last axis (:func:`irr_batch`,
+:func:`discounted_payback_batch`), and the one-flow functions are their one-sample case.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 
-def _ratio(numerator: float, denominator: float) -> float:
+def _ratio(numerator, denominator):
     """``numerator / denominator``, 0 for a zero denominator (as ``economics.ratio``, which
-    imports this module)."""
-    return numerator / denominator if denominator else 0.0
+    imports this module); arrays element by element."""
+    n, d = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(d != 0, n / np.where(d != 0, d, 1.0), 0.0)
+    return out if out.ndim else float(out)
 
 
-def annuity_factor(rate: float, years: float) -> float:
+def annuity_factor(rate, years):
     """Present value of 1 paid at the end of each of ``years`` years:
-    ``(1 - (1 + r)^-n) / r``, and ``n`` when ``r`` is 0."""
-    if years <= 0:
-        return 0.0
-    if rate == 0:
-        return float(years)
-    return -math.expm1(-years * math.log1p(rate)) / rate  # exact for tiny rates too
+    ``(1 - (1 + r)^-n) / r``, and ``n`` when ``r`` is 0 (0 for no years)."""
+    r, n = np.asarray(rate, dtype=float), np.asarray(years, dtype=float)
+    safe = np.where(r == 0, 1.0, r)
+    factor = np.where(r == 0, n, -np.expm1(-n * np.log1p(safe)) / safe)  # exact for tiny rates too
+    out = np.where(n <= 0, 0.0, factor)
+    return out if out.ndim else float(out)
 
 
-def annualised_capital_usd_per_year(capex_usd: float, residual_usd: float, rate: float, years: float) -> float:
+def annualised_capital_usd_per_year(capex_usd, residual_usd, rate, years):
     """The level yearly charge that repays ``capex_usd`` with its return at ``rate`` over ``years``,
     net of the residual value recovered at the end: ``(capex - residual (1 + r)^-n) / annuity
     factor``. So ``charge x annuity_factor = capex - discounted residual`` (an identity the tests
     check). It is depreciation plus financing; see :func:`straight_line_usd_per_year`."""
-    factor = annuity_factor(rate, years)
-    if factor <= 0:
-        return 0.0
-    return (capex_usd - residual_usd * (1.0 + rate) ** -years) / factor
+    factor = np.asarray(annuity_factor(rate, years))
+    r, n = np.asarray(rate, dtype=float), np.asarray(years, dtype=float)
+    charge = (np.asarray(capex_usd, dtype=float) - np.asarray(residual_usd, dtype=float) * (1.0 + r) ** -n) / np.where(factor > 0, factor, 1.0)
+    out = np.where(factor > 0, charge, 0.0)
+    return out if out.ndim else float(out)
 
 
-def straight_line_usd_per_year(capex_usd: float, residual_usd: float, years: float) -> float:
+def straight_line_usd_per_year(capex_usd, residual_usd, years):
     """Depreciation: the capital used up per year, ``(capex - residual) / years``. The rest of the
     annualised charge is financing (the return the capital earns for its owners)."""
-    return _ratio(capex_usd - residual_usd, years)
+    return _ratio(np.asarray(capex_usd, dtype=float) - residual_usd, years)
 
 
 def residual_share_at(age_years: np.ndarray | float, life_years: np.ndarray | float, end_share: np.ndarray | float) -> np.ndarray:
@@ -53,9 +60,10 @@ def residual_share_at(age_years: np.ndarray | float, life_years: np.ndarray | fl
     return 1.0 - (1.0 - np.asarray(end_share, dtype=float)) * used
 
 
-def discount_factors(rate: float, years: int) -> np.ndarray:
-    """``(1 + r)^-t`` for t = 0..years."""
-    return (1.0 + rate) ** -np.arange(years + 1, dtype=float)
+def discount_factors(rate, years: int) -> np.ndarray:
+    """``(1 + r)^-t`` for t = 0..years (``(..., years + 1)`` for an array of rates)."""
+    r = np.asarray(rate, dtype=float)
+    return (1.0 + r[..., None]) ** -np.arange(years + 1, dtype=float)
 
 
 def npv(cash_flows: np.ndarray, rate: float) -> float:
@@ -74,60 +82,104 @@ def irr(cash_flows: np.ndarray) -> tuple[float | None, int]:
     many such rates there are. ``None`` when there is none above -99.99% (the flows never change
     sign, or never come back, or lose more than 99.99% a year). With several (flows changing sign
     more than once, e.g. at a refresh) the lowest is returned; the count lets the caller say so.
+    The one-flow case of :func:`irr_batch`."""
+    flows = np.asarray(cash_flows, dtype=float)
+    rates, counts = irr_batch(flows[None, :])
+    return (None if np.isnan(rates[0]) else float(rates[0])), int(counts[0])
+
+
+def irr_batch(cash_flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """IRRs of many cash flows at once: ``cash_flows`` is (samples, years + 1); returns the lowest
+    IRR of each (NaN where none exists, see :func:`irr`) and how many distinct rates zero it.
 
     With ``x = 1 / (1 + r)`` the NPV is the polynomial ``sum cf_t x^t``: its positive real roots
-    (numpy's companion-matrix eigenvalues, polished by two Newton steps) are the IRRs."""
-    flows = np.asarray(cash_flows, dtype=float)
-    if len(flows) < 2 or not (flows.max() > 0 > flows.min()):
-        return None, 0
-    scale = np.abs(flows).max()
-    last = int(np.flatnonzero(np.abs(flows) > 1e-12 * scale)[-1])  # later flows too small to move any root
-    poly = flows[last::-1] / scale  # highest power first, as np.roots wants it
-    roots = np.roots(poly)
-    x = roots.real[(np.abs(roots.imag) <= 1e-9 * np.maximum(1.0, np.abs(roots.real))) & (roots.real > 0)]
-    rates = np.sort(1.0 / x - 1.0)
-    rates = rates[(rates >= _LOWEST_RATE) & (rates <= _HIGHEST_RATE)]
-    if len(rates) == 0:
-        return None, 0
-    distinct = int(np.count_nonzero(np.diff(rates) > 1e-7 * np.maximum(1.0, np.abs(rates[1:])))) + 1
-    return _polished(poly.tolist(), 1.0 / (1.0 + float(rates[0]))), distinct
+    (the eigenvalues of its companion matrix, all samples of one degree at once, polished by two
+    Newton steps) are the IRRs. Later flows too small to move any root (below 1e-12 of the
+    largest) are dropped, so each sample's polynomial has its own degree."""
+    flows = np.atleast_2d(np.asarray(cash_flows, dtype=float))
+    n, t = flows.shape
+    rates, counts = np.full(n, np.nan), np.zeros(n, dtype=int)
+    if t < 2:
+        return rates, counts
+    scale = np.abs(flows).max(axis=1)
+    ok = (flows.max(axis=1) > 0) & (flows.min(axis=1) < 0)
+    significant = np.abs(flows) > 1e-12 * scale[:, None]
+    last = t - 1 - np.argmax(significant[:, ::-1], axis=1)
+    for degree in np.unique(last[ok]):
+        rows = np.flatnonzero(ok & (last == degree))
+        poly = flows[rows, degree::-1] / scale[rows, None]  # highest power first
+        rates[rows], counts[rows] = _lowest_roots(poly)
+    return rates, counts
 
 
-def _polished(poly: list[float], x: float) -> float:
-    """Two Newton steps on the polynomial (highest power first) from root ``x``; the rate ``1/x - 1``."""
+def _lowest_roots(poly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For polynomials (rows, highest power first, same degree >= 1): the lowest rate ``1/x - 1``
+    over their positive real roots x within the IRR bounds (NaN if none), and how many distinct."""
+    rows, degree = poly.shape[0], poly.shape[1] - 1
+    companion = np.zeros((rows, degree, degree))
+    companion[:, 0, :] = -poly[:, 1:] / poly[:, :1]
+    if degree > 1:
+        companion[:, np.arange(1, degree), np.arange(degree - 1)] = 1.0
+    roots = np.linalg.eigvals(companion)
+    real = roots.real
+    usable = (np.abs(roots.imag) <= 1e-9 * np.maximum(1.0, np.abs(real))) & (real > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(usable, 1.0 / np.where(usable, real, 1.0) - 1.0, np.nan)
+    rate = np.where((rate >= _LOWEST_RATE) & (rate <= _HIGHEST_RATE), rate, np.nan)
+    rate = np.sort(rate, axis=1)  # NaN last
+    found = ~np.isnan(rate)
+    gaps = np.diff(rate, axis=1) > 1e-7 * np.maximum(1.0, np.abs(rate[:, 1:]))
+    counts = np.where(found[:, 0], 1 + np.sum(gaps & found[:, 1:], axis=1), 0)
+    lowest = rate[:, 0]
+    return _polished(poly, 1.0 / (1.0 + np.where(found[:, 0], lowest, 0.0)), found[:, 0]), counts
+
+
+def _polished(poly: np.ndarray, x: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """Two Newton steps on each polynomial (rows, highest power first) from its root ``x``; the
+    rate ``1/x - 1`` (NaN where nothing was ``found``)."""
     for _ in range(2):
-        value = slope = 0.0
-        for c in poly:  # Horner, with the derivative alongside
+        value = np.zeros_like(x)
+        slope = np.zeros_like(x)
+        for c in poly.T:  # Horner, with the derivative alongside
             slope = slope * x + value
             value = value * x + c
-        if slope == 0:
-            break
-        x -= value / slope
-    return 1.0 / x - 1.0
+        x = np.where(slope != 0, x - value / np.where(slope != 0, slope, 1.0), x)
+    return np.where(found, 1.0 / x - 1.0, np.nan)
 
 
 def discounted_payback_years(discounted: np.ndarray) -> float | None:
     """Years until the cumulative discounted cash flow turns non-negative for good, interpolated
     within the year it does (year t's flow taken as earned evenly); 0 when it never is negative,
-    ``None`` when it never recovers."""
-    flows = np.asarray(discounted, dtype=float)
-    cumulative = np.cumsum(flows)
-    negative = np.nonzero(cumulative < 0)[0]
-    if len(negative) == 0:
-        return 0.0
-    last = int(negative[-1])
-    if last == len(flows) - 1:
-        return None
-    year = last + 1  # the year in which it recovers
-    return float(last + _ratio(-cumulative[last], flows[year]))
+    ``None`` when it never recovers. The one-flow case of :func:`discounted_payback_batch`."""
+    years = discounted_payback_batch(np.asarray(discounted, dtype=float)[None, :])[0]
+    return None if np.isnan(years) else float(years)
+
+
+def discounted_payback_batch(discounted: np.ndarray) -> np.ndarray:
+    """Discounted payback of each row of ``discounted`` (samples, years + 1); NaN where the
+    cumulative flow never recovers for good (see :func:`discounted_payback_years`)."""
+    flows = np.atleast_2d(np.asarray(discounted, dtype=float))
+    n, t = flows.shape
+    cumulative = np.cumsum(flows, axis=1)
+    negative = cumulative < 0
+    any_negative = negative.any(axis=1)
+    last = t - 1 - np.argmax(negative[:, ::-1], axis=1)  # the last negative year
+    recovers = last < t - 1
+    nxt = np.minimum(last + 1, t - 1)
+    rows = np.arange(n)
+    within = _ratio(-cumulative[rows, last], flows[rows, nxt])
+    years = np.where(recovers, last + np.asarray(within), np.nan)
+    return np.where(any_negative, years, 0.0)
 
 
 __all__ = [
     "annualised_capital_usd_per_year",
     "annuity_factor",
     "discount_factors",
+    "discounted_payback_batch",
     "discounted_payback_years",
     "irr",
+    "irr_batch",
     "npv",
     "residual_share_at",
     "straight_line_usd_per_year",

@@ -1,15 +1,16 @@
 """The life cycle of a factory: years 0..horizon of capex, revenue, opex and residual value.
 
 Year 0 is the build: the facility and the fleets delivered in year 0 are paid for; a fleet earns
-from the year after its delivery. Each fleet is a chain of *generations*: the fleet as placed,
-then, when its life ends inside the horizon and it names a successor platform, the successor at
-the same power (accelerators the fleet's power buys of the successor, whole purchase units),
-then the successor again at the end of its own life; without a successor the fleet retires.
+from the year after its delivery. Each fleet is a chain of *generations* (built with the
+structure, :mod:`factory_app.factory.structure`): the fleet as placed, then, when its life ends
+inside the horizon and it names a successor platform, the successor at the same power, then the
+successor again at the end of its own life; without a successor the fleet retires.
 
-Year by year (numpy over generations x years and operating points x years x 24 hours):
+Year by year (numpy over generations x samples x years and points x samples x years x 24 hours;
+an evaluation is one sample):
 
-- capacity of a point = its engine capacity x ``(1 + software speed-up)^(year - 1)`` while its
-  generation is in service;
+- capacity of a point = its engine capacity x its family's throughput multiplier x ``(1 +
+  software speed-up)^(year - 1)`` while its generation is in service;
 - demand of a workload = mean demand x ``(1 + growth)^(year - 1)`` x shape[hour] (x the
   first-year ramp in year 1), served ``min(demand, capacity)`` each hour
   (:mod:`factory_app.factory.demand`);
@@ -21,221 +22,152 @@ Year by year (numpy over generations x years and operating points x years x 24 h
   remaining book value.
 
 Cash flow = revenue - energy - other opex - capex + residual value; discounted at the WACC.
+Samples whose fleets' lives round to different whole years have different generations: they are
+run in groups, one per combination of lives.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from factory_app.factory import economics as eco
+from factory_app.factory.day import point_capacity
 from factory_app.factory.demand import DAYS_PER_YEAR, drawn_w, served_by_point, utilisation
-from factory_app.factory.finance import discount_factors, discounted_payback_years, irr, residual_share_at
-from factory_app.factory.operating_points import Capacity, capacity
-from factory_app.factory.results import LifeCycle, YearCashFlow
-from factory_app.serving.catalog import Catalog, Platform
-from factory_app.scenario.model import Scenario, Site
+from factory_app.factory.finance import discount_factors, discounted_payback_batch, irr_batch, residual_share_at
+from factory_app.factory.numbers import Numbers
+from factory_app.factory.structure import Generations, Structure
 
-_SHARE_EPS = 1e-9  # so that a share of 0.3 of 10 accelerators is 3, not 2
-
-
-def software_speedup(site: Site, platform: Platform, catalog: Catalog) -> float:
-    """Yearly gain in tokens/s from software on the same hardware: the site's assumption when it
-    states one, else the engine's fitted trend for the platform's family (a yearly log-rate,
-    ``software_trend_per_year`` on the family's efficiency factors; 0 until the engine fits one).
-    The one place the engine's software trend plugs in."""
-    if site.software_speedup_per_year is not None:
-        return float(site.software_speedup_per_year)
-    trend = getattr(catalog.efficiency_for(platform), "software_trend_per_year", 0.0) or 0.0
-    return math.expm1(float(trend))
-
-
-def busy_watts(c: Capacity, platform: Platform) -> float:
-    """W one accelerator of a point draws while busy: the engine's power at the operating point
-    when it gives one (``Prediction.power_w_per_gpu``, host share included), else the
-    catalogue's all-in W. The one place the engine's power plugs in."""
-    return c.power_w_per_gpu or platform.all_in_w.value
+#: The per-year columns of :class:`CashFlowArrays`, as ``YearCashFlow`` names them.
+COLUMNS = ("capex_usd", "revenue_usd", "energy_usd", "other_opex_usd", "opex_usd", "residual_value_usd", "cash_flow_usd",
+           "discounted_usd", "cumulative_discounted_usd", "output_tokens_per_s", "output_capacity_tokens_per_s", "utilisation")
 
 
 @dataclass(frozen=True, slots=True)
-class Generation:
-    """A fleet's accelerators of one platform, from delivery to the end of their life."""
+class CashFlowArrays:
+    """Cash flows of every sample: each of :data:`COLUMNS` is ``(S, horizon + 1)``; the NPV,
+    the IRR (NaN where none exists), how many rates zero the flows and the discounted payback
+    (NaN where it never comes) are ``(S,)``; ``accelerators`` in service is ``(S, horizon + 1)``."""
 
-    fleet_id: str
-    platform: Platform
-    accelerators: int
-    delivery_year: int
-    end_year: int  # delivery + life in whole years: sold (or replaced) then
-    capex_usd: float  # accelerators x price x (1 + network markup)
-    residual_share: float
-    unassigned: int  # accelerators no assignment uses (they idle)
-    speedup: float  # yearly software speed-up
-
-
-@dataclass(frozen=True, slots=True)
-class PointArrays:
-    """The operating points of every generation as arrays (one entry per point)."""
-
-    capacity: np.ndarray  # output tokens/s at year-1 software
-    workload: np.ndarray  # index into scenario.workloads
-    generation: np.ndarray  # index into the generations
+    columns: dict[str, np.ndarray]
     accelerators: np.ndarray
-    busy_w: np.ndarray  # per accelerator, at the operating point
-    value: np.ndarray  # USD per output token sold, at year-1 prices
-
-    @staticmethod
-    def of(points: list[tuple[Capacity, int, int, float]]) -> "PointArrays":
-        """From (capacity, workload index, generation index, busy W) tuples."""
-        return PointArrays(
-            capacity=np.array([c.output_tokens_per_s if c.feasible else 0.0 for c, *_ in points], dtype=float),
-            workload=np.array([w for _, w, _, _ in points], dtype=int),
-            generation=np.array([g for _, _, g, _ in points], dtype=int),
-            accelerators=np.array([c.gpus for c, *_ in points], dtype=float),
-            busy_w=np.array([b for *_, b in points], dtype=float),
-            value=np.array([c.value_usd_per_token if c.feasible else 0.0 for c, *_ in points], dtype=float),
-        )
+    npv_usd: np.ndarray
+    irr: np.ndarray
+    irr_count: np.ndarray
+    discounted_payback_years: np.ndarray
 
 
-def generations(
-    scenario: Scenario, catalog: Catalog, accelerators: dict[str, int], first: dict[tuple[str, str], Capacity]
-) -> tuple[list[Generation], PointArrays, list[str], list[str]]:
-    """Every fleet's generations within the horizon, the operating points of all of them (those
-    of the fleets as placed are ``first``; successors' come from the engine), the events in
-    words and warnings."""
-    site, horizon = scenario.site, scenario.site.horizon_years
-    workload_index = {w.id: i for i, w in enumerate(scenario.workloads)}
-    links_of: dict[str, list] = {}  # one pass: a factory of hundreds of fleets stays linear
-    for a in scenario.assignments:
-        if a.workload_id in workload_index:
-            links_of.setdefault(a.fleet_id, []).append(a)
-    gens: list[Generation] = []
-    points: list[tuple[Capacity, int, int, float]] = []
-    events, warnings = [], []
-    for fleet in scenario.fleets:
-        platform = catalog.platforms.get(fleet.platform)
-        n = accelerators.get(fleet.id, 0)
-        if platform is None or n <= 0:
-            continue
-        power_w = n * platform.all_in_w.value
-        life = eco.whole_life_years(fleet.life_years)
-        start, current, price = fleet.delivery_year, platform, eco.accelerator_price_usd(fleet, platform)
-        links = links_of.get(fleet.id, [])
-        placed = True  # the fleet as placed: its operating points are ``first``
-        while True:
-            used = 0
-            for a in links:
-                if placed:
-                    c = first[(fleet.id, a.workload_id)]
-                else:
-                    gpus = int(math.floor(max(a.share, 0.0) * n + _SHARE_EPS))
-                    c = capacity(catalog, replace(fleet, platform=current.id, price_usd=None), current.domain_size,
-                                 scenario.workloads[workload_index[a.workload_id]], gpus)
-                    if not c.feasible and gpus > 0:
-                        warnings.append(f"after the refresh of fleet '{fleet.id}' to {current.id}, {a.workload_id} is not feasible: {c.reason}")
-                used += c.gpus
-                points.append((c, workload_index[a.workload_id], len(gens), busy_watts(c, current)))
-            gens.append(Generation(
-                fleet.id, current, n, start, start + life, eco.it_capex_per_accelerator_usd(price, site) * n,
-                fleet.residual_value_share, max(n - used, 0), software_speedup(site, current, catalog),
-            ))
-            events.append(f"year {start}: fleet '{fleet.id}' {'delivered' if placed else 'refreshed to'} {n:,} x {current.id}")
-            placed = False
-            end = start + life
-            if end >= horizon:
-                break
-            successor = catalog.platforms.get(fleet.refresh_platform) if fleet.refresh_platform else None
-            if successor is None:
-                events.append(f"year {end}: fleet '{fleet.id}' retired at the end of its {life}-year life")
-                break
-            current, start, price = successor, end, float(successor.price_usd.value)
-            n = successor.accelerators_for_power(power_w)
-            if successor.announced:
-                warnings.append(f"fleet '{fleet.id}' is refreshed to {successor.id}, which is announced, not shipping: its figures are estimates")
-    return gens, PointArrays.of(points) if points else _no_points(), events, warnings
+def life_cycle_arrays(structure: Structure, numbers: Numbers, demand_mean: np.ndarray) -> CashFlowArrays:
+    """The cash flows of every sample; ``demand_mean``: ``(W, S)`` mean output tokens/s of each
+    workload in year 1 at steady state. Samples are grouped by their fleets' lives in whole years."""
+    lives = np.floor(numbers.fleets["life_years"] + 0.5).clip(min=1).astype(int)  # eco.whole_life_years, vectorised
+    if lives.shape[0] == 0 or (lives == lives[:, :1]).all():
+        key = tuple(int(v) for v in lives[:, 0]) if lives.shape[0] else ()
+        return _cash_flows(structure, numbers, structure.generations(key), demand_mean)
+    combos, group = np.unique(lives.T, axis=0, return_inverse=True)
+    parts = []
+    for g, combo in enumerate(combos):
+        rows = np.flatnonzero(group.ravel() == g)
+        parts.append((rows, _cash_flows(structure, numbers.take(rows), structure.generations(tuple(int(v) for v in combo)),
+                                        demand_mean[:, rows])))
+    return _gathered(parts, numbers.samples)
 
 
-def _no_points() -> PointArrays:
-    empty = np.zeros(0)
-    return PointArrays(empty, np.zeros(0, dtype=int), np.zeros(0, dtype=int), empty, empty, empty)
+def _gathered(parts: list[tuple[np.ndarray, CashFlowArrays]], samples: int) -> CashFlowArrays:
+    """One :class:`CashFlowArrays` from groups of samples (rows, their arrays)."""
+    def put(get) -> np.ndarray:
+        first = get(parts[0][1])
+        out = np.empty((samples,) + first.shape[1:], dtype=first.dtype)
+        for rows, part in parts:
+            out[rows] = get(part)
+        return out
 
-
-def life_cycle(
-    scenario: Scenario, gens: list[Generation], points: PointArrays, demand_mean: np.ndarray, shapes: np.ndarray
-) -> LifeCycle:
-    """Cash flows of years 0..horizon (see the module docstring), their NPV, IRR and discounted
-    payback. ``demand_mean``: mean output tokens/s of each workload in year 1 at steady state;
-    ``shapes``: workloads x 24 multipliers averaging 1.
-
-    Long because: one vectorised pass over generations x years x hours, kept together so each
-    array's axes are visible where it is used."""
-    site, workloads = scenario.site, scenario.workloads
-    horizon = site.horizon_years
-    years = np.arange(1, horizon + 1, dtype=float)  # operating years
-    delivery = np.array([g.delivery_year for g in gens], dtype=float)
-    end = np.array([g.end_year for g in gens], dtype=float)
-    live = (years[None, :] > delivery[:, None]) & (years[None, :] <= end[:, None])  # generations x years
-    speed = (1.0 + np.array([g.speedup for g in gens]))[:, None] ** (years - 1.0)[None, :]
-    gen = points.generation
-    cap = points.capacity[:, None] * (live * speed)[gen] if len(gens) else np.zeros((0, horizon))  # points x years
-    growth = (1.0 + np.array([w.demand_growth_per_year for w in workloads]))[:, None] ** (years - 1.0)[None, :]
-    ramp = np.where(years == 1.0, site.first_year_ramp, 1.0)
-    demand = demand_mean[:, None, None] * (growth * ramp[None, :])[:, :, None] * shapes[:, None, :]  # workloads x years x 24
-    served = served_by_point(demand, cap, points.workload)  # points x years x 24
-    price = (1.0 - np.array([w.price_decline_per_year for w in workloads]))[:, None] ** (years - 1.0)[None, :]
-    revenue = (served.sum(axis=2) * (DAYS_PER_YEAR * 3600.0) * points.value[:, None] * price[points.workload]).sum(axis=0)
-    in_service = points.accelerators[:, None] * live[gen] if len(gens) else np.zeros((0, horizon))
-    busy = np.broadcast_to(points.busy_w[:, None], in_service.shape)
-    watts = drawn_w(in_service, busy, busy * site.idle_power_share, utilisation(served, cap))  # points x years x 24
-    idle_w = np.array([g.unassigned * g.platform.all_in_w.value * site.idle_power_share for g in gens])
-    watt_hours = watts.sum(axis=(0, 2)) + 24.0 * (idle_w[:, None] * live).sum(axis=0)  # per day, at the accelerators
-    energy = site.facility_power_for(watt_hours) / 1e3 * DAYS_PER_YEAR * site.electricity_usd_per_kwh
-    opex_other = np.full(horizon, eco.other_opex_usd_per_year(site))
-    capex, residual = _capital_flows(site, gens)
-    zero = np.zeros(1)
-    revenue, energy, opex_other = (np.concatenate([zero, x]) for x in (revenue, energy, opex_other))
-    cash = revenue - energy - opex_other - capex + residual
-    discounted = cash * discount_factors(site.wacc, horizon)
-    cumulative = np.cumsum(discounted)
-    sold = np.concatenate([zero, served.sum(axis=(0, 2)) / 24.0])
-    capacity_total = np.concatenate([zero, cap.sum(axis=0)])
-    accelerators_live = np.concatenate([zero, (np.array([g.accelerators for g in gens], dtype=float)[:, None] * live).sum(axis=0)])
-    columns = zip(range(horizon + 1), *(x.tolist() for x in (
-        capex, revenue, energy, opex_other, energy + opex_other, residual, cash, discounted, cumulative, sold, capacity_total,
-        np.divide(sold, capacity_total, out=np.zeros_like(sold), where=capacity_total > 0), np.rint(accelerators_live),
-    )))
-    rows = tuple(YearCashFlow(*row[:-1], accelerators=int(row[-1])) for row in columns)
-    rate, count = irr(cash)
-    return LifeCycle(
-        years=rows, npv_usd=float(discounted.sum()), irr=rate, irr_count=count,
-        discounted_payback_years=discounted_payback_years(discounted),
+    return CashFlowArrays(
+        columns={k: put(lambda p, k=k: p.columns[k]) for k in COLUMNS}, accelerators=put(lambda p: p.accelerators),
+        npv_usd=put(lambda p: p.npv_usd), irr=put(lambda p: p.irr), irr_count=put(lambda p: p.irr_count),
+        discounted_payback_years=put(lambda p: p.discounted_payback_years),
     )
 
 
-def _capital_flows(site: Site, gens: list[Generation]) -> tuple[np.ndarray, np.ndarray]:
-    """Capex and residual value of years 0..horizon: the facility built in year 0 and valued at
-    its remaining book value at the horizon; each generation bought in its delivery year, sold at
-    the end of its life at its residual share, or valued on the straight line at the horizon."""
-    horizon = site.horizon_years
-    capex = np.zeros(horizon + 1)
-    residual = np.zeros(horizon + 1)
-    facility = eco.facility_capex_usd(site)
+def _cash_flows(structure: Structure, numbers: Numbers, generations: Generations, demand_mean: np.ndarray) -> CashFlowArrays:
+    """Cash flows of samples that share one set of generations (see the module docstring).
+
+    Long because: one vectorised pass over generations x samples x years x hours, kept together
+    so each array's axes are visible where it is used."""
+    site, wl = numbers.site, numbers.workloads
+    gens, points = generations.gens, generations.points
+    horizon, samples = structure.scenario.site.horizon_years, numbers.samples
+    years = np.arange(1, horizon + 1, dtype=float)  # operating years
+    delivery = np.array([g.delivery_year for g in gens], dtype=float)
+    end = np.array([g.end_year for g in gens], dtype=float)
+    live = ((years[None, :] > delivery[:, None]) & (years[None, :] <= end[:, None])).astype(float)  # (G, Y)
+    speedup = (np.array([g.trend for g in gens])[:, None] if site.software_speedup_per_year is None
+               else np.broadcast_to(site.software_speedup_per_year, (len(gens), samples)))
+    speed = (1.0 + np.asarray(speedup, dtype=float))[:, :, None] ** (years - 1.0)  # (G, S|1, Y)
+    gen = points.generation
+    cap = point_capacity(structure, numbers, points)[:, :, None] * live[gen][:, None, :] * speed[gen]  # (P, S, Y)
+    growth = (1.0 + wl["demand_growth_per_year"])[:, :, None] ** (years - 1.0)  # (W, S, Y)
+    ramp = np.where(years == 1.0, np.asarray(site.first_year_ramp)[:, None], 1.0)  # (S, Y)
+    demand = demand_mean[:, :, None, None] * (growth * ramp[None])[..., None] * structure.shapes[:, None, None, :]
+    served = served_by_point(demand, cap, points.workload)  # (P, S, Y, 24)
+    price = (1.0 - wl["price_decline_per_year"])[:, :, None] ** (years - 1.0)  # (W, S, Y)
+    w = points.workload
+    value = eco.token_value_usd(wl["price_in_usd_per_mtok"][w], wl["price_out_usd_per_mtok"][w],
+                                points.input_per_output[:, None], points.multiplier[:, None])  # (P, S)
+    served_year = served.sum(axis=-1)  # (P, S, Y): tokens/s x hours of a day
+    revenue = (served_year * (DAYS_PER_YEAR * 3600.0) * value[:, :, None] * price[w]).sum(axis=0)  # (S, Y)
+    busy = points.busy_w[:, None, None]
+    in_service = points.accelerators[:, None, None] * live[gen][:, None, :]  # (P, 1, Y)
+    idle = busy * np.asarray(site.idle_power_share)[None, :, None]  # (P, S, 1)
+    watts = drawn_w(in_service, busy, idle, utilisation(served, cap))  # (P, S, Y, 24)
+    idle_gen = np.array([g.unassigned * g.platform.all_in_w.value for g in gens])[:, None] * site.idle_power_share  # (G, S)
+    watt_hours = watts.sum(axis=(0, 3)) + 24.0 * (idle_gen[:, :, None] * live[:, None, :]).sum(axis=0)  # (S, Y), per day
+    energy = structure.scenario.site.facility_power_for(watt_hours) / 1e3 * DAYS_PER_YEAR * np.asarray(site.electricity_usd_per_kwh)[:, None]
+    other = np.broadcast_to(np.asarray(eco.other_opex_usd_per_year(site))[:, None], (samples, horizon))
+    capex, residual = _capital_flows(structure, numbers, gens)
+    zero = np.zeros((samples, 1))
+    revenue, energy, other = (np.concatenate([zero, np.broadcast_to(x, (samples, horizon))], axis=1) for x in (revenue, energy, other))
+    cash = revenue - energy - other - capex + residual
+    discounted = cash * discount_factors(site.wacc, horizon)
+    sold = np.concatenate([zero, served_year.sum(axis=0) / 24.0], axis=1)
+    capacity_total = np.concatenate([zero, np.broadcast_to(cap.sum(axis=0), (samples, horizon))], axis=1)
+    accelerators = np.concatenate([[0.0], (np.array([g.accelerators for g in gens], dtype=float)[:, None] * live).sum(axis=0)])
+    rate, count = irr_batch(cash)
+    columns = dict(capex_usd=capex, revenue_usd=revenue, energy_usd=energy, other_opex_usd=other, opex_usd=energy + other,
+                   residual_value_usd=residual, cash_flow_usd=cash, discounted_usd=discounted,
+                   cumulative_discounted_usd=np.cumsum(discounted, axis=1), output_tokens_per_s=sold,
+                   output_capacity_tokens_per_s=capacity_total, utilisation=eco.ratio(sold, capacity_total))
+    return CashFlowArrays(columns, np.broadcast_to(accelerators, (samples, horizon + 1)), discounted.sum(axis=1), rate, count,
+                          discounted_payback_batch(discounted))
+
+
+def _capital_flows(structure: Structure, numbers: Numbers, gens) -> tuple[np.ndarray, np.ndarray]:
+    """Capex and residual value of years 0..horizon, ``(S, horizon + 1)``: the facility built in
+    year 0 and valued at its remaining book value at the horizon; each generation bought in its
+    delivery year, sold at the end of its life at its residual share, or valued on the straight
+    line at the horizon."""
+    site, horizon, samples = numbers.site, structure.scenario.site.horizon_years, numbers.samples
+    capex = np.zeros((horizon + 1, samples))  # years first while adding in, transposed at the end
+    residual = np.zeros((horizon + 1, samples))
+    facility = np.asarray(eco.facility_capex_usd(site), dtype=float)
     capex[0] += facility
-    residual[horizon] += facility * max(0.0, 1.0 - horizon / site.facility_life_years)
-    if not gens:
-        return capex, residual
-    delivery = np.array([g.delivery_year for g in gens])
-    end = np.array([g.end_year for g in gens])
-    cost = np.array([g.capex_usd for g in gens])
-    share = np.array([g.residual_share for g in gens])
-    np.add.at(capex, delivery, cost)
-    sold = end <= horizon
-    np.add.at(residual, end[sold], cost[sold] * share[sold])
-    left = ~sold
-    life = (end - delivery).astype(float)
-    residual[horizon] += float((cost[left] * residual_share_at(horizon - delivery[left], life[left], share[left])).sum())
-    return capex, residual
+    residual[horizon] += facility * np.maximum(0.0, 1.0 - horizon / np.asarray(site.facility_life_years))
+    if gens:
+        fleet = np.array([g.fleet for g in gens])
+        own = np.array([g.price_usd is None for g in gens])
+        price = np.where(own[:, None], numbers.fleets["price_usd"][fleet], np.array([g.price_usd or 0.0 for g in gens])[:, None])
+        cost = eco.it_capex_per_accelerator_usd(price, site) * np.array([g.accelerators for g in gens], dtype=float)[:, None]  # (G, S)
+        share = numbers.fleets["residual_value_share"][fleet]  # (G, S)
+        delivery = np.array([g.delivery_year for g in gens])
+        end = np.array([g.end_year for g in gens])
+        np.add.at(capex, delivery, cost)
+        sold = end <= horizon
+        np.add.at(residual, end[sold], cost[sold] * share[sold])
+        left = ~sold
+        life = (end - delivery).astype(float)
+        residual[horizon] += (cost[left] * residual_share_at((horizon - delivery[left])[:, None], life[left][:, None], share[left])).sum(axis=0)
+    return capex.T, residual.T
 
 
-__all__ = ["Generation", "PointArrays", "busy_watts", "generations", "life_cycle", "software_speedup"]
+__all__ = ["COLUMNS", "CashFlowArrays", "life_cycle_arrays"]
