@@ -10,6 +10,7 @@ from factory_app.serving.precision import PRECISIONS
 from factory_app.scenario.demand_shapes import CUSTOM, HOURS, SHAPE_CHOICES
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec
 from factory_app.scenario.model import MAX_NAME, SIZING_MODES
+from factory_app.scenario.uncertainty import DISTRIBUTIONS, MAX_SAMPLES, MAX_SEED, MIN_SAMPLES
 
 #: ``format`` at the top of every scenario file.
 FORMAT_NAME = "factory_app.scenario"
@@ -24,7 +25,9 @@ class Key:
     """One key of a JSON object.
 
     ``kind``: id, text, enum, number (with ``spec``), position, curve, hourly (24 numbers or
-    none), ref (an id of another item) or bool. ``attr`` is the dataclass attribute it fills (default: the key itself).
+    none), ref (an id of another item), bool, real (any finite number), real-or-null, whole (an
+    integer from ``limits[0]`` to ``limits[1]``), ranges or correlations (arrays of the objects
+    below). ``attr`` is the dataclass attribute it fills (default: the key itself).
     """
 
     name: str
@@ -34,6 +37,7 @@ class Key:
     spec: FieldSpec | None = None
     choices: tuple[str, ...] = ()
     attr: str = ""
+    limits: tuple[int, int] = (0, 0)
 
     @property
     def attribute(self) -> str:
@@ -91,10 +95,40 @@ ASSIGNMENT_KEYS: tuple[Key, ...] = (
     Key("share", "number", ASSIGNMENT_FIELDS["share"].help, spec=ASSIGNMENT_FIELDS["share"]),
 )
 
-TOP_KEYS: tuple[str, ...] = ("format", "format_version", "name", "description", "optimise", "site", "fleets", "workloads", "assignments")
+RANGE_KEYS: tuple[Key, ...] = (
+    Key("input", "text", "The input: site.FIELD, fleets.ID.FIELD, workloads.ID.FIELD (a field only the money uses: see "
+        "docs/uncertainty.md) or throughput.FAMILY (a multiplier of the tokens/s of a platform family's operating points).",
+        required=True),
+    Key("distribution", "enum", "triangular or uniform on [low, high]; lognormal with median mode and 5th/95th percentiles "
+        "low/high (positive inputs).", choices=DISTRIBUTIONS),
+    Key("low", "real", "Lowest value (lognormal: the 5th percentile), in the field's unit.", required=True),
+    Key("high", "real", "Highest value (lognormal: the 95th percentile), in the field's unit.", required=True),
+    Key("mode", "real-or-null", "Most likely value (lognormal: the median); null = the input's value in the scenario "
+        "(1 for throughput), the range widening to include it."),
+)
+
+CORRELATION_KEYS: tuple[Key, ...] = (
+    Key("a", "text", "An input that carries a range.", required=True),
+    Key("b", "text", "Another input that carries a range.", required=True),
+    Key("rho", "real", "Rank (Spearman) correlation of the two, from -1 to 1.", required=True),
+)
+
+UNCERTAINTY_KEYS: tuple[Key, ...] = (
+    Key("defaults", "bool", "Give every input with a sourced default range one (the block's own ranges override them)."),
+    Key("samples", "whole", f"Monte Carlo samples ({MIN_SAMPLES:,}-{MAX_SAMPLES:,}).", limits=(MIN_SAMPLES, MAX_SAMPLES)),
+    Key("seed", "whole", f"Seed of the Latin hypercube: the same seed gives the same samples (0-{MAX_SEED:,}).", limits=(0, MAX_SEED)),
+    Key("ranges", "ranges", "Ranges on inputs: the objects below."),
+    Key("correlations", "correlations", "Rank correlations between inputs that carry ranges: the objects below."),
+)
+
+TOP_KEYS: tuple[str, ...] = ("format", "format_version", "name", "description", "optimise", "site", "fleets", "workloads", "assignments",
+                             "uncertainty")
 
 __all__ = [
     "ASSIGNMENT_KEYS",
+    "CORRELATION_KEYS",
+    "RANGE_KEYS",
+    "UNCERTAINTY_KEYS",
     "FLEET_KEYS",
     "FORMAT_NAME",
     "ID_PATTERN",

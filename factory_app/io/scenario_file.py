@@ -21,11 +21,14 @@ from typing import Any
 
 from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.io.atomic import write_text_atomic
-from factory_app.io.format_layout import ASSIGNMENT_KEYS, FLEET_KEYS, FORMAT_NAME, SITE_KEYS, TOP_KEYS, WORKLOAD_KEYS, Key
+from factory_app.io.format_layout import (
+    ASSIGNMENT_KEYS, CORRELATION_KEYS, FLEET_KEYS, FORMAT_NAME, RANGE_KEYS, SITE_KEYS, TOP_KEYS, UNCERTAINTY_KEYS, WORKLOAD_KEYS, Key,
+)
 from factory_app.io.messages import one_line
 from factory_app.io.migrations import CURRENT_VERSION, migrate
 from factory_app.scenario.fields import DEMAND_HOURLY_VALUE, PRICE_CURVE_MULTIPLIER, PRICE_CURVE_SPEED, ValidationError
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
+from factory_app.scenario.uncertainty import Correlation, UncertainRange, Uncertainty
 
 #: Largest scenario file read or written (bytes). Real scenarios are a few kB; the limit stops a
 #: wrong file (a log, a dataset) from being read into memory whole.
@@ -174,6 +177,32 @@ def _value(key: Key, value: Any, path: str) -> Any:
         return _curve(value, path)
     if key.kind == "hourly":
         return tuple(_number(v, f"{path}[{i}]", DEMAND_HOURLY_VALUE) for i, v in enumerate(_as_list(value, path)))
+    return _block_value(key, value, path)
+
+
+def _block_value(key: Key, value: Any, path: str) -> Any:
+    """Values of the uncertainty block's keys (booleans, plain numbers, its arrays of objects)."""
+    if key.kind == "bool":
+        if not isinstance(value, bool):
+            raise ValidationError(path, f"must be true or false, got {json_type(value)}")
+        return value
+    if key.kind in ("real", "real-or-null", "whole"):
+        if value is None and key.kind == "real-or-null":
+            return None
+        if isinstance(value, _NonFinite):
+            raise ValidationError(path, f"must be a finite number, got {value.text}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > 1e300:
+            raise ValidationError(path, f"must be a number, got {json_type(value)}")
+        if key.kind == "whole":
+            lo, hi = key.limits
+            if value != int(value) or not lo <= value <= hi:
+                raise ValidationError(path, f"must be a whole number from {lo:,} to {hi:,}, got {value:g}")
+            return int(value)
+        return float(value)
+    if key.kind == "ranges":
+        return tuple(UncertainRange(**_item(r, f"{path}[{i}]", RANGE_KEYS)) for i, r in enumerate(_as_list(value, path)))
+    if key.kind == "correlations":
+        return tuple(Correlation(**_item(c, f"{path}[{i}]", CORRELATION_KEYS)) for i, c in enumerate(_as_list(value, path)))
     raise AssertionError(key.kind)
 
 
@@ -212,6 +241,8 @@ def scenario_from_dict(data: Any, catalog: Catalog | None = None, notes: list[st
             raise ValidationError("$.optimise", f"must be true or false, got {json_type(data['optimise'])}")
         top["optimise"] = data["optimise"]
     site = Site(**_item(data.get("site", {}), "$.site", SITE_KEYS))
+    if "uncertainty" in data:
+        top["uncertainty"] = Uncertainty(**_item(data["uncertainty"], "$.uncertainty", UNCERTAINTY_KEYS))
     scenario = Scenario(
         site=site,
         fleets=_items(data, "fleets", FLEET_KEYS, Fleet),
@@ -284,6 +315,10 @@ def load_scenario(path: str | os.PathLike[str], catalog: Catalog | None = None, 
 
 
 def _out(key: Key, value: Any) -> Any:
+    if key.kind == "ranges":
+        return [_dict(r, RANGE_KEYS) for r in value]
+    if key.kind == "correlations":
+        return [_dict(c, CORRELATION_KEYS) for c in value]
     if key.kind == "position":
         return [value[0], value[1]]
     if key.kind == "curve":
@@ -309,6 +344,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "fleets": [_dict(f, FLEET_KEYS) for f in scenario.fleets],
         "workloads": [_dict(w, WORKLOAD_KEYS) for w in scenario.workloads],
         "assignments": [_dict(a, ASSIGNMENT_KEYS) for a in scenario.assignments],
+        "uncertainty": _dict(scenario.uncertainty, UNCERTAINTY_KEYS),
     }
 
 

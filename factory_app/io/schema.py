@@ -14,6 +14,9 @@ from typing import Any
 
 from factory_app.io.format_layout import (
     ASSIGNMENT_KEYS,
+    CORRELATION_KEYS,
+    RANGE_KEYS,
+    UNCERTAINTY_KEYS,
     FLEET_KEYS,
     FORMAT_NAME,
     ID_PATTERN,
@@ -28,6 +31,7 @@ from factory_app.resources import resource_path
 from factory_app.scenario.demand_shapes import HOURS
 from factory_app.scenario.fields import DEMAND_HOURLY_VALUE, PRICE_CURVE_MULTIPLIER, PRICE_CURVE_SPEED, FieldSpec
 from factory_app.scenario.model import Assignment, Fleet, Site, Workload
+from factory_app.scenario.uncertainty import Correlation, UncertainRange, Uncertainty
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -36,6 +40,9 @@ _OBJECTS: tuple[tuple[str, tuple[Key, ...], type, str], ...] = (
     ("fleet", FLEET_KEYS, Fleet, "Accelerators of one platform, sized by a share of the accelerator power or by count."),
     ("workload", WORKLOAD_KEYS, Workload, "A model served under a traffic shape, a service level and prices."),
     ("assignment", ASSIGNMENT_KEYS, Assignment, "A share of a fleet's accelerators serving a workload."),
+    ("uncertainty", UNCERTAINTY_KEYS, Uncertainty, "Ranges on inputs for the tornado and the Monte Carlo analysis (docs/uncertainty.md)."),
+    ("range", RANGE_KEYS, UncertainRange, "A range on one input (an item of uncertainty.ranges)."),
+    ("correlation", CORRELATION_KEYS, Correlation, "A rank correlation of two inputs (an item of uncertainty.correlations)."),
 )
 
 
@@ -87,9 +94,19 @@ def _key_schema(key: Key, default: Any) -> dict[str, Any]:
         out = {"$ref": "#/$defs/price_curve"}
     elif key.kind == "hourly":
         out = {"$ref": "#/$defs/demand_hourly"}
+    elif key.kind == "bool":
+        out = {"type": "boolean"}
+    elif key.kind == "real":
+        out = {"type": "number"}
+    elif key.kind == "real-or-null":
+        out = {"type": ["number", "null"]}
+    elif key.kind == "whole":
+        out = {"type": "integer", "minimum": key.limits[0], "maximum": key.limits[1]}
+    elif key.kind in ("ranges", "correlations"):
+        out = {"type": "array", "items": {"$ref": f"#/$defs/{key.kind[:-1]}"}}
     else:  # pragma: no cover - a new kind must be described here
         raise AssertionError(key.kind)
-    if default is not MISSING and key.kind not in ("position", "curve", "hourly"):
+    if default is not MISSING and key.kind not in ("position", "curve", "hourly", "ranges", "correlations"):
         out["default"] = default
     out["description"] = key.help
     return out
@@ -157,6 +174,7 @@ def scenario_schema() -> dict[str, Any]:
             "fleets": {"type": "array", "items": {"$ref": "#/$defs/fleet"}, "default": []},
             "workloads": {"type": "array", "items": {"$ref": "#/$defs/workload"}, "default": []},
             "assignments": {"type": "array", "items": {"$ref": "#/$defs/assignment"}, "default": []},
+            "uncertainty": {"$ref": "#/$defs/uncertainty"},
         },
         "$defs": defs,
     }
@@ -204,8 +222,11 @@ def field_tables_markdown() -> str:
                 out.append(f"| `{k.name}` | {kind} | {s.unit or '-'} | {_range(s)} | {_md(default)} | {s.label}. {s.help} |")
             else:
                 kind = {"text": "string", "id": "string (id)", "ref": "string (id)", "enum": "string", "position": "[x, y]",
-                        "curve": "[[speed, multiplier], ...]", "hourly": "[number, ...]"}[k.kind]
-                ranges = {"curve": "tokens/s per user 0-100,000; multiplier 0-100", "hourly": f"none, or {HOURS} values 0-24 averaging 1"}
+                        "curve": "[[speed, multiplier], ...]", "hourly": "[number, ...]", "bool": "true/false", "real": "number",
+                        "real-or-null": "number or null", "whole": "integer", "ranges": "[range, ...]",
+                        "correlations": "[correlation, ...]"}[k.kind]
+                ranges = {"curve": "tokens/s per user 0-100,000; multiplier 0-100", "hourly": f"none, or {HOURS} values 0-24 averaging 1",
+                          "whole": f"{k.limits[0]:,} to {k.limits[1]:,}", "real": "finite", "real-or-null": "finite, or null"}
                 rng = " / ".join(k.choices) if k.kind == "enum" else ranges.get(k.kind, "-")
                 out.append(f"| `{k.name}` | {kind} | - | {rng} | {_md(default)} | {k.help} |")
         out.append("")

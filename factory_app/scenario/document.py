@@ -16,6 +16,7 @@ from typing import Any, Callable
 from factory_app.scenario import edits
 from factory_app.scenario.fields import ValidationError
 from factory_app.scenario.model import Assignment, Fleet, Scenario, Workload, validate_scenario
+from factory_app.scenario.uncertainty import Uncertainty, ranged_inputs
 from factory_app.serving.catalog import Catalog, default_catalog
 
 SITE_ID = "site"
@@ -40,6 +41,7 @@ class Removed:
     item: Fleet | Workload
     index: int
     assignments: tuple[tuple[int, Assignment], ...]
+    uncertainty: Uncertainty | None = None  # the block before its ranges on the item went with it
 
 
 Listener = Callable[[Change], None]
@@ -157,15 +159,21 @@ class ScenarioDocument:
         i, fleet = self._find(self._scenario.fleets, fleet_id, "fleet")
         gone = self._remove_assignments(lambda a: a.fleet_id == fleet_id)
         fleets = self._scenario.fleets[:i] + self._scenario.fleets[i + 1 :]
-        self._commit(replace(self._scenario, fleets=fleets), Change("fleet", "remove", fleet_id))
-        return Removed(fleet, i, gone)
+        before = self._scenario.uncertainty
+        after = before.without_item("fleets", fleet_id)
+        candidate = _without_dangling(replace(self._scenario, fleets=fleets, uncertainty=after), self.catalog)
+        self._commit(candidate, Change("fleet", "remove", fleet_id))
+        return Removed(fleet, i, gone, before if candidate.uncertainty != before else None)
 
     def remove_workload(self, workload_id: str) -> Removed:
         i, workload = self._find(self._scenario.workloads, workload_id, "workload")
         gone = self._remove_assignments(lambda a: a.workload_id == workload_id)
         workloads = self._scenario.workloads[:i] + self._scenario.workloads[i + 1 :]
-        self._commit(replace(self._scenario, workloads=workloads), Change("workload", "remove", workload_id))
-        return Removed(workload, i, gone)
+        before = self._scenario.uncertainty
+        candidate = _without_dangling(replace(self._scenario, workloads=workloads, uncertainty=before.without_item("workloads", workload_id)),
+                                      self.catalog)
+        self._commit(candidate, Change("workload", "remove", workload_id))
+        return Removed(workload, i, gone, before if candidate.uncertainty != before else None)
 
     def restore(self, removed: Removed) -> None:
         """Undo a removal: the item back at its index, then its assignments at theirs."""
@@ -175,6 +183,8 @@ class ScenarioDocument:
             self.add_workload(removed.item, removed.index)
         for index, a in removed.assignments:
             self.add_assignment(a, index)
+        if removed.uncertainty is not None:
+            self._commit(replace(self._scenario, uncertainty=removed.uncertainty), Change("uncertainty", "set"))
 
     def set_item(self, kind: str, item_id: str | None, name: str, value: Any) -> Any:
         """Set one field of the scenario, the site, a fleet, a workload or an assignment
@@ -226,6 +236,17 @@ class ScenarioDocument:
         for _, a in reversed(gone):
             self.remove_assignment(a.fleet_id, a.workload_id)
         return gone
+
+
+def _without_dangling(scenario: Scenario, catalog: Catalog) -> Scenario:
+    """The scenario without correlations of inputs that no longer carry a range (a removed
+    fleet's platform family, whose default throughput range went with its last fleet)."""
+    u = scenario.uncertainty
+    if not u.correlations:
+        return scenario
+    ranged = set(ranged_inputs(scenario, catalog))
+    kept = tuple(c for c in u.correlations if c.a in ranged and c.b in ranged)
+    return scenario if kept == u.correlations else replace(scenario, uncertainty=replace(u, correlations=kept))
 
 
 _PATH = re.compile(r"^(?:(site)\.(\w+)|(fleets|workloads|assignments)(?:\[(\d+)\]|\.([A-Za-z0-9_.-]+?(?:/[A-Za-z0-9_.-]+)?))\.(\w+)|(name|description|optimise))$")

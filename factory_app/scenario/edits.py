@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from factory_app.scenario.demand_shapes import CUSTOM, DEFAULT_SHAPE, SHAPES
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, ValidationError
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
+from factory_app.scenario.uncertainty import Correlation, UncertainRange, ranged_inputs
 from factory_app.serving.catalog import Catalog
 
 SCENARIO_FIELDS = ("name", "description", "optimise")
@@ -32,6 +33,8 @@ def json_path(scenario: Scenario, kind: str, item_id: str | None) -> str:
         return "$.site"
     if kind == "scenario":
         return "$"
+    if kind == "uncertainty":
+        return "$.uncertainty"
     item = scenario.item(kind, item_id)
     return f"$.{_SEQUENCES[kind]}[{getattr(scenario, _SEQUENCES[kind]).index(item)}]"
 
@@ -77,6 +80,8 @@ def with_field(scenario: Scenario, kind: str, item_id: str | None, name: str, va
         if name not in SCENARIO_FIELDS:
             raise ValidationError(f"$.{name}", "is not an editable scenario field")
         return replace(scenario, **{name: value})
+    if kind == "uncertainty":
+        return _with_uncertainty(scenario, catalog, name, value)
     if kind not in _TABLES:
         raise KeyError(f"unknown item kind {kind!r}")
     path = json_path(scenario, kind, item_id)
@@ -92,6 +97,33 @@ def with_field(scenario: Scenario, kind: str, item_id: str | None, name: str, va
     seq = getattr(scenario, seq_name)
     i = seq.index(item)
     return replace(scenario, **{seq_name: seq[:i] + (new,) + seq[i + 1 :]})
+
+
+#: Settings of the uncertainty block an edit may set (any other name is an input path: its range).
+UNCERTAINTY_SETTINGS = ("defaults", "samples", "seed", "correlations")
+
+
+def _with_uncertainty(scenario: Scenario, catalog: Catalog | None, name: str, value: Any) -> Scenario:
+    """The scenario with one setting of its uncertainty block, or one input's range, set: a range
+    is an :class:`UncertainRange` or a mapping of distribution, low, high and mode; ``None``
+    removes the block's own range (the default applies again when there is one). Correlations of
+    an input left without a range go with it."""
+    u = scenario.uncertainty
+    if name in UNCERTAINTY_SETTINGS:
+        if name == "correlations":
+            value = tuple(c if isinstance(c, Correlation) else Correlation(*c) for c in value)
+        return replace(scenario, uncertainty=replace(u, **{name: value}))
+    if value is not None and not isinstance(value, UncertainRange):
+        try:
+            value = UncertainRange(name, value.get("distribution", "triangular"), value["low"], value["high"], value.get("mode"))
+        except (AttributeError, KeyError, TypeError):
+            raise ValidationError(f"$.uncertainty.{name}", "a range needs distribution, low, high and (optionally) mode") from None
+    candidate = replace(scenario, uncertainty=u.with_range(name, value))
+    if value is None and catalog is not None:
+        ranged = set(ranged_inputs(candidate, catalog))
+        kept = tuple(c for c in u.correlations if c.a in ranged and c.b in ranged)
+        candidate = replace(candidate, uncertainty=replace(candidate.uncertainty, correlations=kept))
+    return candidate
 
 
 def _resized(scenario: Scenario, catalog: Catalog, fleet: Fleet) -> Fleet:
@@ -225,6 +257,6 @@ def duplicated(scenario: Scenario, item_ids: Iterable[str], offset: tuple[float,
 
 
 __all__ = [
-    "Copies", "coerce", "describe_refusal", "duplicated", "json_path", "new_fleet", "new_id", "new_workload",
+    "Copies", "UNCERTAINTY_SETTINGS", "coerce", "describe_refusal", "duplicated", "json_path", "new_fleet", "new_id", "new_workload",
     "preview", "with_field",
 ]

@@ -26,6 +26,7 @@ from factory_app.scenario.fields import (
     WORKLOAD_FIELDS,
     ValidationError,
 )
+from factory_app.scenario.uncertainty import Uncertainty, validate_uncertainty
 
 SIZING_MODES = ("power", "count")
 
@@ -165,6 +166,7 @@ class Scenario:
     workloads: tuple[Workload, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     optimise: bool = False  # split power among fleets and fleets among workloads for margin
+    uncertainty: Uncertainty = Uncertainty()  # ranges on inputs for the tornado and Monte Carlo analysis
 
     # -- lookups ------------------------------------------------------------------------------
     def fleet(self, fleet_id: str) -> Fleet:
@@ -377,6 +379,9 @@ def validate_scenario(s: Scenario, catalog: Catalog) -> None:
                 f"$.fleets[{i}].delivery_year",
                 f"must be before the end of the {s.site.horizon_years}-year horizon (at most {s.site.horizon_years - 1}), got {f.delivery_year}",
             )
+    if not isinstance(s.uncertainty, Uncertainty):
+        raise ValidationError("$.uncertainty", "must be an uncertainty block")
+    validate_uncertainty(s, catalog)
 
 
 __all__ = [
