@@ -22,7 +22,7 @@ from factory_app.serving.catalog import CatalogError, UnknownIdError
 #: Subcommands in the order ``--help`` lists them; each is a module of this package with
 #: ``add_parser`` and ``run``. Only the one that runs is imported (``predict`` never loads the
 #: calibration or the factory model).
-COMMANDS = ("predict", "catalog", "evaluate", "validate", "sweep", "compare", "export", "render", "calibrate")
+COMMANDS = ("predict", "catalog", "evaluate", "validate", "sweep", "uncertainty", "compare", "export", "render", "calibrate")
 
 
 def _command_module(name: str) -> ModuleType:

@@ -45,6 +45,9 @@ class Capacity:
     #: W per accelerator at the operating point, host share included, when the engine gives it
     #: (``Prediction.power_w_per_gpu``); 0 = not given (the catalogue's all-in W is used).
     power_w_per_gpu: float = 0.0
+    #: the engine's error band of ``output_tokens_per_s`` (its 10th and 90th percentiles) when it
+    #: gives one (``Prediction.output_tokens_per_s_range``, issue 13); (0, 0) = not given
+    output_tokens_per_s_range: tuple[float, float] = (0.0, 0.0)
 
     @property
     def tokens_per_s_per_gpu(self) -> float:
@@ -117,6 +120,7 @@ def capacity(catalog: Catalog, fleet: Fleet, domain_size: int, w: Workload, gpus
         value_usd_per_token=value_per_output_token_usd(w, multiplier),
         notes=result.notes,
         power_w_per_gpu=float(getattr(result, "power_w_per_gpu", 0.0) or 0.0),  # the engine's power hook (issue 13)
+        output_tokens_per_s_range=tuple(float(v) for v in (getattr(result, "output_tokens_per_s_range", None) or (0.0, 0.0)))[:2],
         **base,
     )
 

@@ -122,3 +122,19 @@ def difference(key: str, diff: float | None, relative: float | None) -> str:
         return f"{sign}{abs(_finite(diff)) * 100:.1f} pp"
     pct = "" if relative is None else f" ({'+' if relative >= 0 else '−'}{abs(relative) * 100:.1f}%)"
     return f"{sign}{metric(key, abs(diff))}{pct}"
+
+
+def input_value(unit: str, value: float) -> str:
+    """An uncertain input's value in its unit, as a tornado or an inspector shows it: a fraction
+    as a percentage (7.0%), money with its magnitude ($9.00 M/MW), a throughput multiplier as
+    x0.84."""
+    v = _finite(value)
+    if unit.startswith("fraction"):
+        return f"{v * 100:.1f}%" + ("/yr" if "per year" in unit else "")
+    if unit.startswith("x "):
+        return f"×{v:.2f}"
+    if unit.startswith("USD"):
+        rest = unit[3:].strip()
+        money = f"${compact(v)}" if abs(v) >= 1000 else f"${v:,.3g}"
+        return money + (rest if rest.startswith("/") else f" {rest}" if rest else "")
+    return f"{compact(v)} {unit}".strip()

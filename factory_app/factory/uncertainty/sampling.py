@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-KINDS = ("triangular", "uniform", "lognormal")
+from factory_app.scenario.uncertainty import DISTRIBUTIONS, correlation_problem, range_problem
+
+KINDS = DISTRIBUTIONS
 #: z of the 95th percentile of the standard normal distribution
 Z95 = 1.6448536269514722
 
@@ -42,18 +44,11 @@ class Distribution:
     high: float
 
     def check(self, where: str = "range") -> None:
-        """Raise :class:`DistributionError` for a range that is not one (names ``where``)."""
-        values = (self.low, self.mode, self.high)
-        if self.kind not in KINDS:
-            raise DistributionError(f"{where}: distribution must be one of {', '.join(KINDS)}, got {self.kind!r}")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
-            raise DistributionError(f"{where}: low, mode and high must be finite numbers")
-        if self.low > self.high:
-            raise DistributionError(f"{where}: low ({self.low:g}) is above high ({self.high:g})")
-        if not self.low <= self.mode <= self.high:
-            raise DistributionError(f"{where}: mode ({self.mode:g}) must lie between low ({self.low:g}) and high ({self.high:g})")
-        if self.kind == "lognormal" and self.low <= 0:
-            raise DistributionError(f"{where}: a lognormal range must be positive, got low {self.low:g}")
+        """Raise :class:`DistributionError` for a range that is not one (names ``where``): the
+        rules of :func:`factory_app.scenario.uncertainty.range_problem`."""
+        problem = range_problem(self.kind, self.low, self.mode, self.high)
+        if problem:
+            raise DistributionError(f"{where}: {problem}")
 
     @property
     def is_point(self) -> bool:
@@ -143,24 +138,12 @@ def latin_hypercube(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 
 def check_correlation(matrix: np.ndarray, names: list[str] | None = None) -> np.ndarray:
     """A rank-correlation matrix as floats, or :class:`DistributionError`: square, symmetric, ones
-    on the diagonal, entries in [-1, 1], positive definite (so a Cholesky factor exists)."""
-    m = np.asarray(matrix, dtype=float)
-    if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        raise DistributionError("correlation: the matrix must be square")
-    if not np.all(np.isfinite(m)):
-        raise DistributionError("correlation: every entry must be a finite number")
-    bad = np.argwhere(np.abs(m) > 1.0)
-    if bad.size:
-        i, j = bad[0]
-        who = f"{names[i]} and {names[j]}" if names else f"entry ({i}, {j})"
-        raise DistributionError(f"correlation of {who} must be between -1 and 1, got {m[i, j]:g}")
-    if not np.allclose(m, m.T) or not np.allclose(np.diag(m), 1.0):
-        raise DistributionError("correlation: the matrix must be symmetric with ones on the diagonal")
-    try:
-        np.linalg.cholesky(m)
-    except np.linalg.LinAlgError:
-        raise DistributionError("correlation: the correlations contradict each other (the matrix is not positive definite)") from None
-    return m
+    on the diagonal, entries in [-1, 1], positive definite (the rules of
+    :func:`factory_app.scenario.uncertainty.correlation_problem`)."""
+    problem = correlation_problem(matrix, names)
+    if problem:
+        raise DistributionError(problem if problem.startswith("correlation") else f"correlation: {problem}")
+    return np.asarray(matrix, dtype=float)
 
 
 def iman_conover(samples: np.ndarray, correlation: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:

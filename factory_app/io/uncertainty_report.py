@@ -1,0 +1,56 @@
+"""An uncertainty analysis as ``factory-app uncertainty --json`` prints it and ``--csv`` writes it.
+
+JSON keys (stable; docs/cli.md): ``percentiles`` {total key: {p10, p50, p90, mean}} of every
+headline total, ``probability_npv_negative``, ``tornado`` [{input, low, high, low_value,
+high_value, swing}] of one figure sorted by swing, ``samples``, ``seed``. A value that does not
+exist (an IRR no rate gives, a payback that never comes) is ``null``. Numbers are written in
+full precision and the same seed gives the same bytes.
+
+CSV: one row per Monte Carlo sample: ``sample``, each input's value (its path as the column),
+then every total (empty where it does not exist).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+from factory_app.factory.results import TOTAL_KEYS
+from factory_app.factory.uncertainty.analysis import SUMMARY_KEYS, Analysis
+from factory_app.io.csv_export import write_csv
+
+
+def analysis_to_json(analysis: Analysis, figure: str = "npv_usd") -> dict[str, Any]:
+    """The ``--json`` object (``figure``: the tornado's total, NPV unless asked otherwise)."""
+    mc = analysis.monte_carlo
+    bars = analysis.tornadoes[figure].bars
+    return {
+        "percentiles": {key: mc.percentiles(key) for key in SUMMARY_KEYS},
+        "probability_npv_negative": mc.probability_npv_negative,
+        "tornado": [{"input": b.input, "low": b.low, "high": b.high, "low_value": b.low_value, "high_value": b.high_value,
+                     "swing": b.swing} for b in bars],
+        "samples": mc.samples,
+        "seed": mc.seed,
+    }
+
+
+def sample_columns(analysis: Analysis) -> list[str]:
+    return ["sample", *(inp.path for inp in analysis.inputs), *TOTAL_KEYS]
+
+
+def sample_rows(analysis: Analysis):
+    """One row per sample: its number, the inputs' values, every total (None where missing)."""
+    mc = analysis.monte_carlo
+    totals = [mc.totals[k].tolist() for k in TOTAL_KEYS]
+    values = mc.values.tolist()
+    for i in range(mc.samples):
+        yield [i, *values[i], *(None if math.isnan(t[i]) else t[i] for t in totals)]
+
+
+def write_samples_csv(path: str | os.PathLike[str], analysis: Analysis) -> None:
+    """``uncertainty --csv``: every sample's inputs and totals, written atomically."""
+    write_csv(path, sample_columns(analysis), sample_rows(analysis))
+
+
+__all__ = ["analysis_to_json", "sample_columns", "sample_rows", "write_samples_csv"]
