@@ -28,8 +28,11 @@ from factory_app.serving.catalog import Catalog
 DISTRIBUTIONS = ("triangular", "uniform", "lognormal")
 THROUGHPUT = "throughput"
 #: Samples of a Monte Carlo analysis: the default, and the allowed range.
-DEFAULT_SAMPLES, MIN_SAMPLES, MAX_SAMPLES = 10_000, 100, 100_000
-DEFAULT_SEED, MAX_SEED = 1, 2**32 - 1
+DEFAULT_SAMPLES = 10_000
+MIN_SAMPLES = 100
+MAX_SAMPLES = 100_000
+DEFAULT_SEED = 1
+MAX_SEED = 2**32 - 1
 #: Bounds of a throughput multiplier's range (the engine's error is tens of percent, not tenfold).
 THROUGHPUT_LIMITS = (0.05, 5.0)
 _TABLES = {"site": SITE_FIELDS, "fleets": FLEET_FIELDS, "workloads": WORKLOAD_FIELDS}
