@@ -1,4 +1,4 @@
-"""``factory-app export FILE --chart frontier|revenue|power|cashflow|demand --out OUT.(png|svg|pdf) [--size WxH]``."""
+"""``factory-app export FILE --chart frontier|revenue|power|cashflow|demand|tornado|histogram|fan --out OUT.(png|svg|pdf) [--size WxH]``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 from factory_app.cli.common import CliError
 from factory_app.cli.render import _size
 from factory_app.cli.scenario_args import read_scenario
+from factory_app.factory.uncertainty.analysis import TORNADO_FIGURES
 
-CHARTS = ("frontier", "revenue", "power", "cashflow", "demand")
+CHARTS = ("frontier", "revenue", "power", "cashflow", "demand", "tornado", "histogram", "fan")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -19,6 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output file; the format follows the suffix: .png, .svg or .pdf")
     p.add_argument("--size", type=_size, default=(1920, 1080), help="WIDTHxHEIGHT in pixels (default 1920x1080; 3840x2160 for 4K)")
     p.add_argument("--transparent", action="store_true", help="transparent background (PNG only)")
+    p.add_argument("--figure", default="npv_usd", choices=TORNADO_FIGURES + ("irr", "margin", "revenue_usd_per_year", "cost_usd_per_year"),
+                   metavar="KEY", help="the total of a tornado or a histogram (default npv_usd)")
     p.set_defaults(run=run)
 
 
@@ -45,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.file, catalog)
     result = evaluate_factory(scenario, catalog)
     slide = chart_slide(args.chart, scenario, result, frontier_curves(scenario, result, catalog), catalog, args.size,
-                        label=scenario.name or Path(args.file).stem)
+                        label=scenario.name or Path(args.file).stem, figure=args.figure)
     try:
         slide.save(out, transparent=args.transparent)
     except ExportError as exc:

@@ -45,8 +45,13 @@ from factory_app.ui.chart_content import (
     top_fleets,
 )
 from factory_app.ui.finance_charts import CASH_FLOW_TITLE, DEMAND_TITLE, cash_flow_axis_label, draw_cash_flows, draw_demand
+from factory_app.ui.uncertainty_charts import (
+    FAN_TITLE, HISTOGRAM_TITLE, SLIDE_BARS, TORNADO_TITLE, draw_fan, draw_histogram, draw_tornado, fan_title, histogram_title, tornado_title,
+)
 
-CHART_KINDS = ("frontier", "revenue", "power", "cashflow", "demand")
+CHART_KINDS = ("frontier", "revenue", "power", "cashflow", "demand", "tornado", "histogram", "fan")
+#: Charts of the uncertainty analysis (they need an analysis; one is run when none is given).
+UNCERTAINTY_KINDS = ("tornado", "histogram", "fan")
 #: Curves per scenario on an overlaid comparison (as in the app's compare view)
 MAX_CURVES_PER_SCENARIO = 6
 SIZE_PRESETS = {"1920x1080 (Full HD)": (1920, 1080), "3840x2160 (4K)": (3840, 2160)}
@@ -57,6 +62,9 @@ TITLES = {
     "power": "Where the facility's power goes",
     "cashflow": CASH_FLOW_TITLE,
     "demand": DEMAND_TITLE,
+    "tornado": TORNADO_TITLE,
+    "histogram": HISTOGRAM_TITLE,
+    "fan": FAN_TITLE,
 }
 #: (totals key, chart title, axis label, value format) of the comparison bars, from the metric table
 COMPARE_METRICS = tuple(
@@ -235,10 +243,13 @@ class Slide:
 
 
 def chart_slide(kind: str, scenario: Scenario, result: FactoryResult, curves: list[FrontierCurve], catalog: Catalog,
-                size: tuple[int, int] = (1920, 1080), label: str = "") -> Slide:
-    """A slide of one scenario's ``kind`` chart (frontier, revenue, power, cashflow or demand)."""
+                size: tuple[int, int] = (1920, 1080), label: str = "", analysis=None, figure: str = "npv_usd") -> Slide:
+    """A slide of one scenario's ``kind`` chart (frontier, revenue, power, cashflow, demand,
+    tornado, histogram or fan; the last three of ``analysis``, or of one run now, for ``figure``)."""
     if kind not in CHART_KINDS:
         raise ValueError(f"chart must be one of {', '.join(CHART_KINDS)}, got {kind!r}")
+    if kind in UNCERTAINTY_KINDS:
+        return _uncertainty_slide(kind, scenario, catalog, size, label or scenario.name, analysis, figure)
     name = label or scenario.name
     # big factories: the largest pairs and fleets, as in the app, and the title says so
     shown_curves = largest_curves(curves, result, MAX_CURVES)
@@ -281,6 +292,38 @@ def _finance_chart(slide: Slide, kind: str, scenario: Scenario, result: FactoryR
     else:
         style_axes(plot, slide.style, "Hour of the day (local time)", "Output tokens/s")
         draw_demand(plot, scenario, result, slide.style, new_legend(plot, slide.style))
+
+
+def _uncertainty_slide(kind: str, scenario: Scenario, catalog: Catalog, size: tuple[int, int], name: str, analysis, figure: str) -> Slide:
+    """The tornado of ``figure``, its histogram, or the cash-flow fan, as a slide."""
+    if analysis is None or analysis.monte_carlo is None or figure not in analysis.tornadoes:
+        from factory_app.factory.uncertainty.analysis import TORNADO_FIGURES, analyse
+
+        analysis = analyse(scenario, catalog, figures=(figure, *TORNADO_FIGURES))
+    mc = analysis.monte_carlo
+    note = footnote([(name, scenario)], catalog) + f"<br>{mc.samples:,} Latin hypercube samples (seed {mc.seed}) of " \
+        f"{len(analysis.inputs)} uncertain inputs; ranges and sources: factory-app uncertainty"
+    if kind == "tornado":
+        t = analysis.tornadoes[figure]
+        slide = Slide(size, tornado_title(t, min(SLIDE_BARS, len(t.bars))), note)  # the scenario is named in the footnote
+        plot = slide.add_plot()
+        plot.setAxisItems({"bottom": CompactAxis("bottom")})
+        style_axes(plot, slide.style, "", "")
+        draw_tornado(plot, t, slide.style, new_legend(plot, slide.style, "below", 3), limit=SLIDE_BARS)
+    elif kind == "histogram":
+        slide = Slide(size, histogram_title(analysis, figure), note)
+        plot = slide.add_plot()
+        plot.setAxisItems({"bottom": CompactAxis("bottom")})
+        style_axes(plot, slide.style, "", "Share of samples (%)")
+        draw_histogram(plot, analysis, figure, slide.style, new_legend(plot, slide.style, "below", 3))
+    else:
+        slide = Slide(size, fan_title(analysis), note)
+        plot = slide.add_plot()
+        plot.setAxisItems({"left": CompactAxis("left")})
+        style_axes(plot, slide.style, "Year (0 = build)", "")
+        unit = draw_fan(plot, analysis, slide.style, new_legend(plot, slide.style, "below", 4))
+        plot.getAxis("left").setLabel(f"Cumulative discounted cash flow ({unit})", **{"font-size": f"{slide.style.axis_pt}pt"})
+    return slide
 
 
 def compare_slide(entries: list[tuple[str, Scenario, FactoryResult]], catalog: Catalog,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -25,6 +27,7 @@ from factory_app.ui.export import (
     MAX_CURVES_PER_SCENARIO,
     SIZE_PRESETS,
     TITLES,
+    UNCERTAINTY_KINDS,
     ExportError,
     Slide,
     chart_slide,
@@ -37,10 +40,11 @@ FILTERS = "PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"
 
 class ExportDialog(QDialog):
     def __init__(self, parent: QWidget, kind: str, scenario, result, curves, catalog: Catalog, base_path: Path,
-                 comparison: list | None = None) -> None:
+                 comparison: list | None = None, analysis=None, figure: str = "npv_usd") -> None:
         super().__init__(parent)
         self.setWindowTitle("Export chart")
         self.scenario, self.result, self.curves, self.catalog = scenario, result, curves, catalog
+        self.analysis, self.figure = analysis, figure
         self.comparison = comparison
         self.base_path = base_path
         self.chart = QComboBox()
@@ -113,7 +117,13 @@ class ExportDialog(QDialog):
             entries = [(s.label(), s.doc.scenario, largest_curves(s.evaluator.curves, s.evaluator.result, MAX_CURVES_PER_SCENARIO))
                        for s in self.comparison]
             return compare_frontier_slide(entries, self.catalog, size)
-        return chart_slide(kind, self.scenario, self.result, self.curves, self.catalog, size)
+        if kind in UNCERTAINTY_KINDS and self.analysis is None:
+            QApplication.setOverrideCursor(Qt.WaitCursor)  # the analysis runs now: well under a second
+            try:
+                return chart_slide(kind, self.scenario, self.result, self.curves, self.catalog, size, figure=self.figure)
+            finally:
+                QApplication.restoreOverrideCursor()
+        return chart_slide(kind, self.scenario, self.result, self.curves, self.catalog, size, analysis=self.analysis, figure=self.figure)
 
     def export(self, path: Path | None = None) -> bool:
         if self.result is None and not self.comparison:

@@ -31,6 +31,9 @@ from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FI
 from factory_app.scenario.model import PricePoint
 from factory_app.io import number_format as fmt
 from factory_app.ui.finance_fields import add_demand_rows, add_fleet_rows
+from factory_app.ui.range_editor import RangeButton, range_row
+from factory_app.ui.uncertainty_fields import add_throughput_row, add_uncertainty_settings, refresh_uncertainty_settings
+from factory_app.scenario.uncertainty import input_path
 from factory_app.ui.undo_commands import SetFieldCommand
 from factory_app.ui.fields import NumberField, field_label
 from factory_app.ui.style import ERROR, MUTED
@@ -101,6 +104,8 @@ class Inspector(QWidget):
         #: top end (the window answers from the latest frontier curves)
         self.reach: Callable[[str, str | None, str], float | None] = lambda kind, item_id, field: None
         self.editors: dict[str, QWidget] = {}
+        self.ranges: dict[str, RangeButton] = {}  # field (or "throughput") -> its "±"
+        self.rows: dict[str, QWidget] = {}  # field -> the row's label, to point at it
         self.title = _heading("Nothing selected")
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -114,6 +119,7 @@ class Inspector(QWidget):
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # rows wrap to the dock's width
         scroll.setWidget(self.body)
+        self.scroll = scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.title)
@@ -145,6 +151,7 @@ class Inspector(QWidget):
                     widget.hide()
                     widget.deleteLater()
         self.editors = {}
+        self.ranges, self.rows, self.uncertainty_settings = {}, {}, {}
         self.derived = None
         builders = {"site": self._build_site, "fleet": self._build_fleet, "workload": self._build_workload,
                      "assignment": self._build_assignment}
@@ -169,8 +176,12 @@ class Inspector(QWidget):
         label = QLabel(field_label(spec))
         label.setWordWrap(True)
         label.setToolTip(editor.toolTip())
-        self.form.addRow(label, editor)
+        row: QWidget = editor
+        if kind in ("site", "fleet", "workload"):
+            row, self.ranges[field] = range_row(self, editor, input_path(kind, self.item_id, field), spec.fixed)
+        self.form.addRow(label, row)
         self.editors[field] = editor
+        self.rows[field] = label
 
     def _text(self, kind: str, field: str, label: str, value: str) -> None:
         edit = QLineEdit(value)
@@ -205,6 +216,7 @@ class Inspector(QWidget):
         for name, spec in SITE_FIELDS.items():
             self._number("site", name, spec, getattr(site, name))
         self.derived = self._note(_site_power_line(site))
+        add_uncertainty_settings(self)
 
     def _build_fleet(self, fleet) -> None:
         self.title.setText(f"Fleet · {fleet.name or fleet.platform}")
@@ -222,6 +234,7 @@ class Inspector(QWidget):
         add_fleet_rows(self, fleet)
         if p is None:
             return
+        add_throughput_row(self, p)
         self.form.addRow(_heading("Catalogue figures"))
         self._note(p.system + ("<br><b style='color:#b45309'>Announced, not shipping.</b>" if p.announced else ""))
         for key, fig in p.figures().items():
@@ -267,6 +280,17 @@ class Inspector(QWidget):
         self._number("assignment", "share", ASSIGNMENT_FIELDS["share"], a.share)
         self._note("Share of the fleet's accelerators that serve this workload. The shares of one fleet add up to at most 1.")
 
+    def focus_field(self, field: str) -> None:
+        """Scroll to a field's row and give it the keyboard (a tornado bar was clicked)."""
+        target = self.editors.get(field) or self.ranges.get(field)
+        if target is None:
+            return
+        self.scroll.ensureWidgetVisible(target, 40, 40)
+        label = self.rows.get(field)
+        if label is not None:
+            label.setStyleSheet("background: #fde68a; border-radius: 3px;")  # pointed at until the next item is shown
+        target.setFocus(Qt.OtherFocusReason)
+
     def update_limits(self) -> None:
         """New results: the sliders' top ends follow what the engine can now reach."""
         for field, editor in self.editors.items():
@@ -309,6 +333,11 @@ class Inspector(QWidget):
     def _on_change(self, change: Change) -> None:
         if change.action == "reset":
             self.show_item("site", "site")
+            return
+        for button in self.ranges.values():  # any edit may give or take a default range
+            button.refresh()
+        refresh_uncertainty_settings(self)
+        if change.kind == "uncertainty":
             return
         if change.action == "remove" and change.item_id == self.item_id:
             self.show_item(None, None)

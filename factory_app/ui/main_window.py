@@ -17,6 +17,7 @@ from factory_app.scenario.edits import describe_refusal, even_power_shares, new_
 from factory_app.scenario.fields import ValidationError
 from factory_app.scenario.model import Scenario
 from factory_app.scenario.presets import load_presets
+from factory_app.scenario.uncertainty import THROUGHPUT, parse_input
 from factory_app.ui import files
 from factory_app.ui.about import show_about
 from factory_app.ui.undo_commands import (
@@ -191,7 +192,7 @@ class MainWindow(DocumentActions, QMainWindow):
         self.palette = PaletteWidget(self.catalog, self.presets)
         self.inspector = Inspector(first.doc, self.catalog, self.push)
         self.inspector.reach = self._reach
-        self.results = ResultsPanel()
+        self.results = ResultsPanel(self.catalog)
         self.compare = ComparePanel(self, self.catalog)
         self.palette_dock = self._dock("Palette", self.palette, Qt.LeftDockWidgetArea, "paletteDock")
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea, "inspectorDock")
@@ -205,6 +206,7 @@ class MainWindow(DocumentActions, QMainWindow):
         self.palette.activated.connect(lambda kind, key: self.handle_drop(kind, key, self.view.mapToScene(self.view.viewport().rect().center()), ""))
         self.results.targetChanged.connect(self.set_interactivity_target)
         self.results.exportRequested.connect(self.export_chart)
+        self.results.inputRequested.connect(self.show_input)
 
     def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -387,6 +389,29 @@ class MainWindow(DocumentActions, QMainWindow):
             if item is not None:
                 item.setSelected(True)
 
+    def show_input(self, path: str) -> None:
+        """Select the item an uncertain input belongs to and show its field in the inspector (a
+        tornado bar was clicked): the site, a fleet, a workload, or the first fleet of a platform
+        family for its throughput."""
+        try:
+            t = parse_input(path)
+        except ValueError:
+            return
+        s = self.doc.scenario
+        if t.kind == THROUGHPUT:
+            fleet = next((f for f in s.fleets if self.catalog.platforms.get(f.platform) and self.catalog.platforms[f.platform].family == t.item_id), None)
+            kind, item_id, field = "fleet", fleet.id if fleet else None, "throughput"
+            if fleet is None:
+                return
+        else:
+            kind, item_id, field = {"site": "site", "fleets": "fleet", "workloads": "workload"}[t.kind], t.item_id, t.field
+        self._select([item_id] if kind != "site" else None)
+        if kind == "site":
+            self.inspector.show_item("site", "site")
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        self.inspector.focus_field(field)
+
     def _selection_changed(self) -> None:
         if self.sender() is not self.scene:
             return
@@ -417,4 +442,5 @@ class MainWindow(DocumentActions, QMainWindow):
         st.setValue("window/state", self.saveState())
         for session in self.sessions:
             session.close()
+        self.results.uncertainty.shutdown()
         event.accept()

@@ -14,12 +14,16 @@ from factory_app.ui.chart_content import COST_LABELS
 from factory_app.ui.charts import FrontierChart, PowerChart, RevenueCostChart
 from factory_app.ui.finance_charts import CashFlowChart, DemandChart
 from factory_app.ui.style import MUTED
+from factory_app.ui.uncertainty_panel import UncertaintyController, UncertaintyTab
+from factory_app.serving.catalog import Catalog
 
 #: The totals shown as tiles (labels and formats from the one metric table)
 TILES = ("output_tokens_per_s", "tokens_per_s_per_mw", "revenue_usd_per_year", "revenue_usd_per_watt_year",
          "cost_usd_per_million_tokens", "margin", "joules_per_token")
 #: Most rows a headline's hover text lists (a factory may have hundreds of operating points).
 MAX_TOOLTIP_ROWS = 12
+#: The chart kind of each tab, in order (what Export chart exports).
+CHART_TABS = ("frontier", "revenue", "power", "cashflow", "demand", "tornado", "histogram", "fan")
 
 
 class MetricTile(QFrame):
@@ -106,8 +110,9 @@ class ResultsPanel(QWidget):
 
     targetChanged = Signal(str, float)
     exportRequested = Signal(str)  # chart kind
+    inputRequested = Signal(str)  # an uncertain input's path: a tornado bar was clicked
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, catalog: Catalog | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tiles: dict[str, MetricTile] = {}
         grid = QGridLayout()
@@ -130,6 +135,20 @@ class ResultsPanel(QWidget):
         self.tabs.addTab(self.power, "Power")
         self.tabs.addTab(self.cash_flow, "Cash flow")
         self.tabs.addTab(self.demand, "Demand")
+        self.uncertainty = UncertaintyController(catalog, self)
+        self.tornado = UncertaintyTab("tornado", self.uncertainty)
+        self.histogram = UncertaintyTab("histogram", self.uncertainty)
+        self.fan = UncertaintyTab("fan", self.uncertainty)
+        self.tabs.addTab(self.tornado, "Tornado")
+        self.tabs.addTab(self.histogram, "Histogram")
+        self.tabs.addTab(self.fan, "Fan chart")
+        for i, tip in ((5, "Which inputs move the figures most: each input with a range alone at its low and high end"),
+                       (6, "How the figures spread over the Monte Carlo samples: P10, P50, P90"),
+                       (7, "The cumulative discounted cash flow year by year: P10-P90 and P25-P75 over the samples")):
+            self.tabs.setTabToolTip(i, tip)
+        self.uncertainty_tabs = (self.tornado, self.histogram, self.fan)
+        self.uncertainty.changed.connect(self._uncertainty_changed)
+        self.tornado.chart.inputClicked.connect(self.inputRequested)
         export = QPushButton("Export chart…")
         export.setToolTip("Export this chart for slides: PNG (1920x1080, 4K or custom), SVG or PDF")
         export.clicked.connect(lambda: self.exportRequested.emit(self.current_chart()))
@@ -153,11 +172,37 @@ class ResultsPanel(QWidget):
         layout.addWidget(tiles)
         layout.addWidget(self.tabs, 1)
         self.frontier.targetChanged.connect(self.targetChanged)
-        self.tabs.currentChanged.connect(lambda _i: self._draw_visible_bars())
+        self.tabs.currentChanged.connect(lambda _i: self._tab_changed())
 
     def current_chart(self) -> str:
-        """The chart kind of the visible tab (frontier, revenue, power, cashflow or demand)."""
-        return ("frontier", "revenue", "power", "cashflow", "demand")[max(0, self.tabs.currentIndex())]
+        """The chart kind of the visible tab (frontier, revenue, power, cashflow, demand, tornado,
+        histogram or fan)."""
+        return CHART_TABS[max(0, self.tabs.currentIndex())]
+
+    def current_analysis(self, scenario: Scenario):
+        """The finished analysis of ``scenario``, or None (an export then runs its own)."""
+        c = self.uncertainty
+        return c.analysis if c.analysis is not None and c.analysis.monte_carlo is not None and c.analysed == scenario else None
+
+    def current_figure(self) -> str:
+        """The figure the tornado or histogram tab shows (NPV elsewhere)."""
+        shown = self.tabs.currentWidget()
+        return shown.current_figure() if shown in (self.tornado, self.histogram) else "npv_usd"
+
+    def _tab_changed(self) -> None:
+        self._draw_visible_bars()
+        shown = self.tabs.currentWidget()
+        self.uncertainty.set_active(shown in self.uncertainty_tabs)
+        if shown in self.uncertainty_tabs:
+            shown.update_status()
+            shown.redraw()
+
+    def _uncertainty_changed(self) -> None:
+        for tab in self.uncertainty_tabs:
+            tab.update_status()
+        shown = self.tabs.currentWidget()
+        if shown in self.uncertainty_tabs:
+            shown.redraw()
 
     def show_result(self, scenario: Scenario, result: FactoryResult | None, curves: list[FrontierCurve]) -> None:
         if result is None:
@@ -172,6 +217,7 @@ class ResultsPanel(QWidget):
                 notes.insert(0, result.optimiser_note)
             self.note.setText("  ·  ".join(notes))
         self.frontier.set_curves(curves, result)
+        self.uncertainty.request(scenario if result is not None else None)
         # the bar charts are redrawn when shown: an edit repaints only what is on screen
         self._pending = (scenario, result)
         self._draw_visible_bars()

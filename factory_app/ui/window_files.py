@@ -145,7 +145,8 @@ class DocumentActions:
     def export_chart(self, kind: str = "frontier") -> None:
         s = self.session
         dialog = ExportDialog(self, kind, s.doc.scenario, s.evaluator.result, s.evaluator.curves, self.catalog,
-                              s.path.with_suffix("") if s.path else last_folder() / file_stem(s.label()))
+                              s.path.with_suffix("") if s.path else last_folder() / file_stem(s.label()),
+                              analysis=self.results.current_analysis(s.doc.scenario), figure=self.results.current_figure())
         dialog.exec()
 
     def copy_chart(self) -> None:
@@ -154,7 +155,8 @@ class DocumentActions:
         s = self.session
         if s.evaluator.result is None:
             return
-        slide = chart_slide(self.results.current_chart(), s.doc.scenario, s.evaluator.result, s.evaluator.curves, self.catalog)
+        slide = chart_slide(self.results.current_chart(), s.doc.scenario, s.evaluator.result, s.evaluator.curves, self.catalog,
+                            analysis=self.results.current_analysis(s.doc.scenario), figure=self.results.current_figure())
         slide.copy_to_clipboard()
         slide.close()
         self.statusBar().showMessage("Chart copied to the clipboard (1920x1080)", 4000)

@@ -155,23 +155,26 @@ def _value(x: float) -> float | None:
 
 
 def monte_carlo(structure: Structure, inputs: list[UncertainInput], samples: int, seed: int,
-                progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None) -> MonteCarlo:
+                progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None,
+                chunk: int = CHUNK) -> MonteCarlo:
     """``samples`` Latin hypercube samples of the inputs (rank-correlated as the scenario says),
-    run ``CHUNK`` at a time; raises :class:`Cancelled` when ``cancelled()`` turns true."""
+    run ``chunk`` at a time (the numbers do not depend on it: samples are drawn first, and no
+    sample's arithmetic reads another's); raises :class:`Cancelled` when ``cancelled()`` turns
+    true between chunks."""
     correlation = _correlation(structure, inputs)
     values = sample([inp.distribution for inp in inputs], samples, seed, correlation)
     totals: dict[str, list[np.ndarray]] = {}
     cumulative: list[np.ndarray] = []
-    for start in range(0, samples, CHUNK):
+    for start in range(0, samples, chunk):
         if cancelled is not None and cancelled():
             raise Cancelled()
-        rows = values[start:start + CHUNK]
+        rows = values[start:start + chunk]
         money = run_money(structure, apply(Numbers.of(structure, len(rows)), inputs, rows))
         for key, v in money.totals.items():
             totals.setdefault(key, []).append(np.array(v, dtype=float))
         cumulative.append(np.array(money.life.columns["cumulative_discounted_usd"]))
         if progress is not None:
-            progress(min(start + CHUNK, samples), samples)
+            progress(min(start + chunk, samples), samples)
     flows = np.concatenate(cumulative)
     return MonteCarlo(seed, values, {k: np.concatenate(v) for k, v in totals.items()}, flows,
                       np.percentile(flows, FAN_PERCENTILES, axis=0))
@@ -186,21 +189,29 @@ def _correlation(structure: Structure, inputs: list[UncertainInput]) -> np.ndarr
 
 def analyse(scenario: Scenario, catalog: Catalog, samples: int | None = None, seed: int | None = None,
             figures: tuple[str, ...] = TORNADO_FIGURES, progress: Callable[[int, int], None] | None = None,
-            cancelled: Callable[[], bool] | None = None, monte_carlo_too: bool = True) -> Analysis:
+            cancelled: Callable[[], bool] | None = None, monte_carlo_too: bool = True,
+            on_tornado: Callable[[Analysis], None] | None = None, chunk: int = CHUNK) -> Analysis:
     """The tornado of ``figures`` and (with ``monte_carlo_too``) the Monte Carlo analysis of a
-    scenario; ``samples`` and ``seed`` default to the scenario's uncertainty block."""
+    scenario; ``samples`` and ``seed`` default to the scenario's uncertainty block.
+    ``on_tornado`` receives the analysis without its Monte Carlo as soon as the tornado is done
+    (the app shows it while the samples run)."""
     structure = analysis_structure(scenario, catalog)
     inputs = uncertain_inputs(structure)
     base = run_money(structure, Numbers.of(structure))
-    u = scenario.uncertainty
-    mc = monte_carlo(structure, inputs, samples or u.samples, u.seed if seed is None else seed, progress, cancelled) if monte_carlo_too else None
-    return Analysis(
+    first = Analysis(
         inputs=tuple(inputs),
         base={k: _value(v[0]) for k, v in base.totals.items()},
         base_cumulative=np.array(base.life.columns["cumulative_discounted_usd"][0]),
         tornadoes=tornado(structure, inputs, tuple(dict.fromkeys(figures))),
-        monte_carlo=mc,
+        monte_carlo=None,
     )
+    if on_tornado is not None:
+        on_tornado(first)
+    if not monte_carlo_too:
+        return first
+    u = scenario.uncertainty
+    mc = monte_carlo(structure, inputs, samples or u.samples, u.seed if seed is None else seed, progress, cancelled, chunk)
+    return replace(first, monte_carlo=mc)
 
 
 def figure_label(key: str) -> str:

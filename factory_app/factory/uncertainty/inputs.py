@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from factory_app.factory.numbers import Numbers
-from factory_app.factory.structure import Structure
+from factory_app.factory.structure import Structure, build_structure
 from factory_app.factory.uncertainty.sampling import Distribution
 from factory_app.factory.uncertainty.throughput import throughput_range
 from factory_app.scenario.uncertainty import THROUGHPUT, UncertainRange, input_label, parse_input, ranged_inputs, spread_range
@@ -49,19 +49,36 @@ def uncertain_inputs(structure: Structure) -> list[UncertainInput]:
     out = []
     for path in ranged_inputs(scenario, structure.catalog):
         t = parse_input(path)
-        kind = _KINDS[t.kind]
-        if kind == THROUGHPUT:
-            if t.item_id not in structure.families:
-                continue  # a family no fleet of this scenario uses: nothing to move
-            index, value, unit = structure.families.index(t.item_id), 1.0, "x the engine's tokens/s"
-        else:
-            index = 0 if kind == "site" else [x.id for x in (scenario.fleets if kind == "fleet" else scenario.workloads)].index(t.item_id)
-            value, unit = _base(base, kind, index, t.field), t.spec.unit
+        located = _locate(structure, base, t)
+        if located is None:
+            continue  # a family no fleet of this scenario uses: nothing to move
+        kind, index, value, unit = located
         low, mode, high, source = _resolved(structure, path, t, own.get(path), value)
         out.append(UncertainInput(path, input_label(scenario, path), unit, kind, index, t.field,
                                   value if not np.isnan(value) else mode, Distribution(_distribution(own.get(path), t), low, mode, high),
                                   source, path in own))
     return out
+
+
+def describe_input(scenario, catalog, path: str) -> tuple[UncertainInput | None, float]:
+    """One input as the analysis would vary it (``None`` when it carries no range) and its value
+    in the scenario (NaN for an empty field): what the inspector's range editor starts from."""
+    structure = build_structure(scenario, catalog)
+    found = next((inp for inp in uncertain_inputs(structure) if inp.path == path), None)
+    located = _locate(structure, Numbers.of(structure), parse_input(path))
+    return found, (located[2] if located else 1.0)
+
+
+def _locate(structure: Structure, base: Numbers, t) -> tuple[str, int, float, str] | None:
+    """(kind, index, value, unit) of an input's numbers, or None for a family no fleet uses."""
+    kind = _KINDS[t.kind]
+    if kind == THROUGHPUT:
+        if t.item_id not in structure.families:
+            return None
+        return kind, structure.families.index(t.item_id), 1.0, "x the engine's tokens/s"
+    scenario = structure.scenario
+    index = 0 if kind == "site" else [x.id for x in (scenario.fleets if kind == "fleet" else scenario.workloads)].index(t.item_id)
+    return kind, index, _base(base, kind, index, t.field), t.spec.unit
 
 
 def _base(numbers: Numbers, kind: str, index: int, field: str) -> float:
@@ -97,4 +114,4 @@ def apply(numbers: Numbers, inputs: list[UncertainInput], values: np.ndarray) ->
     return numbers
 
 
-__all__ = ["UncertainInput", "apply", "uncertain_inputs"]
+__all__ = ["UncertainInput", "apply", "describe_input", "uncertain_inputs"]
