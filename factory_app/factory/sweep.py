@@ -5,6 +5,11 @@ ends included; several axes form their cartesian product, the first axis varying
 value goes through :meth:`ScenarioDocument.set_path`, so a sweep accepts exactly what the
 inspector accepts, and a refused value names its path. Integer fields (token counts, accelerator
 counts) take the nearest whole number. This is the code path of ``factory-app sweep``.
+
+When every varied field is a number only the money uses (prices, rates, lives: ``FieldSpec.fixed``
+empty), the points share one structure and are evaluated at once as samples of the money
+(:func:`factory_app.factory.money.run_money`, the formulas of ``evaluate_factory``); otherwise each
+point is evaluated in turn.
 """
 
 from __future__ import annotations
@@ -19,7 +24,10 @@ import numpy as np
 
 from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.factory.evaluation import evaluate_factory
-from factory_app.factory.results import TOTAL_KEYS
+from factory_app.factory.money import run_money
+from factory_app.factory.numbers import Numbers
+from factory_app.factory.results import OPTIONAL_TOTALS, TOTAL_KEYS
+from factory_app.factory.structure import build_structure
 from factory_app.scenario.document import ScenarioDocument, parse_path
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec, ValidationError
 from factory_app.scenario.model import Scenario
@@ -131,6 +139,8 @@ def run_sweep(
             except ValidationError as exc:  # name the varied path even when a cross-field rule refuses
                 raise ValidationError(axis.path, f"{value:g} is refused: {exc}") from None
         points.append((values, doc.scenario))
+    if not scenario.optimise and all(not numeric_field(a.path).fixed for a in axes):
+        return _money_sweep(scenario, axes, points, cat, progress)
     rows: list[list[float | int]] = []
     for i, (values, s) in enumerate(points):
         totals = evaluate_factory(s, cat).totals
@@ -138,6 +148,40 @@ def run_sweep(
         if progress:
             progress(i + 1, total)
     return rows
+
+
+#: Points of a money-only sweep evaluated at once.
+SWEEP_CHUNK = 2000
+
+
+def _money_sweep(scenario: Scenario, axes: list[SweepAxis], points: list, catalog: Catalog,
+                 progress: Callable[[int, int], None] | None) -> list[list[float | int]]:
+    """The rows of a sweep whose axes are all numbers of the money: one structure, the points as
+    samples (each point's scenario was validated by the caller)."""
+    structure = build_structure(scenario, catalog)
+    places = [_place(scenario, a.path) for a in axes]
+    rows: list[list[float | int]] = []
+    for start in range(0, len(points), SWEEP_CHUNK):
+        chunk = points[start:start + SWEEP_CHUNK]
+        numbers = Numbers.of(structure, len(chunk))
+        for j, (kind, index, name) in enumerate(places):
+            numbers = numbers.with_values(kind, index, name, np.array([values[j] for values, _ in chunk], dtype=float))
+        totals = run_money(structure, numbers).totals
+        columns = [[None if (k in OPTIONAL_TOTALS and math.isnan(v)) else v for v in totals[k].tolist()] for k in TOTAL_KEYS]
+        rows += [[*values, *(c[i] for c in columns)] for i, (values, _) in enumerate(chunk)]
+        if progress:
+            progress(start + len(chunk), len(points))
+    return rows
+
+
+def _place(scenario: Scenario, path: str) -> tuple[str, int, str]:
+    """(kind, item index, field) of a money number's path, as :meth:`Numbers.with_values` takes it."""
+    kind, key, name = parse_path(path)
+    if kind == "site":
+        return "site", 0, name
+    items = scenario.fleets if kind == "fleets" else scenario.workloads
+    index = key if isinstance(key, int) else [x.id for x in items].index(key)
+    return kind[:-1], index, name
 
 
 __all__ = ["MAX_POINTS", "SweepAxis", "numeric_field", "parse_vary", "point_count", "run_sweep", "sweep_columns", "sweep_points"]

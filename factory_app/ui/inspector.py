@@ -33,7 +33,7 @@ from factory_app.io import number_format as fmt
 from factory_app.ui.finance_fields import add_demand_rows, add_fleet_rows
 from factory_app.ui.range_editor import RangeButton, range_row
 from factory_app.ui.uncertainty_fields import add_throughput_row, add_uncertainty_settings, refresh_uncertainty_settings
-from factory_app.scenario.uncertainty import input_path
+from factory_app.scenario.uncertainty import default_inputs, input_path
 from factory_app.ui.undo_commands import SetFieldCommand
 from factory_app.ui.fields import NumberField, field_label
 from factory_app.ui.style import ERROR, MUTED
@@ -334,8 +334,9 @@ class Inspector(QWidget):
         if change.action == "reset":
             self.show_item("site", "site")
             return
+        defaults = default_inputs(self.doc.scenario, self.catalog) if self.ranges else ()
         for button in self.ranges.values():  # any edit may give or take a default range
-            button.refresh()
+            button.refresh(defaults)
         refresh_uncertainty_settings(self)
         if change.kind == "uncertainty":
             return

@@ -42,33 +42,37 @@ class RangeButton(QToolButton):
         self.clicked.connect(lambda: self.edit())
         self.refresh()
 
-    def state(self) -> str:
-        """own, default, none or fixed."""
+    def state(self, defaults: tuple[str, ...] | None = None) -> str:
+        """own, default, none or fixed (``defaults``: the scenario's default inputs, if known)."""
         if self.fixed:
             return "fixed"
         scenario = self.inspector.doc.scenario
         if scenario.uncertainty.range_of(self.path) is not None:
             return "own"
-        if scenario.uncertainty.defaults and self.path in default_inputs(scenario, self.inspector.catalog):
+        if scenario.uncertainty.defaults and self.path in (defaults if defaults is not None else default_inputs(scenario, self.inspector.catalog)):
             return "default"
         return "none"
 
-    def refresh(self) -> None:
-        state = self.state()
+    def refresh(self, defaults: tuple[str, ...] | None = None) -> None:
+        """Show the input's state (restyled only when it changed: a style sheet costs a relayout)."""
+        state = self.state(defaults)
+        scenario = self.inspector.doc.scenario
+        own = scenario.uncertainty.range_of(self.path)
+        if (state, own) == getattr(self, "_shown", None):
+            return
+        self._shown = (state, own)
         self.setEnabled(state != "fixed")
         f = self.font()
         f.setBold(state == "own")
         self.setFont(f)
         color = {"own": "#1d4ed8", "default": "#374151"}.get(state, MUTED)
         self.setStyleSheet(f"QToolButton#rangeButton {{ color: {color}; }}")
-        scenario = self.inspector.doc.scenario
         label = input_label(scenario, self.path)
         if state == "fixed":
             tip = f"{label} carries no uncertainty range: {self.fixed}"
         elif state == "own":
-            r = scenario.uncertainty.range_of(self.path)
-            tip = f"<b>{label}</b>: your range, {r.distribution} {_text(self.path, r.low)} to {_text(self.path, r.high)}" + \
-                  (f", most likely {_text(self.path, r.mode)}" if r.mode is not None else ", most likely its value")
+            tip = f"<b>{label}</b>: your range, {own.distribution} {_text(self.path, own.low)} to {_text(self.path, own.high)}" + \
+                  (f", most likely {_text(self.path, own.mode)}" if own.mode is not None else ", most likely its value")
         elif state == "default":
             tip = f"<b>{label}</b>: a sourced default range (click to see or change it)"
         else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from factory_app.factory.metrics import HEADLINES, METRICS
 from factory_app.factory.uncertainty.analysis import TORNADO_FIGURES, Analysis, Cancelled, analyse
@@ -24,7 +24,7 @@ from factory_app.ui.style import ERROR, MUTED
 from factory_app.ui.uncertainty_charts import FanChart, HistogramChart, TornadoChart
 
 #: Samples per chunk in the app: cancel and progress come at least this often.
-UI_CHUNK = 500
+UI_CHUNK = 250
 #: Quiet time after an edit before a new analysis starts (edits while dragging a slider pile up).
 RESTART_MS = 250
 
@@ -205,9 +205,15 @@ class UncertaintyTab(QWidget):
         self.figure.setToolTip("The figure this chart shows")
         self.status = QLabel("")
         self.status.setStyleSheet(f"color: {MUTED};")
+        # its text changes with every step: it must never resize (and so repaint) the chart
+        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.status.setMinimumWidth(0)
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(True)
+        policy = self.bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # showing or hiding it must not resize (and repaint) the chart
+        self.bar.setSizePolicy(policy)
         self.cancel = QPushButton("Cancel")
         self.cancel.setToolTip("Stop the analysis (what is shown stays)")
         self.run = QPushButton("Run")
@@ -243,8 +249,13 @@ class UncertaintyTab(QWidget):
         self.run.setEnabled(not c.running and c.scenario is not None)
         stale = c.analysis is not None and c.analysed != c.scenario
         text = c.error or c.status
-        self.status.setText(text + (" (showing the analysis before the last edit)" if stale and not c.error else ""))
-        self.status.setStyleSheet(f"color: {ERROR if c.error else MUTED};")
+        text += " (showing the analysis before the last edit)" if stale and not c.error else ""
+        if text != self.status.text():
+            self.status.setText(text)
+            self.status.setToolTip(text)
+        style = f"color: {ERROR if c.error else MUTED};"
+        if style != self.status.styleSheet():  # a style sheet costs a relayout
+            self.status.setStyleSheet(style)
 
     def redraw(self, force: bool = False) -> None:
         """Draw the chart from the controller's analysis (only when it or the figure changed)."""

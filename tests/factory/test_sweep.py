@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from factory_app.factory.evaluation import evaluate_factory
 from factory_app.factory.results import TOTAL_KEYS
 from factory_app.io.scenario_file import load_scenario
 from factory_app.resources import resource_path
@@ -69,3 +70,25 @@ def test_a_refused_value_stops_the_sweep_naming_the_path():
         run_sweep(s, [parse_vary("workloads.nope.isl=1:2:2")])
     with pytest.raises(ValidationError, match="is varied twice"):
         run_sweep(s, [parse_vary("site.pue=1:2:2"), parse_vary("site.pue=1:2:2")])
+
+
+def test_a_sweep_of_money_numbers_is_the_evaluation_of_each_point():
+    """Prices, rates and lives are swept as samples of one structure: every row is what
+    evaluate_factory gives for that point (lives rounding to other whole years included)."""
+    from factory_app.scenario.document import ScenarioDocument
+
+    scenario = load_scenario(resource_path("examples", "refresh-blackwell-to-rubin.json"))
+    axes = [parse_vary("site.wacc=0.06:0.14:3"), parse_vary("fleets[0].life_years=3.4:5.6:3"),
+            parse_vary("workloads[1].price_out_usd_per_mtok=0.5:2:2")]
+    rows = run_sweep(scenario, axes)
+    assert len(rows) == 18
+    for row in rows[::5]:
+        doc = ScenarioDocument(scenario)
+        for axis, value in zip(axes, row):
+            doc.set_path(axis.path, value)
+        totals = evaluate_factory(doc.scenario).totals
+        for key, value in zip(TOTAL_KEYS, row[len(axes):]):
+            expected = totals[key]
+            assert (value is None) == (expected is None), key
+            if value is not None:
+                assert value == pytest.approx(expected, rel=1e-9, abs=1e-6), key
