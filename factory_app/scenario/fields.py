@@ -62,8 +62,15 @@ class FieldSpec:
             raise ValidationError(path, f"must be a whole number, got {value!r}")
         too_low = value <= self.minimum if self.exclusive_minimum else value < self.minimum
         if too_low or value > self.maximum:
-            raise ValidationError(path, f"{self.describe_range()}{self.unit_suffix}, got {value:g}")
+            raise ValidationError(path, f"{self.describe_range()}{self.unit_suffix}, got {_shown(value)}")
         return int(value) if self.integer else float(value)
+
+
+def _shown(v: float) -> str:
+    """A refused value exactly: 10,000,001 rather than 1e+07 (which reads as in range)."""
+    if float(v).is_integer() and abs(v) < 1e15:
+        return f"{int(v):,}" if v != 0 else f"{v:g}"  # -0 stays -0, as the file says
+    return repr(float(v))
 
 
 def _num(v: float) -> str:

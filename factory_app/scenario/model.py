@@ -33,7 +33,9 @@ def _default(table: dict, name: str):
     spec = table[name]
     return int(spec.default) if spec.integer else spec.default
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: The id grammar (docs/file-format.md), matched whole with ``fullmatch``: ``$`` would also accept
+#: a trailing line break ("h200\n"), which breaks CSV cells and parameter paths.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_NAME = 200
 
 
@@ -230,6 +232,10 @@ def _text(value: Any, path: str, *, allow_empty: bool = True) -> str:
         raise ValidationError(path, f"must be at most {MAX_NAME * 50} characters")
     if not allow_empty and not value.strip():
         raise ValidationError(path, "must not be empty")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800" in JSON) cannot be saved, printed or exported
+        raise ValidationError(path, f"is not valid Unicode text: a lone surrogate \\u{ord(value[exc.start]):04x} at character {exc.start}") from None
     return value
 
 
@@ -251,7 +257,7 @@ def validate_site(site: Site, path: str = "$.site") -> None:
 
 
 def validate_fleet(f: Fleet, catalog: Catalog, path: str) -> None:
-    if not isinstance(f.id, str) or not _ID.match(f.id):
+    if not isinstance(f.id, str) or not _ID.fullmatch(f.id):
         raise ValidationError(f"{path}.id", "must be 1-64 letters, digits, '.', '_' or '-'")
     if f.platform not in catalog.platforms:
         raise ValidationError(f"{path}.platform", f"unknown platform '{f.platform}'; known: {', '.join(sorted(catalog.platforms))}")
@@ -268,7 +274,7 @@ def validate_fleet(f: Fleet, catalog: Catalog, path: str) -> None:
 
 
 def validate_workload(w: Workload, catalog: Catalog, path: str) -> None:
-    if not isinstance(w.id, str) or not _ID.match(w.id):
+    if not isinstance(w.id, str) or not _ID.fullmatch(w.id):
         raise ValidationError(f"{path}.id", "must be 1-64 letters, digits, '.', '_' or '-'")
     if w.model not in catalog.models:
         raise ValidationError(f"{path}.model", f"unknown model '{w.model}'; known: {', '.join(sorted(catalog.models))}")
