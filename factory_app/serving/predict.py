@@ -11,7 +11,7 @@ throughput.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -328,9 +328,22 @@ def _predict_concurrency(
     sub = LayoutArrays(lay.tp[fits], lay.dp[fits], lay.ep[fits], lay.pp[fits])
     # a closed system of users: prefill stays mixed into decoding (no separate pool to size)
     points = evaluate_points(d, traffic, sub, batch[fits], limit[fits], speculation, queued=False, disaggregation=False)
-    return _selected(
+    p = _selected(
         d, traffic, points, sub, batch[fits], limit[fits], replicas[fits], active[fits], service, gpus, notes, calibrated
     )
+    return _busy_replicas_only(p, int(n))
+
+
+def _busy_replicas_only(p: Prediction, requests: int) -> Prediction:
+    """With fewer requests in flight than replicas, the layout reports the replicas the load keeps
+    busy (replicas x batch per replica = the requests), and a note says how many GPUs idle."""
+    lay = p.layout
+    if not p.feasible or lay is None or lay.replicas <= requests:
+        return p
+    idle = lay.replicas - requests
+    note = (f"{requests:,} request(s) in flight keep {requests:,} of the {lay.replicas:,} replicas busy; "
+            f"the other {idle:,} ({idle * lay.gpus_per_replica:,} GPUs) idle")
+    return replace(p, layout=replace(lay, replicas=requests), notes=p.notes + (note,))
 
 
 @lru_cache(maxsize=1024)
