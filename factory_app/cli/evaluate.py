@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
 from factory_app.cli.common import CliError, print_json
-from factory_app.cli.scenario_args import FileProblem, read_scenario, report_file_problem, write_failed
+from factory_app.cli.outputs import check_outputs, write_failed, write_stdout
+from factory_app.cli.scenario_args import FileProblem, read_scenario, report_file_problem
 from factory_app.serving.catalog import default_catalog
 from factory_app.factory.evaluation import evaluate_factory
 from factory_app.factory.results import FactoryResult
-from factory_app.io.csv_export import write_results_csv
+from factory_app.io.csv_export import results_csv_text, write_results_csv
+from factory_app.io.messages import printable
+from factory_app.io.number_format import nonnegative_zero, num, signed
 from factory_app.io.results_json import fleet_figures, result_to_json
 from factory_app.scenario.model import Scenario
 
@@ -34,30 +35,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return Path(a).resolve() == Path(b).resolve()
-
-
 def run(args: argparse.Namespace) -> int:
     catalog = default_catalog()
     try:
         scenario = read_scenario(args.file, catalog)
     except FileProblem as exc:
         return report_file_problem(exc)
-    if args.csv and _same_file(args.csv, args.file):
-        raise CliError(f"--csv {args.csv} would overwrite the scenario file", 2)
+    outputs = check_outputs([args.file], [("--csv", args.csv)], stdout_used_by="--json" if args.json else None)
     result = evaluate_factory(scenario, catalog, optimise=True if args.optimise else None)
-    if args.csv:
+    csv_out = outputs.get("--csv")
+    if csv_out is not None and csv_out.to_stdout:  # the CSV is the whole of standard output
+        write_stdout(results_csv_text(scenario, result, catalog).encode("utf-8"))
+    elif csv_out is not None:
         try:
-            write_results_csv(args.csv, scenario, result, catalog)
-        except OSError as exc:
-            raise write_failed(args.csv, exc) from None
+            write_results_csv(csv_out.path, scenario, result, catalog)
+        except (OSError, UnicodeError) as exc:
+            raise write_failed(csv_out, exc) from None
     if args.json:
         print_json(result_to_json(scenario, result))
-    else:
+    elif not outputs.quiet:
         sys.stdout.write(format_summary(scenario, result))
     if result.totals["output_tokens_per_s"] <= 0:
         if args.json:
@@ -67,41 +63,42 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _money(usd: float) -> str:
-    sign = "-" if usd < 0 else ""
+    usd = nonnegative_zero(usd)
     for scale, suffix in ((1e9, " B"), (1e6, " M"), (1e3, " k")):
         if abs(usd) >= scale:
-            return f"{sign}${abs(usd) / scale:,.2f}{suffix}"
-    return f"{sign}${abs(usd):,.2f}"
+            return signed(f"${abs(usd) / scale:,.2f}{suffix}", usd)
+    return signed(f"${abs(usd):,.2f}", usd)
 
 
 def _rate(tps: float) -> str:
-    return f"{tps / 1e6:,.2f} M" if tps >= 1e6 else f"{tps:,.0f}"
+    return f"{tps / 1e6:,.2f} M" if tps >= 1e6 else num(tps, ",.0f")
 
 
 def format_summary(scenario: Scenario, r: FactoryResult) -> str:
-    """A readable summary: totals, fleets, operating points, workloads, warnings."""
+    """A readable summary: totals, fleets, operating points, workloads, warnings. Every line is
+    printable (names cannot carry control characters to the terminal) and no number reads -0."""
     t = r.totals
     site = scenario.site
     lines = [
         f"{scenario.name}",
-        f"  site: {site.facility_power_mw:,.1f} MW at PUE {site.pue:g} -> {t['accelerator_power_mw']:,.1f} MW for accelerators; "
-        f"{t['facility_power_used_mw']:,.1f} MW drawn",
+        f"  site: {num(site.facility_power_mw, ',.1f')} MW at PUE {num(site.pue, 'g')} -> {num(t['accelerator_power_mw'], ',.1f')} MW for accelerators; "
+        f"{num(t['facility_power_used_mw'], ',.1f')} MW drawn",
         "",
         "Totals",
     ]
     rows = [
-        ("accelerators", f"{t['accelerators']:,.0f}"),
-        ("output tokens/s (sold)", f"{_rate(t['output_tokens_per_s'])}  (capacity {_rate(t['output_capacity_tokens_per_s'])}, idle share {t['idle_share']:.1%})"),
+        ("accelerators", num(t["accelerators"], ",.0f")),
+        ("output tokens/s (sold)", f"{_rate(t['output_tokens_per_s'])}  (capacity {_rate(t['output_capacity_tokens_per_s'])}, idle share {num(t['idle_share'], '.1%')})"),
         ("input tokens/s", _rate(t["input_tokens_per_s"])),
-        ("tokens/s per MW (facility)", f"{t['tokens_per_s_per_mw']:,.0f}"),
+        ("tokens/s per MW (facility)", num(t["tokens_per_s_per_mw"], ",.0f")),
         ("revenue per year", _money(t["revenue_usd_per_year"])),
         ("cost per year", _money(t["cost_usd_per_year"]) + "  (" + ", ".join(f"{k.replace('_', ' ')} {_money(v)}" for k, v in r.cost_breakdown.items()) + ")"),
-        ("profit per year", f"{_money(t['profit_usd_per_year'])}  (margin {t['margin']:.1%})"),
-        ("revenue per watt-year", f"${t['revenue_usd_per_watt_year']:,.2f}"),
-        ("cost per million tokens", f"${t['cost_usd_per_million_tokens']:,.3f}"),
-        ("joules per token", f"{t['joules_per_token']:,.3f}"),
+        ("profit per year", f"{_money(t['profit_usd_per_year'])}  (margin {num(t['margin'], '.1%')})"),
+        ("revenue per watt-year", signed(f"${num(abs(t['revenue_usd_per_watt_year']), ',.2f')}", t["revenue_usd_per_watt_year"])),
+        ("cost per million tokens", signed(f"${num(abs(t['cost_usd_per_million_tokens']), ',.3f')}", t["cost_usd_per_million_tokens"])),
+        ("joules per token", num(t["joules_per_token"], ",.3f")),
         ("capex", _money(t["capex_usd"])),
-        ("payback", f"{t['payback_years']:,.2f} years" if t["payback_years"] > 0 else "never"),
+        ("payback", f"{num(t['payback_years'], ',.2f')} years" if t["payback_years"] > 0 else "never"),
     ]
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k:<{width}}  {v}" for k, v in rows]
@@ -109,15 +106,15 @@ def format_summary(scenario: Scenario, r: FactoryResult) -> str:
     for f in r.fleets:
         fig = fleet_figures(f)
         lines.append(
-            f"  {f.fleet_id} ({f.platform}): {f.accelerators:,} accelerators, {f.facility_power_mw:,.1f} MW, "
-            f"{_rate(f.output_tokens_per_s)} tokens/s, {fig['tokens_per_s_per_mw']:,.0f} tokens/s per MW, "
-            f"revenue {_money(f.revenue_usd_per_year)}, cost {_money(f.cost_usd_per_year)}, margin {fig['margin']:.1%}"
+            f"  {f.fleet_id} ({f.platform}): {f.accelerators:,} accelerators, {num(f.facility_power_mw, ',.1f')} MW, "
+            f"{_rate(f.output_tokens_per_s)} tokens/s, {num(fig['tokens_per_s_per_mw'], ',.0f')} tokens/s per MW, "
+            f"revenue {_money(f.revenue_usd_per_year)}, cost {_money(f.cost_usd_per_year)}, margin {num(fig['margin'], '.1%')}"
         )
         for op in f.operating_points:
             if op.feasible:
                 lines.append(
-                    f"    -> {op.workload_id}: {op.accelerators:,} accelerators, {op.layout}; {op.tokens_per_s_per_user:,.1f} tokens/s "
-                    f"per user, TTFT p99 {op.ttft_p99_ms:,.0f} ms; sells {_rate(op.output_tokens_per_s)} of {_rate(op.output_capacity_tokens_per_s)} "
+                    f"    -> {op.workload_id}: {op.accelerators:,} accelerators, {op.layout}; {num(op.tokens_per_s_per_user, ',.1f')} tokens/s "
+                    f"per user, TTFT p99 {num(op.ttft_p99_ms, ',.0f')} ms; sells {_rate(op.output_tokens_per_s)} of {_rate(op.output_capacity_tokens_per_s)} "
                     f"tokens/s; bound: {op.bound}"
                 )
             else:
@@ -128,10 +125,10 @@ def format_summary(scenario: Scenario, r: FactoryResult) -> str:
         extra = f" ({w.reason})" if w.reason else (f", bound: {w.bound}" if w.bound else "")
         lines.append(
             f"  {w.workload_id}: {_rate(w.output_tokens_per_s)} tokens/s sold of {_rate(w.output_capacity_tokens_per_s)}{cap}, "
-            f"revenue {_money(w.revenue_usd_per_year)}, utilisation {w.utilisation:.1%}{extra}"
+            f"revenue {_money(w.revenue_usd_per_year)}, utilisation {num(w.utilisation, '.1%')}{extra}"
         )
     if r.optimised:
         lines += ["", f"Optimiser: {r.optimiser_note}"]
     if r.warnings:
         lines += ["", "Warnings"] + [f"  - {w}" for w in r.warnings]
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line) + "\n" for line in lines)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from factory_app.cli.common import CliError, number, print_json
+from factory_app.cli.common import CliError, number, print_json, print_lines
 from factory_app.serving.catalog import default_catalog
 from factory_app.serving.frontier import Speculation
 from factory_app.serving.performance import PrecisionNotSupported
@@ -71,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_json())
     else:
-        sys.stdout.write(format_prediction(result))
+        print_lines(format_prediction(result))
     if not result.feasible:
         if not args.json:
             raise CliError(result.reason, 1)

@@ -66,27 +66,42 @@ def _quit_once_shown(app) -> None:
     QTimer.singleShot(0, report)
 
 
-def render_png(path: str, out: str, size: tuple[int, int]) -> None:
-    """Render the window with a scenario offscreen to ``out`` (for docs and checks)."""
+def render_png_bytes(path: str, size: tuple[int, int]) -> bytes:
+    """The window with a scenario, rendered offscreen, as PNG bytes (the caller writes them, e.g.
+    atomically: a failed write never leaves a truncated PNG)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _application(sys.argv[:1])
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice
 
     from factory_app.io.scenario_file import load_scenario
     from factory_app.ui.main_window import MainWindow
 
     scenario = load_scenario(Path(path))  # raises ScenarioFileError with a one-line message
     window = MainWindow(restore_layout=False)
-    window.resize(*size)
-    window.show()
-    window.open_session(scenario, Path(path))
-    for _ in range(5):
+    try:
+        window.resize(*size)
+        window.show()
+        window.open_session(scenario, Path(path))
+        for _ in range(5):
+            QCoreApplication.processEvents()
+        window.view.fit_to_content()
         QCoreApplication.processEvents()
-    window.view.fit_to_content()
-    QCoreApplication.processEvents()
-    image = window.grab()
-    if not image.save(out, "PNG"):
-        raise OSError(f"cannot write {out}")
-    for session in window.sessions:
-        session.undo_stack.setClean()
-    window.close()
+        image = window.grab()
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.WriteOnly)
+        if not image.save(buffer, "PNG"):
+            raise OSError("cannot encode the window as PNG")
+        buffer.close()
+        return bytes(data.data())
+    finally:
+        for session in window.sessions:
+            session.undo_stack.setClean()
+        window.close()
+
+
+def render_png(path: str, out: str, size: tuple[int, int]) -> None:
+    """Render the window with a scenario offscreen to ``out``, written atomically."""
+    from factory_app.io.atomic import write_bytes_atomic
+
+    write_bytes_atomic(out, render_png_bytes(path, size))

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from factory_app.cli import main
+from factory_app.cli.outputs import WRITE_FAILED
 from factory_app.io import atomic
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario, save_scenario
 from reliability_helpers import EXAMPLES
@@ -83,13 +84,13 @@ def test_a_failed_save_keeps_the_original_and_says_so(tmp_path, failing_disk):
     assert [p.name for p in tmp_path.iterdir()] == ["factory.json"]  # no temporary file left
 
 
-def test_a_failed_csv_export_keeps_the_old_csv_and_exits_2(tmp_path, failing_disk, capsys):
+def test_a_failed_csv_export_keeps_the_old_csv_and_exits_73(tmp_path, failing_disk, capsys):
     out = tmp_path / "results.csv"
     out.write_text("old,results\n", encoding="utf-8")
     failing_disk()
     code = main(["evaluate", str(EXAMPLES[0]), "--csv", str(out)])
     err = capsys.readouterr().err
-    assert code == 2 and err == f"factory-app: cannot write {out}: No space left on device\n"
+    assert code == WRITE_FAILED == 73 and err == f"factory-app: cannot write {out}: No space left on device\n"
     assert out.read_text(encoding="utf-8") == "old,results\n"
     assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
 
@@ -123,7 +124,7 @@ def test_a_write_that_really_fails_half_way_keeps_the_old_csv(tmp_path):
     out.write_text("old,results\n", encoding="utf-8")
     run = subprocess.run([sys.executable, "-c", LIMITED, "evaluate", str(EXAMPLES[0]), "--csv", str(out)],
                          capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert run.returncode == 2 and run.stderr == f"factory-app: cannot write {out}: File too large\n"
+    assert run.returncode == WRITE_FAILED and run.stderr == f"factory-app: cannot write {out}: File too large\n"
     assert out.read_text(encoding="utf-8") == "old,results\n"
     assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
 
