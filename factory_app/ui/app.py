@@ -28,17 +28,51 @@ def _application(argv: list[str]):
     return app
 
 
-def run_app(path: str | None = None) -> int:
-    """Open the main window (with ``path`` if given) and run the event loop."""
+def start_window(path: str | None = None):
+    """Create and show the main window, then (from the event loop) open ``path`` or offer to
+    restore autosaves. Nothing the app reads at start can stop the window from appearing: the
+    settings file is checked before Qt reads it, a layout that cannot be restored is skipped,
+    autosaves are read by the guarded reader and set aside with a message when they cannot be
+    restored, and any other failure of these steps is reported in a message, not raised.
+    Returns the application and the window."""
     app = _application(sys.argv[:1])
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from factory_app.io.messages import one_line
+    from factory_app.ui import files
     from factory_app.ui.main_window import MainWindow
 
-    window = MainWindow()
+    notices = []
+    try:
+        notices.append(files.guard_settings())
+    except Exception as exc:  # noqa: BLE001 - start with defaults rather than not at all
+        notices.append(f"The settings could not be checked ({type(exc).__name__}: {exc}); the defaults are used.")
+    try:
+        window = MainWindow()
+    except Exception as exc:  # noqa: BLE001 - e.g. a damaged window layout in the settings
+        notices.append(f"The saved window layout could not be restored ({type(exc).__name__}: {exc}).")
+        window = MainWindow(restore_layout=False)
     window.show()
-    if path:
-        window.open_file(Path(path), check_unsaved=False)
-    else:
-        window.offer_recovery()
+
+    def after_show() -> None:
+        for notice in filter(None, notices):
+            QMessageBox.warning(window, "Set aside at start-up", one_line(notice, 2000))
+        try:
+            if path:
+                window.open_file(Path(path), check_unsaved=False)
+            else:
+                window.offer_recovery()
+        except Exception as exc:  # noqa: BLE001 - the window stays; the user hears what failed
+            QMessageBox.warning(window, "Start-up", one_line(f"Autosaved work could not be checked: {type(exc).__name__}: {exc}"))
+
+    QTimer.singleShot(0, after_show)
+    return app, window
+
+
+def run_app(path: str | None = None) -> int:
+    """Open the main window (with ``path`` if given) and run the event loop."""
+    app, _window = start_window(path)
     if os.environ.get(EXIT_AFTER_SHOW_ENV) == "1":
         _quit_once_shown(app)
     return app.exec()
@@ -81,7 +115,9 @@ def render_png_bytes(path: str, size: tuple[int, int]) -> bytes:
     try:
         window.resize(*size)
         window.show()
-        window.open_session(scenario, Path(path))
+        session = window.open_session(scenario, Path(path))
+        if scenario.optimise:  # the picture shows the optimised figures, as evaluate does
+            session.evaluator.recompute(optimise_now=True)
         for _ in range(5):
             QCoreApplication.processEvents()
         window.view.fit_to_content()
