@@ -11,12 +11,15 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtWidgets import QGraphicsSceneHelpEvent, QMessageBox
 
@@ -26,7 +29,7 @@ from factory_app.io.migrations import CURRENT_VERSION
 from factory_app.io.scenario_file import load_scenario, save_scenario
 from factory_app.ui import files
 from factory_app.ui.undo_commands import SetFieldCommand
-from reliability_helpers import EXAMPLES, assert_finite_result
+from reliability_helpers import EXAMPLES, assert_finite_result, deadline, examples
 
 pytestmark = pytest.mark.reliability  # property and attack tests (docs/reliability.md)
 
@@ -665,3 +668,114 @@ def test_7_save_of_a_name_with_a_lone_surrogate_says_not_saved(window, no_prompt
     kind, text = no_prompts.seen[-1]
     assert kind == "critical" and text.endswith("The file on disk was not changed.") and "$.name" in text
     assert "\ud800" not in text and path.read_bytes() == before
+
+
+# -- the class: nothing read at start can stop the window from appearing ----------------------------------------
+
+AUTOSAVE_KINDS = ["valid", "cut short", "an array", "100,000 deep", "20 MiB", "named pipe", "folder", "link loop",
+                  "dangling link", "unreadable", "newer version", "not UTF-8"]
+SETTINGS_KINDS = ["none", "valid", "garbage recent files", "named pipe", "folder", "2 MiB", "link loop", "binary"]
+UNREADABLE = "-7.json"  # autosaves named so cannot be opened (permissions do not stop root: simulated)
+
+
+def _autosave(folder: Path, kind: str, number: int) -> Path:
+    from factory_app.io.autosave import write_autosave
+
+    path = folder / f"session-{2**30 + number}-{7 if kind == 'unreadable' else 1}.json"
+    if kind in ("valid", "unreadable"):
+        write_autosave(path, replace(load_scenario(EXAMPLE), name=f"restored {number}"), None)
+    elif kind == "cut short":
+        path.write_text('{"original": "", "scen', encoding="utf-8")
+    elif kind == "an array":
+        path.write_text("[1, 2]", encoding="utf-8")
+    elif kind == "100,000 deep":
+        path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    elif kind == "20 MiB":
+        with open(path, "wb") as fh:
+            fh.truncate(20 * 2**20)
+    elif kind == "named pipe":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "link loop":
+        os.symlink(path.name, path)
+    elif kind == "dangling link":
+        os.symlink("gone.json", path)
+    elif kind == "newer version":
+        path.write_text(json.dumps({"original": "", "scenario": {"format_version": CURRENT_VERSION + 1}}), encoding="utf-8")
+    elif kind == "not UTF-8":
+        path.write_bytes(b"\xff\xfe{\x00")
+    return path
+
+
+def _settings(kind: str) -> None:
+    path = files.settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "valid":
+        path.write_text("[General]\nrecentFiles=/a.json, /b.json\n", encoding="utf-8")
+    elif kind == "garbage recent files":
+        path.write_text("[General]\nrecentFiles=" + ", ".join(["x" * 5000, "", "@Variant(\\0\\0\\0\\x7f)"] * 400) + "\n"
+                        "window\\geometry=@ByteArray(garbage)\nwindow\\state=@Variant(\\0\\0\\0\\x7f)\n", encoding="utf-8")
+    elif kind == "named pipe":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "2 MiB":
+        path.write_bytes(b"[General]\nrecentFiles=" + b"a, " * 700_000 + b"\n")
+    elif kind == "link loop":
+        os.symlink(path.name, path)
+    elif kind == "binary":
+        path.write_bytes(bytes(range(256)) * 16)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and links as on POSIX")
+@settings(max_examples=examples(25), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(autosaves=st.lists(st.sampled_from(AUTOSAVE_KINDS), max_size=7), settings_kind=st.sampled_from(SETTINGS_KINDS))
+def test_any_start_up_files_never_stop_the_window_and_each_problem_is_named(qtbot, monkeypatch, autosaves, settings_kind):
+    from PySide6.QtCore import QCoreApplication
+
+    from factory_app.io import scenario_file
+    from factory_app.ui.app import start_window
+
+    real_open = os.open
+    monkeypatch.setattr(scenario_file.os, "open", lambda p, flags, *a, **k: (_ for _ in ()).throw(
+        PermissionError(13, "Permission denied")) if str(p).endswith(UNREADABLE) else real_open(p, flags, *a, **k))
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda p, t, text, *a, **k: said.append(text) or QMessageBox.Ok))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda p, t, text, *a, **k: said.append(text) or QMessageBox.Yes))
+    with tempfile.TemporaryDirectory() as home:
+        env = {"HOME": home, "XDG_CONFIG_HOME": f"{home}/config", "XDG_DATA_HOME": f"{home}/data"}
+        saved_env = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            _settings(settings_kind)
+            folder = files.data_folder()
+            folder.mkdir(parents=True)
+            made = [(_autosave(folder, kind, i), kind) for i, kind in enumerate(autosaves)]
+            with deadline(60):
+                _app, window = start_window()
+                for _ in range(10):
+                    QCoreApplication.processEvents()
+            try:
+                assert window.isVisible()
+                bad = [p for p, kind in made if kind != "valid"]
+                good = [p for p, kind in made if kind == "valid"]
+                text = "\n".join(said)
+                for p in bad:  # each one named, moved aside, never deleted
+                    assert p.name in text and os.path.lexists(folder / "unrestored" / p.name), (p.name, text)
+                assert len(window.sessions) == max(1, len(good))
+                assert sorted(s.doc.scenario.name for s in window.sessions if s.doc.scenario.name.startswith("restored")) == \
+                    sorted(f"restored {int(p.name.split('-')[1]) - 2**30}" for p in good)
+                if settings_kind in ("named pipe", "folder", "2 MiB", "link loop"):
+                    assert f"The settings file {files.settings_path()} could not be read" in text
+                event(f"{len(bad)} set aside, {len(good)} restored, settings {settings_kind}")
+            finally:
+                for s in window.sessions:
+                    s.undo_stack.setClean()
+                window.close()
+        finally:
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
