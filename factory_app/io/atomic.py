@@ -71,8 +71,10 @@ def _alive_windows(pid: int) -> bool:  # pragma: no cover - Windows only
 
 
 def clean_stale_temporaries(folder: str | os.PathLike[str]) -> list[str]:
-    """Remove temporary files of our own naming in ``folder`` whose writer is gone: its process
-    id no longer runs, or (no id in the name, or the id reused) it is over an hour old. Only
+    """Remove temporary files of our own naming in ``folder`` whose writer is gone: named
+    ``.NAME.PID.RANDOM.tmp`` and that process no longer runs (or the file is over an hour old: the
+    id may have been reused); or named ``.NAME.RANDOM.tmp`` as earlier versions did, over an hour
+    old, with NAME beside it (so a user's own file of that shape is not taken for one). Only
     regular files are touched, never links; errors are ignored (cleaning never fails a write).
     Returns the names removed."""
     removed = []
@@ -91,7 +93,11 @@ def clean_stale_temporaries(folder: str | os.PathLike[str]) -> list[str]:
                 continue
             pid = m.group("pid")
             old = now - st.st_mtime > STALE_AFTER_SECONDS
-            if (pid is not None and int(pid) != os.getpid() and not process_alive(int(pid))) or old:
+            if pid is not None:
+                stale = old or (int(pid) != os.getpid() and not process_alive(int(pid)))
+            else:
+                stale = old and os.path.lexists(os.path.join(folder, m.group("name")))
+            if stale:
                 os.unlink(entry.path)
                 removed.append(entry.name)
         except (OSError, ValueError):
