@@ -7,12 +7,13 @@ PY     := $(VENV)/bin/python
 # CI and tests never touch the user's display or settings
 TEST_ENV := QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: run test bench calibrate qt-libs clean help package smoke icons build-tools xcb-libs
+.PHONY: run test bench calibrate qt-libs clean help package smoke icons build-tools xcb-libs run-libs screenshots
 
 help:
-	@echo "make run        create .venv if needed, install, launch the app"
+	@echo "make run        create .venv if needed, install (and Qt's xcb libraries as root), launch the app"
 	@echo "make test       create .venv if needed, install dev extras, run the whole suite offscreen"
 	@echo "make bench      print the engine and app benchmark tables"
+	@echo "make screenshots  render the main views at 1280x720 and 1920x1080 into $(SHOTS) for review"
 	@echo "make calibrate  refit the engine's efficiency factors (writes docs/calibration.md)"
 	@echo "make package    build the one-folder desktop bundle dist/factory-app/ (PyInstaller) and print its size"
 	@echo "make smoke      start the built bundle offscreen: version, evaluate, CSV, chart export, window render"
@@ -34,8 +35,19 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 qt-libs:
 	@sh tools/ensure_qt_libs.sh
 
-run: $(VENV)/.installed qt-libs
+# the window needs the libraries of Qt's xcb platform plugin too (after the install: the script
+# also checks the installed plugin with ldd)
+run-libs: $(VENV)/.installed
+	@sh tools/ensure_qt_libs.sh --xcb
+
+run: $(VENV)/.installed run-libs
 	$(VENV)/bin/factory-app $(ARGS)
+
+# The views a release is reviewed by, offscreen, at two window sizes (not committed; the README
+# screenshots are copied from here)
+SHOTS ?= build/screenshots
+screenshots: $(VENV)/.installed qt-libs
+	$(TEST_ENV) $(PY) tools/screenshots.py --out $(SHOTS)
 
 test: $(VENV)/.installed-dev qt-libs
 	$(TEST_ENV) timeout 1800 $(PY) -m pytest -q

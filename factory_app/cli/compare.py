@@ -87,8 +87,8 @@ def _print_table(entries: list[CompareEntry], baseline: int) -> None:
     for r in rows:
         cells = []
         for i, (c, w) in enumerate(zip(r.cells, cols)):
-            text = fmt.metric(r.metric, c.value)
-            if i != baseline:
+            text = fmt.total(r.metric, entries[i].result.totals)  # "—" where a total has no value
+            if i != baseline and text != fmt.MISSING and fmt.total(r.metric, entries[baseline].result.totals) != fmt.MISSING:
                 text += f" ({fmt.difference(r.metric, c.difference, c.difference_pct)})"
             cells.append(f"  {text:>{w}}")
         lines.append(f"{METRICS[r.metric].label:<{width}}" + "".join(cells))

@@ -69,12 +69,11 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc), 1) from None
     if args.json:
         print_json(result.to_json())
-    else:
-        print_lines(format_prediction(result))
-    if not result.feasible:
-        if not args.json:
-            raise CliError(result.reason, 1)
-        return 1
+        return 0 if result.feasible else 1
+    if not result.feasible:  # the question on stdout, the reason once, on stderr
+        print_lines(format_prediction(result).splitlines(keepends=True)[0])
+        raise CliError(f"not feasible: {result.reason}", 1)
+    print_lines(format_prediction(result))
     return 0
 
 

@@ -72,8 +72,40 @@ HEADLINES = (
     "facility_power_mw",
 )
 
+#: Totals where less is better (a rise is shown as a worsening in comparisons); for the others more is
+#: better, except the budgets and sizes below, which are neither.
+LOWER_IS_BETTER = frozenset({"cost_usd_per_year", "cost_usd_per_million_tokens", "joules_per_token", "payback_years",
+                             "capex_usd", "idle_share"})
+NEUTRAL = frozenset({"facility_power_mw", "facility_power_used_mw", "it_power_mw", "accelerator_power_mw",
+                     "accelerator_power_used_mw", "accelerators", "input_tokens_per_s", "output_capacity_tokens_per_s"})
+
+
+def judged(key: str, difference: float) -> int:
+    """+1 when a change of a total is an improvement, -1 when it is a worsening, 0 when neither."""
+    if key in NEUTRAL or difference == 0:
+        return 0
+    better = difference < 0 if key in LOWER_IS_BETTER else difference > 0
+    return 1 if better else -1
+
+
 #: The three figures an AI factory is compared by (the comparison bar charts).
 KEY_FIGURES = ("tokens_per_s_per_mw", "revenue_usd_per_watt_year", "cost_usd_per_million_tokens")
+
+
+def unavailable(key: str, totals) -> str | None:
+    """Why a total has no meaningful value, or None. A cost per token with no token sold, a margin
+    with no revenue, a payback that never comes are not numbers: they are shown as "—" with this
+    reason, never as a plausible-looking 0."""
+    sold = totals.get("output_tokens_per_s", 0.0)
+    if key in ("cost_usd_per_million_tokens", "joules_per_token") and not sold > 0:
+        return "no tokens are sold"
+    if key == "margin" and not totals.get("revenue_usd_per_year", 0.0) > 0:
+        return "there is no revenue"
+    if key == "payback_years" and not totals.get("payback_years", 0.0) > 0:
+        return "the factory never pays back its capital"
+    if key in ("tokens_per_s_per_mw", "revenue_usd_per_watt_year") and not totals.get("facility_power_mw", 0.0) > 0:
+        return "the site has no facility power"
+    return None
 
 
 def metric(key: str) -> Metric:
@@ -81,4 +113,4 @@ def metric(key: str) -> Metric:
     return METRICS[key]
 
 
-__all__ = ["HEADLINES", "KEY_FIGURES", "METRICS", "Metric", "metric"]
+__all__ = ["HEADLINES", "KEY_FIGURES", "METRICS", "Metric", "LOWER_IS_BETTER", "NEUTRAL", "judged", "metric", "unavailable"]

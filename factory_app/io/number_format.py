@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from factory_app.factory.metrics import METRICS
+from factory_app.factory.metrics import METRICS, unavailable
 
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
@@ -117,6 +117,16 @@ def metric(key: str, value: float) -> str:
     return _STYLES[m.style](value) if m else compact(value)
 
 
+#: What a total with no meaningful value shows (the reason goes beside it or in its tooltip)
+MISSING = "—"
+
+
+def total(key: str, totals) -> str:
+    """A total of an evaluation as shown: its value, or "—" when it has none (see
+    :func:`factory_app.factory.metrics.unavailable`)."""
+    return MISSING if unavailable(key, totals) else metric(key, totals.get(key, 0.0))
+
+
 def difference(key: str, diff: float, relative: float | None) -> str:
     """A change of a total as people read it: '+1.2 M tok/s (+12.0%)'. A share (margin, idle)
     changes in percentage points, and a relative change of a percentage is not shown."""
@@ -132,5 +142,6 @@ def difference(key: str, diff: float, relative: float | None) -> str:
 
 
 def _signed_percent(relative: float) -> str:
+    """'+12.0%' or '−3.4%' (a true minus), never '−0.0%'."""
     text = num(abs(_finite(relative)) * 100, ".1f")
-    return f"{'-' if relative < 0 and _NONZERO_DIGIT.search(text) else '+'}{text}%"
+    return f"{'−' if relative < 0 and _NONZERO_DIGIT.search(text) else '+'}{text}%"

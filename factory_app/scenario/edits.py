@@ -8,6 +8,7 @@ the palette or a Duplicate adds, with fresh ids and the shares still free.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from typing import Any, Iterable
@@ -130,6 +131,16 @@ def new_fleet(scenario: Scenario, catalog: Catalog, platform_id: str, position: 
     name = platform.name.replace(" (per GPU)", "").replace(" (per GPU package)", "")
     return Fleet(id=new_id(scenario, platform_id), platform=platform_id, name=name,
                  power_share=scenario.power_share_left(), position=position)
+
+
+def even_power_shares(scenario: Scenario) -> dict[str, float]:
+    """Equal shares of the accelerator power for every fleet sized by power (fleet id -> share),
+    rounded down to four decimals so they add up to at most 1: what "share evenly" sets."""
+    ids = [f.id for f in scenario.fleets if f.sizing == "power"]
+    if not ids:
+        return {}
+    share = math.floor(1e4 / len(ids) + 1e-9) / 1e4
+    return {fleet_id: share for fleet_id in ids}
 
 
 def new_workload(scenario: Scenario, template: Workload, key: str, position: tuple[float, float],

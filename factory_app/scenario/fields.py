@@ -36,6 +36,9 @@ class FieldSpec:
     exclusive_minimum: bool = False
     log_scale: bool = False  # sliders move geometrically (power, prices)
     source: str = ""
+    #: the range a slider spans, where values are useful (None: minimum..maximum); typed values
+    #: may still be anything from minimum to maximum
+    slider: tuple[float, float] | None = None
 
     def describe_range(self) -> str:
         lo, hi = _num(self.minimum), _num(self.maximum)
@@ -86,21 +89,23 @@ SITE_FIELDS: dict[str, FieldSpec] = {
     f.name: f
     for f in (
         _f("facility_power_mw", "Facility power", "MW", 0.0, 100_000.0, 100.0,
-           "Power the site's grid connection allows, cooling and losses included.", log_scale=True),
+           "Power the site's grid connection allows, cooling and losses included.", log_scale=True,
+           slider=(1.0, 10_000.0)),
         _f("pue", "PUE", "", 1.0, 3.0, 1.2,
            "Power usage effectiveness: facility power over IT power. Hyperscale 1.1-1.2; industry average 1.56-1.58 (Uptime Institute 2023-2024).",
-           source="Uptime Institute surveys, see resources/reference/economics.json"),
+           source="Uptime Institute surveys, see resources/reference/economics.json", slider=(1.0, 2.0)),
         _f("non_accelerator_share", "Non-accelerator IT share", "fraction", 0.0, 0.9, 0.1,
-           "Share of IT power used outside the accelerator systems: storage, front-end network, management."),
+           "Share of IT power used outside the accelerator systems: storage, front-end network, management.", slider=(0.0, 0.5)),
         _f("electricity_usd_per_kwh", "Electricity price", "USD/kWh", 0.0, 2.0, 0.08,
-           "Contracted energy price. US industrial average 0.0806 (EIA 2023).", source="EIA via resources/reference/economics.json"),
+           "Contracted energy price. US industrial average 0.0806 (EIA 2023).", source="EIA via resources/reference/economics.json",
+           slider=(0.0, 0.5)),
         _f("facility_capex_usd_per_mw", "Facility capex", "USD/MW", 0.0, 100_000_000.0, 11_700_000.0,
            "Cost to build one MW of critical load, excluding IT (Cushman & Wakefield 2025: 11.7 M, range 9.3-15 M).",
-           log_scale=True, source="Cushman & Wakefield 2025 via resources/reference/economics.json"),
+           log_scale=True, source="Cushman & Wakefield 2025 via resources/reference/economics.json", slider=(1_000_000.0, 30_000_000.0)),
         _f("facility_life_years", "Facility life", "years", 1.0, 50.0, 20.0,
-           "Straight-line depreciation period of the building and power/cooling plant."),
+           "Straight-line depreciation period of the building and power/cooling plant.", slider=(5.0, 40.0)),
         _f("other_opex_usd_per_mw_year", "Other opex", "USD/MW/year", 0.0, 10_000_000.0, 300_000.0,
-           "Staff, maintenance, insurance and network per MW of facility power per year."),
+           "Staff, maintenance, insurance and network per MW of facility power per year.", slider=(0.0, 2_000_000.0)),
     )
 }
 
@@ -111,28 +116,32 @@ FLEET_FIELDS: dict[str, FieldSpec] = {
            "Share of the site's accelerator power given to this fleet (when sized by power).", optional=True),
         _f("accelerators", "Accelerators", "count", 0.0, 10_000_000.0, None,
            "Fixed number of accelerators (when sized by count); rounded down to whole purchase units (boards, racks or hosts).",
-           integer=True, optional=True, log_scale=True),
+           integer=True, optional=True, log_scale=True, slider=(8.0, 1_000_000.0)),
         _f("life_years", "Accelerator life", "years", 1.0, 15.0, 5.0,
            "Straight-line depreciation of accelerators and their systems (hyperscalers use 5-6 years).",
-           source="10-K filings via resources/reference/economics.json"),
+           source="10-K filings via resources/reference/economics.json", slider=(1.0, 10.0)),
         _f("price_usd", "Price per accelerator", "USD", 0.0, 10_000_000.0, None,
-           "Override of the catalogue's all-in price per accelerator.", optional=True, log_scale=True),
+           "Override of the catalogue's all-in price per accelerator.", optional=True, log_scale=True,
+           slider=(1_000.0, 300_000.0)),
     )
 }
 
 WORKLOAD_FIELDS: dict[str, FieldSpec] = {
     f.name: f
     for f in (
-        _f("isl", "Input tokens per request", "tokens", 1.0, 10_000_000.0, 1000.0, "Mean prompt length.", integer=True, log_scale=True),
-        _f("osl", "Output tokens per request", "tokens", 1.0, 10_000_000.0, 1000.0, "Mean generated length.", integer=True, log_scale=True),
+        _f("isl", "Input tokens per request", "tokens", 1.0, 10_000_000.0, 1000.0, "Mean prompt length.", integer=True, log_scale=True, slider=(16.0, 1_000_000.0)),
+        _f("osl", "Output tokens per request", "tokens", 1.0, 10_000_000.0, 1000.0, "Mean generated length.", integer=True, log_scale=True, slider=(16.0, 100_000.0)),
         _f("max_ttft_ms", "Max time to first token (p99)", "ms", 0.0, 10_000_000.0, None,
-           "99th-percentile limit on time to first token; empty = no limit.", optional=True, exclusive_minimum=True, log_scale=True),
+           "99th-percentile limit on time to first token; empty = no limit.", optional=True, exclusive_minimum=True, log_scale=True,
+           slider=(10.0, 60_000.0)),
         _f("min_tokens_per_s_per_user", "Min tokens/s per user", "tokens/s", 0.0, 100_000.0, None,
-           "Floor on the mean speed each user sees (interactivity); empty = no floor.", optional=True, exclusive_minimum=True, log_scale=True),
-        _f("price_in_usd_per_mtok", "Input price", "USD per million tokens", 0.0, 10_000.0, 0.5, "Price of one million prompt tokens."),
-        _f("price_out_usd_per_mtok", "Output price", "USD per million tokens", 0.0, 10_000.0, 2.0, "Price of one million generated tokens."),
+           "Floor on the mean speed each user sees (interactivity); empty = no floor.", optional=True, exclusive_minimum=True, log_scale=True,
+           slider=(1.0, 1_000.0)),
+        _f("price_in_usd_per_mtok", "Input price", "USD per million tokens", 0.0, 10_000.0, 0.5, "Price of one million prompt tokens.", log_scale=True, slider=(0.01, 100.0)),
+        _f("price_out_usd_per_mtok", "Output price", "USD per million tokens", 0.0, 10_000.0, 2.0, "Price of one million generated tokens.", log_scale=True, slider=(0.01, 100.0)),
         _f("demand_cap_tokens_per_s", "Demand cap", "output tokens/s", 0.0, 1e12, None,
-           "Output tokens/s the market buys; capacity beyond it earns nothing. Empty = unlimited.", optional=True, log_scale=True),
+           "Output tokens/s the market buys; capacity beyond it earns nothing. Empty = unlimited.", optional=True, log_scale=True,
+           slider=(1_000.0, 10_000_000_000.0)),
     )
 }
 

@@ -264,7 +264,7 @@ def predict(
     if platform.announced:
         notes.append(f"{platform.id} is announced, not shipping: its figures are vendor claims or estimates")
     if not eff.calibrated:
-        notes.append(f"{platform.family} efficiency factors are not calibrated: {eff.provenance}")
+        notes.append(f"{platform.name}: efficiency factors not calibrated: {eff.provenance.removeprefix('not calibrated: ')}")
     if service.concurrency is not None:
         return _predict_concurrency(d, traffic, gpus, service, speculation, tuple(notes), eff.calibrated, constraint)
     search = min(gpus, max_gpus_per_replica) if max_gpus_per_replica else gpus

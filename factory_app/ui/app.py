@@ -71,7 +71,14 @@ def start_window(path: str | None = None):
 
 
 def run_app(path: str | None = None) -> int:
-    """Open the main window (with ``path`` if given) and run the event loop."""
+    """Open the main window (with ``path`` if given) and run the event loop. Without a display
+    (or the xcb plugin's libraries) it says so in one line and returns 2, before Qt aborts."""
+    from factory_app.ui.display import display_problem
+
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     app, _window = start_window(path)
     if os.environ.get(EXIT_AFTER_SHOW_ENV) == "1":
         _quit_once_shown(app)

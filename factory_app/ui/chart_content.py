@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QSizePolicy
 
 from factory_app.factory.curves import FrontierCurve
 from factory_app.factory.results import COST_TERMS, FactoryResult
@@ -41,8 +42,11 @@ POWER_OTHER = {
     "cooling_and_losses": ("Cooling and losses (PUE)", "#cbd5e1"),
     "unused": ("Unused budget", "#eef2f7"),
 }
-#: Line styles that tell scenarios apart when their curves share a platform colour.
-SCENARIO_DASHES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine)
+#: Dash patterns (in pen widths; None = solid) that tell curves apart where colour cannot (grey
+#: print, colour-blind readers, two fleets of one platform): each curve of a chart gets its own.
+DASHES: tuple[tuple[float, ...] | None, ...] = (None, (5, 2.5), (1.2, 2), (6, 2, 1.2, 2), (10, 3), (3, 2, 1.2, 2, 1.2, 2))
+#: Line styles that tell scenarios apart on an overlay (colour = platform and pair).
+SCENARIO_DASHES = DASHES[:4]
 
 
 #: Most fleets a bar chart shows one by one: hundreds of bars are unreadable and slow to draw.
@@ -85,10 +89,17 @@ class ChartStyle:
     legend_pt: float
     line_width: float
     marker_size: float
+    #: longest legend entry, in characters (longer ones end in "…"; hovering the curve names it whole)
+    legend_chars: int = 60
 
 
-SCREEN = ChartStyle(title_pt=11, axis_pt=10, tick_pt=9, legend_pt=9, line_width=2.2, marker_size=13)
-SLIDE = ChartStyle(title_pt=28, axis_pt=20, tick_pt=17, legend_pt=17, line_width=4.5, marker_size=24)
+SCREEN = ChartStyle(title_pt=11, axis_pt=10, tick_pt=9, legend_pt=9, line_width=2.2, marker_size=13, legend_chars=40)
+SLIDE = ChartStyle(title_pt=28, axis_pt=20, tick_pt=17, legend_pt=17, line_width=4.5, marker_size=24, legend_chars=64)
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: max(1, limit - 1)].rstrip() + "…"
 
 
 def _font(pt: float) -> QFont:
@@ -168,10 +179,104 @@ class deferred_layout:
             self.legend.updateSize()
 
 
-def new_legend(plot: pg.PlotItem, style: ChartStyle, offset=(-10, 10)) -> pg.LegendItem:
-    legend = plot.addLegend(offset=offset, labelTextSize=f"{style.legend_pt}pt")
-    legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+class WideSample(pg.ItemSample):
+    """A legend sample long enough to show a curve's dash pattern (pyqtgraph's is 20 px), or a
+    colour square for a bar; sized to the legend's text (``size_pt``, set per legend)."""
+
+    size_pt = 9.0
+
+    def __init__(self, item) -> None:
+        super().__init__(item)
+        self.sample_width, self.sample_height = self.size_pt * 4.4, self.size_pt * 2.2
+        self.setFixedWidth(self.sample_width)
+        self.setFixedHeight(self.sample_height)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return QRectF(0, 0, self.sample_width, self.sample_height)
+
+    def paint(self, p, *args) -> None:
+        opts = self.item.opts
+        p.setRenderHint(p.RenderHint.Antialiasing)
+        w, h = self.sample_width, self.sample_height
+        if isinstance(self.item, pg.BarGraphItem):
+            p.setPen(pg.mkPen(opts.get("pen") or "w"))
+            p.setBrush(pg.mkBrush(opts["brush"]))
+            side = h * 0.75
+            p.drawRect(QRectF(w - side - 2, (h - side) / 2, side, side))
+            return
+        p.setPen(pg.mkPen(opts["pen"]))
+        p.drawLine(QPointF(2, h / 2), QPointF(w - 2, h / 2))
+
+
+class OutsideLegend(pg.LegendItem):
+    """A legend laid out beside or under the plot, never over its data: it sits in the plot's own
+    layout (so exports keep it where the screen shows it) and the plot gives it the room it needs."""
+
+    def __init__(self, style: ChartStyle, columns: int = 1) -> None:
+        sample = type("Sample", (WideSample,), {"size_pt": style.legend_pt})
+        super().__init__(offset=None, labelTextSize=f"{style.legend_pt}pt", colCount=columns,
+                         sampleType=sample, frame=False, verSpacing=-4 if columns == 1 else -2)
+        self.setFlag(self.GraphicsItemFlag.ItemIgnoresTransformations, False)
+        self.setContentsMargins(6, 2, 4, 2)
+        self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)  # its own size, not the cell's
+
+    def updateSize(self) -> None:  # noqa: N802 - pyqtgraph's name
+        self.layout.invalidate()
+        self.updateGeometry()  # the surrounding layout asks the legend's own layout for its size
+
+
+def new_legend(plot: pg.PlotItem, style: ChartStyle, where: str = "right", columns: int = 1) -> pg.LegendItem:
+    """A legend outside the plot's data area: to its ``right`` or ``below`` it."""
+    legend = OutsideLegend(style, columns)
+    if where == "right":
+        plot.layout.addItem(legend, 2, 3, 2, 1)  # beside the data and the bottom axis: a tall legend squeezes neither
+        plot.layout.setAlignment(legend, Qt.AlignTop | Qt.AlignLeft)
+    else:
+        plot.layout.addItem(legend, 4, 1)
+        plot.layout.setAlignment(legend, Qt.AlignTop | Qt.AlignHCenter)
     return legend
+
+
+def curve_looks(curves: list[FrontierCurve], dash_of=None) -> list[tuple[QColor, tuple[float, ...] | None]]:
+    """Colour and dash of each curve: the platform's colour, shaded for its second, third...
+    pair, so no two curves share a colour; and a dash pattern of its own (``dash_of(i)`` instead
+    when given, e.g. one per scenario on an overlay)."""
+    seen: dict[str, int] = {}
+    looks = []
+    for i, c in enumerate(curves):
+        n = seen.get(c.platform, 0)
+        seen[c.platform] = n + 1
+        looks.append((shade(platform_color(c.platform), n), dash_of(i) if dash_of else DASHES[i % len(DASHES)]))
+    return looks
+
+
+def shade(color: QColor, n: int) -> QColor:
+    """The ``n``-th shade of a colour: itself, then alternately darker and lighter."""
+    if n == 0:
+        return QColor(color)
+    step = (n + 1) // 2
+    lightness = color.lightness()
+    if lightness < 90:  # a dark colour only gets lighter (a darker one would read as black)
+        return color.lighter(100 + 70 * n)
+    if lightness > 170:  # a light one only darker
+        return color.darker(100 + 40 * n)
+    return color.darker(100 + 45 * step) if n % 2 else color.lighter(100 + 40 * step)
+
+
+def curve_pen(color: QColor, width: float, dash: tuple[float, ...] | None) -> QPen:
+    pen = pg.mkPen(color, width=width)
+    pen.setCapStyle(Qt.FlatCap)
+    if dash:
+        pen.setDashPattern(list(dash))
+    return pen
+
+
+class NamedCurve(pg.PlotCurveItem):
+    """A curve whose hover text (its series name) shows only near the line, not over its whole
+    bounding box."""
+
+    def shape(self):  # noqa: D401 - Qt's name
+        return self.mouseShape()
 
 
 # -- single scenario ------------------------------------------------------------------------------
@@ -183,7 +288,8 @@ def log_xy(c: FrontierCurve) -> tuple[np.ndarray, np.ndarray]:
 
 
 def draw_frontier(plot: pg.PlotItem, curves: list[FrontierCurve], style: ChartStyle, movable: bool = False,
-                  dash=Qt.SolidLine, name_prefix: str = "", legend: pg.LegendItem | None = None) -> dict[str, pg.TargetItem]:
+                  dash=None, name_prefix: str = "", legend: pg.LegendItem | None = None,
+                  looks: list | None = None, legend_prefix: str | None = None) -> dict[str, pg.TargetItem]:
     """Frontier curves (log-log) with their operating points; returns the point markers."""
     plot.setLogMode(x=True, y=True)
     plot.showGrid(x=True, y=True, alpha=0.15)
@@ -191,21 +297,25 @@ def draw_frontier(plot: pg.PlotItem, curves: list[FrontierCurve], style: ChartSt
         plot.getAxis(name).setStyle(maxTickLevel=1)
     markers: dict[str, pg.TargetItem] = {}
     with deferred_layout(legend):
-        _draw_curves(plot, curves, style, movable, dash, name_prefix, legend, markers)
+        looks = looks or curve_looks(curves, (lambda _i: dash) if dash is not None else None)
+        prefixes = (name_prefix, name_prefix if legend_prefix is None else legend_prefix)
+        _draw_curves(plot, curves, style, movable, looks, prefixes, legend, markers)
     return markers
 
 
-def _draw_curves(plot, curves, style, movable, dash, name_prefix, legend, markers) -> None:
-    for c in curves:
-        color = platform_color(c.platform)
-        pen = pg.mkPen(color, width=style.line_width, style=dash)
+def _draw_curves(plot, curves, style, movable, looks, prefixes, legend, markers) -> None:
+    name_prefix, legend_prefix = prefixes
+    for c, (color, dash) in zip(curves, looks):
+        name = name_prefix + c.label
         # a bare curve item in log10 coordinates (the plot's axes are logarithmic): much cheaper
         # to create than a PlotDataItem, and the markers use the same coordinates
-        item = pg.PlotCurveItem(*log_xy(c), pen=pen)
+        item = NamedCurve(*log_xy(c), pen=curve_pen(color, style.line_width, dash))
         item.frontier_key = f"{c.fleet_id}/{c.workload_id}"  # type: ignore[attr-defined]
+        item.series_name = name  # type: ignore[attr-defined]
+        item.setToolTip(name)
         plot.addItem(item)
         if legend is not None:
-            legend.addItem(item, name_prefix + c.label)
+            legend.addItem(item, clipped(legend_prefix + c.label, style.legend_chars))
         if c.operating_point is None:
             continue
         x, y = c.operating_point
@@ -215,7 +325,7 @@ def _draw_curves(plot, curves, style, movable, dash, name_prefix, legend, marker
                                pen=pg.mkPen("k", width=max(1.2, style.line_width / 3)), brush=pg.mkBrush(color),
                                movable=movable, label=None)
         marker.curve = c  # type: ignore[attr-defined]
-        marker.setToolTip(f"{c.label}<br>operating point: {x:,.1f} tokens/s per user, {fmt.compact(y)} tokens/s per MW")
+        marker.setToolTip(f"{name}<br>operating point: {x:,.1f} tokens/s per user, {fmt.compact(y)} tokens/s per MW of facility power")
         plot.addItem(marker)
         markers[f"{c.fleet_id}/{c.workload_id}"] = marker
 
@@ -230,19 +340,20 @@ def draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResu
 def _draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, legend) -> None:
     names = {f.id: f.name or f.platform for f in scenario.fleets}
     x = np.arange(len(result.fleets), dtype=float)
-    revenue = np.array([f.revenue_usd_per_year for f in result.fleets]) / 1e6
+    # in USD per year: the axis writes 7.00 B, not "USD million" with ticks of "7.00 k"
+    revenue = np.array([f.revenue_usd_per_year for f in result.fleets])
     for xi, v, f in zip(x, revenue, result.fleets):
-        bar(plot, xi - 0.38, 0.0, 0.36, v, REVENUE_COLOR, tooltip=f"Revenue {fmt.usd_per_year(v * 1e6)}")
+        bar(plot, xi - 0.38, 0.0, 0.36, v, REVENUE_COLOR, tooltip=f"{names.get(f.fleet_id, f.platform)}: revenue {fmt.usd_per_year(v)}")
     legend_swatch(legend, REVENUE_COLOR, "Revenue")
     bottom = np.zeros(len(x))
     for term in COST_TERMS:
-        values = np.array([f.cost_breakdown.get(term, 0.0) for f in result.fleets]) / 1e6
+        values = np.array([f.cost_breakdown.get(term, 0.0) for f in result.fleets])
         for xi, b0, v in zip(x, bottom, values):
-            bar(plot, xi + 0.02, b0, 0.36, v, COST_COLORS[term], tooltip=f"{COST_LABELS[term]}: {fmt.usd_per_year(v * 1e6)}")
+            bar(plot, xi + 0.02, b0, 0.36, v, COST_COLORS[term], tooltip=f"{COST_LABELS[term]}: {fmt.usd_per_year(v)}")
         legend_swatch(legend, COST_COLORS[term], COST_LABELS[term])
         bottom = bottom + values
     plot.getAxis("bottom").setTicks([[(i, names.get(f.fleet_id, f.platform)) for i, f in enumerate(result.fleets)]])
-    top = max(float(revenue.max(initial=0)), float(bottom.max(initial=0)), 1e-3)
+    top = max(float(revenue.max(initial=0)), float(bottom.max(initial=0)), 1.0)
     plot.setYRange(0, top * 1.25, padding=0)
     plot.setXRange(-0.7, len(x) - 0.3, padding=0)
     plot.showGrid(y=True, alpha=0.15)
@@ -252,25 +363,36 @@ def draw_power(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, sty
                legend: pg.LegendItem | None = None) -> None:
     """One stacked bar of the facility's megawatts: each fleet, non-accelerator IT, losses, unused."""
     with deferred_layout(legend):
-        _draw_power(plot, scenario, result, legend)
+        _draw_power(plot, scenario, result, style, legend)
 
 
-def _draw_power(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, legend) -> None:
+def _draw_power(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, style: ChartStyle, legend) -> None:
     names = {f.id: (f.name or f.platform, f.platform) for f in scenario.fleets}
     x0 = 0.0
+    segments = []
     for key, mw in result.power_breakdown.items():
         if mw <= 0:
             continue
         if key in names:
             label, platform = names[key]
             color = platform_hex(platform)
+            text = f"{label}: {fmt.mw(mw)} accelerators"  # the fleet's accelerator systems, at full load
         else:
             label, color = POWER_OTHER.get(key, (key, "#e5e7eb"))
-        bar(plot, x0, -0.3, mw, 0.6, color, edge="#64748b", tooltip=f"{label}: {fmt.mw(mw)}")
-        legend_swatch(legend, color, f"{label}: {fmt.mw(mw)}")
+            text = f"{label}: {fmt.mw(mw)}"
+        bar(plot, x0, -0.3, mw, 0.6, color, edge="#64748b", tooltip=text)
+        legend_swatch(legend, color, text)
+        segments.append((x0, mw, color))
         x0 += mw
+    for start, mw, color in segments:  # the megawatts on every segment wide enough to hold them
+        if mw >= 0.08 * x0:
+            dark = QColor(color).lightness() < 150
+            label = pg.TextItem(fmt.mw(mw), color="w" if dark else "#111827", anchor=(0.5, 0.5))
+            label.setFont(_font(style.tick_pt))
+            label.setPos(start + mw / 2, 0.0)
+            plot.addItem(label)
     plot.getAxis("left").setTicks([[]])
-    plot.setYRange(-1.6, 1.0, padding=0)
+    plot.setYRange(-0.75, 0.75, padding=0)
     plot.setXRange(0, max(x0, 1e-6), padding=0.02)
 
 
@@ -279,22 +401,35 @@ def _draw_power(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, le
 
 def draw_frontier_overlay(plot: pg.PlotItem, entries: list[tuple[str, list[FrontierCurve]]], style: ChartStyle,
                           legend: pg.LegendItem | None = None) -> None:
-    """Frontiers of several scenarios: colour = platform, line style = scenario."""
+    """Frontiers of several scenarios: line style = scenario; colour = platform, shaded so no two
+    curves of the overlay share one."""
+    every = [c for _, curves in entries for c in curves]
+    colours = [colour for colour, _ in curve_looks(every)]
+    start = 0
     for i, (name, curves) in enumerate(entries):
-        draw_frontier(plot, curves, style, dash=SCENARIO_DASHES[i % len(SCENARIO_DASHES)], name_prefix=f"{name}: ", legend=legend)
+        dash = SCENARIO_DASHES[i % len(SCENARIO_DASHES)]
+        looks = [(colour, dash) for colour in colours[start:start + len(curves)]]
+        start += len(curves)
+        if legend is not None:  # a heading per scenario, with its line style, then its curves
+            key = pg.PlotCurveItem(pen=curve_pen(QColor("#374151"), style.line_width, dash))
+            legend.addItem(key, f"<b>{clipped(name, style.legend_chars)}</b>")
+        draw_frontier(plot, curves, style, name_prefix=f"{name}: ", legend=legend, looks=looks, legend_prefix="   ")
 
 
 def draw_metric_bars(plot: pg.PlotItem, labels: list[str], values: list[float], colors: list[str], style: ChartStyle,
-                     value_format, legend: pg.LegendItem | None = None, named_in_legend: bool = False) -> None:
+                     value_format, legend: pg.LegendItem | None = None, named_in_legend: bool = False,
+                     missing: list[str | None] | None = None) -> None:
     """One bar per scenario with its value written on top. Scenario names go in ``legend`` (long
     names do not fit under narrow bars); without a legend they are the axis labels."""
     x = np.arange(len(values), dtype=float)
-    for xi, v, color, label in zip(x, values, colors, labels):
-        bar(plot, xi - 0.3, 0.0, 0.6, v, color, tooltip=f"{label}: {value_format(v)}")
+    # a total with no value ("missing" reason) is written as "—", not as a bar of 0
+    texts = [fmt.MISSING if missing and missing[i] else value_format(v) for i, v in enumerate(values)]
+    for xi, v, color, label, text in zip(x, values, colors, labels, texts):
+        bar(plot, xi - 0.3, 0.0, 0.6, v, color, tooltip=f"{label}: {text}")
         legend_swatch(legend, color, label)
     top = max(max(values, default=0.0), 1e-9)
     for xi, v in zip(x, values):
-        text = pg.TextItem(value_format(v), color="#111827", anchor=(0.5, 1.1))
+        text = pg.TextItem(texts[int(xi)], color="#111827", anchor=(0.5, 1.1))
         text.setFont(_font(style.tick_pt))
         text.setPos(xi, v)
         plot.addItem(text)

@@ -42,6 +42,9 @@ class ChartBase(pg.PlotWidget):
     title_text = ""
     bottom_label = ""
     left_label = ""
+    #: where the legend goes (never over the data): "right" of the plot or "below" it, in columns
+    legend_where = "right"
+    legend_columns = 1
 
     def __init__(self, parent=None, **kwargs) -> None:
         super().__init__(parent, **kwargs)
@@ -50,11 +53,13 @@ class ChartBase(pg.PlotWidget):
         self.setMinimumSize(260, 200)
         self.setTitle(self.title_text, size=f"{SCREEN.title_pt}pt")
         style_axes(self.plotItem, SCREEN, self.bottom_label, self.left_label)
-        self.legend = new_legend(self.plotItem, SCREEN)
+        self.legend = new_legend(self.plotItem, SCREEN, self.legend_where, self.legend_columns)
 
     def reset(self, message: str = "") -> None:
         self.clear()
         self.legend.clear()
+        for side in ("left", "bottom"):  # an empty chart has no scale to show
+            self.getAxis(side).setStyle(showValues=not message)
         if message:
             text = pg.TextItem(message, color=MUTED, anchor=(0.5, 0.5))
             self.addItem(text, ignoreBounds=True)
@@ -71,7 +76,7 @@ class FrontierChart(ChartBase):
 
     title_text = "Throughput–interactivity frontier"
     bottom_label = "Interactivity (tokens/s per user)"
-    left_label = "Throughput (tokens/s per MW)"
+    left_label = "Tokens/s per facility MW"
     targetChanged = Signal(str, float)
     #: Most curves drawn: more is unreadable, and drawing 400 curves with a legend takes seconds.
     MAX_CURVES = MAX_CURVES
@@ -148,7 +153,7 @@ def _set_title(chart: ChartBase, title: str) -> None:
 
 class RevenueCostChart(ChartBase):
     title_text = "Revenue and cost per fleet"
-    left_label = "USD million per year"
+    left_label = "USD per year"
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, axisItems={"left": CompactAxis("left")})
@@ -168,8 +173,10 @@ class RevenueCostChart(ChartBase):
 
 
 class PowerChart(ChartBase):
-    title_text = "Power breakdown"
-    bottom_label = "Facility power (MW)"
+    title_text = "Where the facility's power goes"
+    bottom_label = "Facility power budget (MW)"
+    legend_where = "below"
+    legend_columns = 3
 
     def set_result(self, scenario: Scenario, result: FactoryResult | None) -> None:
         if result is None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
+    QHeaderView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -28,9 +28,18 @@ from PySide6.QtWidgets import (
 from factory_app.serving.catalog import Catalog
 from factory_app.factory.curves import largest_curves
 from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
-from factory_app.factory.metrics import METRICS
+from factory_app.factory.metrics import METRICS, judged, unavailable
 from factory_app.io import number_format as fmt
-from factory_app.ui.chart_content import SCREEN, CompactAxis, LogAxis, draw_frontier_overlay, draw_metric_bars, new_legend, style_axes
+from factory_app.ui.chart_content import (
+    SCREEN,
+    CompactAxis,
+    LogAxis,
+    OutsideLegend,
+    draw_frontier_overlay,
+    draw_metric_bars,
+    new_legend,
+    style_axes,
+)
 from factory_app.ui.export import COMPARE_METRICS
 from factory_app.ui.style import MUTED
 
@@ -55,6 +64,7 @@ class ComparePanel(QWidget):
         csv_button.clicked.connect(self.export_csv)
         chart_button = QPushButton("Export comparison chart…")
         chart_button.clicked.connect(self.export_chart)
+        self.csv_button, self.chart_button = csv_button, chart_button
         left = QVBoxLayout()
         left.addWidget(QLabel("Scenarios"))
         left.addWidget(self.picks, 1)
@@ -65,25 +75,33 @@ class ComparePanel(QWidget):
         left.addWidget(chart_button)
         side = QWidget()
         side.setLayout(left)
-        side.setFixedWidth(250)
+        side.setFixedWidth(230)
+        self.picks.setTextElideMode(Qt.ElideMiddle)
+        self.picks.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        # every scenario's column in view: columns share the width, long names are elided (their
+        # whole name is the header's tooltip)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.horizontalHeader().setTextElideMode(Qt.ElideMiddle)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.frontier = pg.PlotWidget(axisItems={"bottom": LogAxis("bottom"), "left": LogAxis("left")})
         self.frontier.setTitle("Frontiers (line style = scenario)", size=f"{SCREEN.title_pt}pt")
-        style_axes(self.frontier.plotItem, SCREEN, "Interactivity (tokens/s per user)", "Throughput (tokens/s per MW)")
+        style_axes(self.frontier.plotItem, SCREEN, "Interactivity (tokens/s per user)", "Tokens/s per facility MW")
+        self.frontier_legend = new_legend(self.frontier.plotItem, SCREEN)
         self.bars = pg.GraphicsLayoutWidget()
-        charts = QTabWidget()
+        # the figures, the overlaid frontiers and the bars each get the whole width (side by side,
+        # the second scenario's column ran off a 1440-pixel screen)
+        charts = self.charts = QTabWidget()
+        charts.addTab(self.table, "Figures")
         charts.addTab(self.frontier, "Frontiers")
         charts.addTab(self.bars, "Key figures")
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(charts)
-        split.setSizes([520, 600])
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 6, 6, 6)
         row.addWidget(side)
-        row.addWidget(split, 1)
+        row.addWidget(charts, 1)
         self._checked: set[int] = set()
         self._seen: set[int] = set()
         self.picks.itemChanged.connect(self._pick_changed)
@@ -169,41 +187,58 @@ class ComparePanel(QWidget):
                 headers.append(f"Δ {e.name}")
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
+        for col, text in enumerate(headers):
+            self.table.horizontalHeaderItem(col).setToolTip(text)
         self.table.setRowCount(len(rows))
         self.table.setVerticalHeaderLabels([METRICS[r.metric].label for r in rows])
         for r, row in enumerate(rows):
             col = 0
+            m = METRICS[row.metric]
+            base_missing = unavailable(row.metric, entries[base].result.totals)
             for i, c in enumerate(row.cells):
-                item = QTableWidgetItem(fmt.metric(row.metric, c.value))
-                item.setToolTip(f"{METRICS[row.metric].label}: {c.value:,.6g} {METRICS[row.metric].unit}<br>{row.unit}")
+                missing = unavailable(row.metric, entries[i].result.totals)
+                item = QTableWidgetItem(fmt.total(row.metric, entries[i].result.totals))
+                item.setToolTip(f"{m.label}: {m.description}" + (f"<br>{fmt.MISSING}: {missing}" if missing else ""))
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, col, item)
                 col += 1
                 if i != base:
-                    diff = QTableWidgetItem(fmt.difference(row.metric, c.difference, c.difference_pct))
+                    if missing or base_missing:
+                        diff = QTableWidgetItem(fmt.MISSING)
+                        diff.setToolTip(f"no difference: {missing or base_missing}")
+                    else:
+                        diff = QTableWidgetItem(fmt.difference(row.metric, c.difference, c.difference_pct))
+                        verdict = judged(row.metric, c.difference)
+                        diff.setForeground(QColor("#047857" if verdict > 0 else "#b91c1c" if verdict < 0 else "#374151"))
                     diff.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                    diff.setForeground(QColor("#047857" if c.difference > 0 else "#b91c1c" if c.difference < 0 else "#374151"))
                     self.table.setItem(r, col, diff)
                     col += 1
-        self.table.resizeColumnsToContents()
-        legend = new_legend(self.frontier.plotItem, SCREEN)
+        legend = self.frontier_legend
+        legend.clear()
         overlay = [(s.label(), largest_curves(s.evaluator.curves, s.evaluator.result, MAX_CURVES_PER_SCENARIO)) for s in chosen]
         draw_frontier_overlay(self.frontier.plotItem, overlay, SCREEN, legend)
+        # the scenarios' names in one legend under the three plots (never over a bar)
+        names = OutsideLegend(SCREEN, columns=min(len(entries), 4))
         for j, (key, title, axis, form) in enumerate(COMPARE_METRICS):
             plot = self.bars.addPlot(row=0, col=j, axisItems={"left": CompactAxis("left")})
-            plot.setTitle(title, size=f"{SCREEN.title_pt}pt")
-            style_axes(plot, SCREEN, "", axis)
-            legend = new_legend(plot, SCREEN) if j == 0 else None
+            # the unit under the title, numbers on the bars without it: three plots share the width
+            plot.setTitle(f"{title}<br><span style='color:{MUTED}; font-size:{SCREEN.tick_pt}pt'>{axis}</span>",
+                          size=f"{SCREEN.title_pt}pt")
+            style_axes(plot, SCREEN, "", "")
             draw_metric_bars(plot, [e.name for e in entries], [e.result.totals.get(key, 0.0) for e in entries],
-                             BAR_COLORS[: len(entries)], SCREEN, form, legend, named_in_legend=True)
+                             BAR_COLORS[: len(entries)], SCREEN, lambda v: fmt.compact(v, 3), names if j == 0 else None,
+                             named_in_legend=True, missing=[unavailable(key, e.result.totals) for e in entries])
+        self.bars.addItem(names, row=1, col=0, colspan=len(COMPARE_METRICS))
 
     # -- export -----------------------------------------------------------------------------------
     def export_csv(self) -> None:
+        from factory_app.ui.window_files import last_folder
+
         entries, base = self.entries()
         if len(entries) < 2:
             QMessageBox.information(self, "Compare", "Tick at least two scenarios first.")
             return
-        name, _ = QFileDialog.getSaveFileName(self, "Export comparison as CSV", str(Path.home() / "comparison.csv"), "CSV (*.csv)")
+        name, _ = QFileDialog.getSaveFileName(self, "Export comparison as CSV", str(last_folder() / "comparison.csv"), "CSV (*.csv)")
         if name:
             try:
                 write_compare_csv(Path(name), entries, base)

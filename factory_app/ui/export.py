@@ -25,10 +25,11 @@ from factory_app.factory.curves import FrontierCurve, largest_curves
 from factory_app.factory.results import FactoryResult
 from factory_app.io.atomic import write_bytes_atomic
 from factory_app.scenario.model import Scenario
-from factory_app.factory.metrics import KEY_FIGURES, METRICS
+from factory_app.factory.metrics import KEY_FIGURES, METRICS, unavailable
 from factory_app.io import number_format as fmt
 from factory_app.ui.chart_content import (
     MAX_CURVES,
+    OutsideLegend,
     SLIDE,
     ChartStyle,
     CompactAxis,
@@ -126,7 +127,7 @@ class Slide:
 
     def add_legend_row(self, columns: int) -> pg.LegendItem:
         """A legend under the plots, in ``columns`` columns (for names too long for an axis)."""
-        legend = pg.LegendItem(colCount=columns, labelTextSize=f"{self.style.legend_pt}pt")
+        legend = OutsideLegend(self.style, columns)
         self.widget.addItem(legend, row=2, col=0, colspan=3)
         return legend
 
@@ -253,13 +254,13 @@ def chart_slide(kind: str, scenario: Scenario, result: FactoryResult, curves: li
         draw_frontier(plot, shown_curves, st, legend=legend)
     elif kind == "revenue":
         plot = slide.add_plot()
-        style_axes(plot, st, "", "USD million per year")
+        style_axes(plot, st, "", "USD per year")
         legend = new_legend(plot, st)
         draw_revenue_cost(plot, scenario, shown, st, legend)
     else:
         plot = slide.add_plot()
-        style_axes(plot, st, "Facility power (MW)", "")
-        legend = new_legend(plot, st, offset=(10, -10))
+        style_axes(plot, st, "Facility power budget (MW)", "")
+        legend = new_legend(plot, st, "below", 3)
         grouped = replace(result, power_breakdown=grouped_power(scenario, result.power_breakdown))
         draw_power(plot, scenario, grouped, st, legend)
     return slide
@@ -277,7 +278,8 @@ def compare_slide(entries: list[tuple[str, Scenario, FactoryResult]], catalog: C
         plot = slide.add_plot(title)
         style_axes(plot, slide.style, "", axis)
         draw_metric_bars(plot, labels, [r.totals.get(key, 0.0) for _, _, r in entries], colors, slide.style, form,
-                         legend if i == 0 else None, named_in_legend=True)
+                         legend if i == 0 else None, named_in_legend=True,
+                         missing=[unavailable(key, r.totals) for _, _, r in entries])
     return slide
 
 

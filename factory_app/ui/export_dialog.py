@@ -79,14 +79,18 @@ class ExportDialog(QDialog):
         copy = QPushButton("Copy to clipboard")
         buttons.addButton(export, QDialogButtonBox.AcceptRole)
         buttons.addButton(copy, QDialogButtonBox.ActionRole)
-        export.clicked.connect(self.export)
-        copy.clicked.connect(self.copy)
+        # lambdas: a button's clicked(checked) would otherwise arrive as export's ``path``
+        export.clicked.connect(lambda: self.export())
+        copy.clicked.connect(lambda: self.copy())
+        self.export_button, self.copy_button = export, copy
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     @classmethod
     def for_comparison(cls, parent: QWidget, sessions: list, catalog: Catalog) -> "ExportDialog":
-        return cls(parent, "compare", None, None, None, catalog, Path.home() / "comparison", comparison=sessions)
+        from factory_app.ui.window_files import last_folder
+
+        return cls(parent, "compare", None, None, None, catalog, last_folder() / "comparison", comparison=sessions)
 
     def _size_changed(self) -> None:
         wh = self.size.currentData()

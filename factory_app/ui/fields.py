@@ -37,13 +37,15 @@ def _decimals(spec: FieldSpec) -> int:
     return 2 if spec.maximum <= 100_000 else 0
 
 
-def _slider_bounds(spec: FieldSpec) -> tuple[float, float]:
-    lo = spec.minimum
+def _slider_bounds(spec: FieldSpec, limit: float | None = None) -> tuple[float, float]:
+    """The values at the slider's two ends: the field's useful range (``spec.slider``), its top
+    lowered to ``limit`` (what the engine can reach) when given. A log slider never starts at 0."""
+    lo, hi = spec.slider if spec.slider else (spec.minimum, spec.maximum)
+    if limit is not None and lo < limit < hi:
+        hi = float(f"{limit:.2g}") if float(f"{limit:.2g}") >= limit else float(f"{limit * 1.05:.2g}")
     if spec.log_scale:
-        lo = max(lo, 1e-3 * spec.maximum if spec.maximum < 1e9 else 1.0, 0.01 if not spec.integer else 1.0)
-        hi = spec.maximum if spec.maximum < 1e9 else 1e9
-        return lo, hi
-    return lo, spec.maximum
+        lo = max(lo, 1e-3 * hi if hi < 1e9 else 1.0, 0.01 if not spec.integer else 1.0)
+    return lo, hi
 
 
 class NumberField(QWidget):
@@ -51,12 +53,17 @@ class NumberField(QWidget):
 
     edited = Signal(object, int)  # value (None = off), merge session (0 = none)
 
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+    def __init__(self, spec: FieldSpec, off_text: str = "not set", on_value: float | None = None,
+                 parent: QWidget | None = None) -> None:
+        """``off_text``: what an optional field shows while it is off ("no limit", "catalogue:
+        30,000 USD"); ``on_value``: where it starts when switched on (else the field's default)."""
         super().__init__(parent)
         self.spec = spec
+        self.off_text, self.on_value = off_text, on_value
+        self.limit: float | None = None
         self.check = QCheckBox()
         self.check.setVisible(spec.optional)
-        self.check.setToolTip("Off = no limit / not set")
+        self.check.setToolTip(f"Off = {off_text}")
         self.spin = QDoubleSpinBox()
         self.spin.setDecimals(_decimals(spec))
         low = spec.minimum + (10 ** -self.spin.decimals() if spec.exclusive_minimum else 0.0)
@@ -73,7 +80,7 @@ class NumberField(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.check)
-        row.addWidget(self.spin, 3)
+        row.addWidget(self.spin, 4)
         row.addWidget(self.slider, 2)
         tip = f"{spec.help}<br><b>Unit:</b> {spec.unit or 'none'} · <b>valid:</b> {spec.describe_range().removeprefix('must be ')}"
         if spec.source:
@@ -87,8 +94,21 @@ class NumberField(QWidget):
         self.check.toggled.connect(self._check_toggled)
 
     # -- value <-> slider ---------------------------------------------------------------------
+    def set_limit(self, limit: float | None) -> None:
+        """Lower the slider's top end to what the engine can reach (the spin box keeps the field's
+        whole range)."""
+        if limit == self.limit:
+            return
+        self.limit = limit if limit is None or limit > 0 else None
+        self.slider.blockSignals(True)
+        self.slider.setValue(self._to_slider(self.spin.value()))
+        self.slider.blockSignals(False)
+
+    def slider_range(self) -> tuple[float, float]:
+        return _slider_bounds(self.spec, self.limit)
+
     def _to_slider(self, value: float) -> int:
-        lo, hi = _slider_bounds(self.spec)
+        lo, hi = self.slider_range()
         if hi <= lo:
             return 0
         v = min(max(value, lo), hi)
@@ -99,7 +119,7 @@ class NumberField(QWidget):
         return int(round(t * _SLIDER_STEPS))
 
     def _from_slider(self, pos: int) -> float:
-        lo, hi = _slider_bounds(self.spec)
+        lo, hi = self.slider_range()
         t = pos / _SLIDER_STEPS
         if self.spec.log_scale and lo > 0:
             v = math.exp(math.log(lo) + t * (math.log(hi) - math.log(lo)))
@@ -118,9 +138,14 @@ class NumberField(QWidget):
         self.check.setChecked(enabled)
         self.spin.setEnabled(enabled or not self.spec.optional)
         self.slider.setEnabled(enabled or not self.spec.optional)
+        # off: the spin box says what off means ("no limit"), never a number that is not in force
+        self.spin.setSpecialValueText("" if enabled or not self.spec.optional else self.off_text)
         if value is not None:
             self.spin.setValue(value)
             self.slider.setValue(self._to_slider(value))
+        elif self.spec.optional:
+            self.spin.setValue(self.spin.minimum())
+            self.slider.setValue(0)
         for w in (self.spin, self.slider, self.check):
             w.blockSignals(False)
 
@@ -156,9 +181,18 @@ class NumberField(QWidget):
     def _check_toggled(self, on: bool) -> None:
         self.spin.setEnabled(on)
         self.slider.setEnabled(on)
-        if on and self.spin.value() <= self.spin.minimum():
-            default = self.spec.default if self.spec.default is not None else max(self.spin.minimum(), 1.0)
-            self.spin.blockSignals(True)
-            self.spin.setValue(default)
-            self.spin.blockSignals(False)
+        self.spin.setSpecialValueText("" if on else self.off_text)
+        self.spin.blockSignals(True)
+        self.slider.blockSignals(True)
+        if on:
+            start = self.on_value if self.on_value is not None else self.spec.default
+            if start is None:  # the middle of the slider's useful range
+                lo, hi = self.slider_range()
+                start = float(f"{(lo * hi) ** 0.5 if self.spec.log_scale and lo > 0 else (lo + hi) / 2:.2g}")
+            self.spin.setValue(max(start, self.spin.minimum()))
+            self.slider.setValue(self._to_slider(self.spin.value()))
+        else:
+            self.spin.setValue(self.spin.minimum())
+        self.spin.blockSignals(False)
+        self.slider.blockSignals(False)
         self._emit(0)

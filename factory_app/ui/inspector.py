@@ -7,6 +7,7 @@ stored value again.
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from PySide6.QtCore import Qt
@@ -28,9 +29,20 @@ from factory_app.scenario.document import Change, ScenarioDocument
 from factory_app.scenario.edits import describe_refusal
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec, ValidationError
 from factory_app.scenario.model import PricePoint
+from factory_app.io import number_format as fmt
 from factory_app.ui.undo_commands import SetFieldCommand
 from factory_app.ui.fields import NumberField, field_label
 from factory_app.ui.style import ERROR, MUTED
+
+#: Fleet fields that belong to one way of sizing a fleet (the other one's number is hidden)
+SIZING_FIELDS = {"power_share": "power", "accelerators": "count"}
+
+
+def _catalogue_default(platform, field: str) -> float | None:
+    """The catalogue's figure an optional fleet field overrides (the price per accelerator)."""
+    figure = getattr(platform, field, None) if platform is not None else None
+    return float(figure.value) if isinstance(figure, Figure) else None
+
 
 FIGURE_LABELS = {
     "hbm_gb": ("HBM", "GB"),
@@ -42,6 +54,18 @@ FIGURE_LABELS = {
     "scale_out_bw_gbps": ("Scale-out bandwidth", "GB/s"),
     "price_usd": ("Price", "USD per accelerator, all-in"),
 }
+
+
+def _site_power_line(site) -> str:
+    """The power the site's fields add up to (computed by the site: IT and accelerator power)."""
+    return (f"IT power budget {fmt.mw(site.it_power_mw)} (facility power / PUE) · accelerator power budget "
+            f"{fmt.mw(site.accelerator_power_mw)} (IT power less the non-accelerator share)")
+
+
+def _off_text(spec: FieldSpec) -> str:
+    """What an optional field means when it is off, from its help ("... Empty = no limit.")."""
+    match = re.search(r"[Ee]mpty = ([^.]+)", spec.help)
+    return match.group(1).strip() if match else "not set"
 
 
 def _heading(text: str) -> QLabel:
@@ -59,6 +83,7 @@ def _figure_label(fig: Figure, unit: str) -> QLabel:
         text += "  <span style='color:#b45309'>(estimate)</span>"
     label = QLabel(text)
     label.setTextFormat(Qt.RichText)
+    label.setWordWrap(True)  # "(estimate)" wraps rather than widening the dock
     label.setToolTip(fig.describe_source())
     return label
 
@@ -71,6 +96,9 @@ class Inspector(QWidget):
         self.doc, self.catalog, self.push = doc, catalog, push
         self.kind: str | None = None
         self.item_id: str | None = None
+        #: (kind, item id, field) -> the highest value the engine can reach, or None: a slider's
+        #: top end (the window answers from the latest frontier curves)
+        self.reach: Callable[[str, str | None, str], float | None] = lambda kind, item_id, field: None
         self.editors: dict[str, QWidget] = {}
         self.title = _heading("Nothing selected")
         self.error = QLabel()
@@ -83,6 +111,7 @@ class Inspector(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # rows wrap to the dock's width
         scroll.setWidget(self.body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -104,9 +133,18 @@ class Inspector(QWidget):
         """Show the site, a fleet, a workload, an assignment (``fleet/workload``) or nothing."""
         self.kind, self.item_id = kind, item_id
         self.error.hide()
+        # take the rows out and delete their widgets later: this runs inside an editor's own signal
+        # (choosing another platform rebuilds the fields), and deleting the sender there crashed
         while self.form.rowCount():
-            self.form.removeRow(0)
+            row = self.form.takeRow(0)
+            for part in (row.labelItem, row.fieldItem):
+                widget = part.widget() if part is not None else None
+                if widget is not None:
+                    widget.blockSignals(True)  # a focused field hidden now would report an edit of the next item
+                    widget.hide()
+                    widget.deleteLater()
         self.editors = {}
+        self.derived = None
         builders = {"site": self._build_site, "fleet": self._build_fleet, "workload": self._build_workload,
                      "assignment": self._build_assignment}
         if kind not in builders:
@@ -120,8 +158,11 @@ class Inspector(QWidget):
             return
         builders[kind](item)
 
-    def _number(self, kind: str, field: str, spec: FieldSpec, value) -> None:
-        editor = NumberField(spec)
+    def _number(self, kind: str, field: str, spec: FieldSpec, value, off_text: str = "", on_value=None) -> None:
+        """A spin box and slider for a numeric field; an optional one shows ``off_text`` when off
+        and starts from ``on_value`` when switched on (else the field's default)."""
+        editor = NumberField(spec, off_text or _off_text(spec), on_value)
+        editor.set_limit(self.reach(kind, self.item_id, field))
         editor.set_value(value)
         editor.edited.connect(lambda v, merge, k=kind, f=field: self._edit(k, f, v, merge))
         label = QLabel(field_label(spec))
@@ -142,26 +183,27 @@ class Inspector(QWidget):
             combo.addItem(text, key)
         combo.setCurrentIndex(max(0, combo.findData(value)))
         combo.setToolTip(tip)
+        # as wide as the dock allows, not as the longest platform name (which pushed the form off screen)
+        combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
         combo.currentIndexChanged.connect(lambda _i, k=kind, f=field, c=combo: self._edit(k, f, c.currentData(), 0))
         self.form.addRow(label, combo)
         self.editors[field] = combo
 
-    def _note(self, text: str) -> None:
+    def _note(self, text: str) -> QLabel:
         label = QLabel(text)
         label.setWordWrap(True)
         label.setStyleSheet(f"color: {MUTED};")
         label.setTextFormat(Qt.RichText)
         self.form.addRow(label)
+        return label
 
     def _build_site(self, site) -> None:
         self.title.setText("Site")
         self._text("site", "name", "Name", site.name)
         for name, spec in SITE_FIELDS.items():
             self._number("site", name, spec, getattr(site, name))
-        self._note(
-            f"IT power {site.it_power_mw:,.1f} MW · accelerator power {site.accelerator_power_mw:,.1f} MW "
-            "(facility power / PUE, less the non-accelerator share)"
-        )
+        self.derived = self._note(_site_power_line(site))
 
     def _build_fleet(self, fleet) -> None:
         self.title.setText(f"Fleet · {fleet.name or fleet.platform}")
@@ -169,13 +211,13 @@ class Inspector(QWidget):
         platforms = [(p.id, p.name + (" (announced)" if p.announced else "")) for p in self.catalog.platforms.values()]
         self._combo("fleet", "platform", "Platform", platforms, fleet.platform)
         self._combo("fleet", "sizing", "Sized by", [("power", "share of accelerator power"), ("count", "number of accelerators")], fleet.sizing)
-        if fleet.sizing == "power":
-            self._number("fleet", "power_share", FLEET_FIELDS["power_share"], fleet.power_share)
-        else:
-            self._number("fleet", "accelerators", FLEET_FIELDS["accelerators"], fleet.accelerators)
-        self._number("fleet", "life_years", FLEET_FIELDS["life_years"], fleet.life_years)
-        self._number("fleet", "price_usd", FLEET_FIELDS["price_usd"], fleet.price_usd)
         p = self.catalog.platforms.get(fleet.platform)
+        for name, spec in FLEET_FIELDS.items():  # every field of the table: new ones appear by themselves
+            if name in SIZING_FIELDS and SIZING_FIELDS[name] != fleet.sizing:
+                continue  # the number of the other sizing
+            catalogue = _catalogue_default(p, name)
+            off = f"{catalogue:,.0f} (catalogue)" if catalogue is not None else ""
+            self._number("fleet", name, spec, getattr(fleet, name), off, catalogue)
         if p is None:
             return
         self.form.addRow(_heading("Catalogue figures"))
@@ -189,7 +231,7 @@ class Inspector(QWidget):
         eff = self.catalog.efficiency_for(p)
         self._note(
             ("Efficiency factors calibrated against published measurements (docs/calibration.md)." if eff.calibrated
-             else f"<b>Efficiency factors not calibrated</b>: {eff.provenance}.")
+             else f"<b>Efficiency factors not calibrated</b>: {eff.provenance.removeprefix('not calibrated: ')}.")
             + " Hover a figure for its source."
         )
 
@@ -221,6 +263,12 @@ class Inspector(QWidget):
         self.title.setText(f"Link · {s.fleet(fid).name or fid} → {s.workload(wid).name or wid}")
         self._number("assignment", "share", ASSIGNMENT_FIELDS["share"], a.share)
         self._note("Share of the fleet's accelerators that serve this workload. The shares of one fleet add up to at most 1.")
+
+    def update_limits(self) -> None:
+        """New results: the sliders' top ends follow what the engine can now reach."""
+        for field, editor in self.editors.items():
+            if isinstance(editor, NumberField):
+                editor.set_limit(self.reach(self.kind or "", self.item_id, field))
 
     # -- edits --------------------------------------------------------------------------------
     def _current(self, field: str):
@@ -276,6 +324,8 @@ class Inspector(QWidget):
         except KeyError:
             self.show_item(None, None)
             return
+        if self.kind == "site" and getattr(self, "derived", None) is not None:
+            self.derived.setText(_site_power_line(obj))
         for field, editor in self.editors.items():
             value = getattr(obj, field, None)
             if isinstance(editor, NumberField):

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from factory_app import __version__
 from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.resources import resource_path
-from factory_app.scenario.edits import describe_refusal, new_fleet, new_workload
+from factory_app.scenario.edits import describe_refusal, even_power_shares, new_fleet, new_workload
 from factory_app.scenario.fields import ValidationError
 from factory_app.scenario.model import Scenario
 from factory_app.scenario.presets import load_presets
@@ -34,6 +35,15 @@ from factory_app.ui.results_panel import ResultsPanel
 from factory_app.ui.session import Session
 from factory_app.ui.window_files import DocumentActions
 
+
+
+def _example_title(path: Path) -> str:
+    """An example's menu entry: the scenario's own name (not its file's)."""
+    try:
+        name = json.loads(path.read_text(encoding="utf-8")).get("name")
+    except (OSError, ValueError, AttributeError):
+        name = None
+    return name if isinstance(name, str) and name.strip() else path.stem.replace("-", " ").capitalize()
 
 
 class MainWindow(DocumentActions, QMainWindow):
@@ -144,9 +154,19 @@ class MainWindow(DocumentActions, QMainWindow):
         self.recompute_label.setText(f"Recomputed in {s.evaluator.last_ms:,.1f} ms" if s.evaluator.result else "")
         self._update_title()
 
+    def _reach(self, kind: str, item_id: str | None, field: str) -> float | None:
+        """The fastest interactivity any fleet can give a workload (its frontier curves' end):
+        the top of that workload's "min tokens/s per user" slider."""
+        if kind != "workload" or field != "min_tokens_per_s_per_user":
+            return None
+        speeds = [float(c.tokens_per_s_per_user.max()) for c in self.session.evaluator.curves
+                  if c.workload_id == item_id and len(c.tokens_per_s_per_user)]
+        return max(speeds) if speeds else None
+
     def _session_result(self, session: Session, result, curves, ms: float) -> None:
         session.scene.set_results(result)
         if session is self.session:
+            self.inspector.update_limits()
             self.results.show_result(session.doc.scenario, result, curves)
             self.recompute_label.setText(f"Recomputed in {ms:,.1f} ms")
         self.compare.refresh()
@@ -170,6 +190,7 @@ class MainWindow(DocumentActions, QMainWindow):
     def _build_docks(self, first: Session) -> None:
         self.palette = PaletteWidget(self.catalog, self.presets)
         self.inspector = Inspector(first.doc, self.catalog, self.push)
+        self.inspector.reach = self._reach
         self.results = ResultsPanel()
         self.compare = ComparePanel(self, self.catalog)
         self.palette_dock = self._dock("Palette", self.palette, Qt.LeftDockWidgetArea, "paletteDock")
@@ -218,7 +239,7 @@ class MainWindow(DocumentActions, QMainWindow):
         f.addAction(self._action("&New", self.new_scenario, QKeySequence.New, "Start an empty factory in a new tab"))
         self.examples_menu = f.addMenu("New from &example")
         for path in sorted(resource_path("examples").glob("*.json")):
-            self.examples_menu.addAction(path.stem.replace("-", " ").capitalize(), lambda p=path: self.open_file(p, as_example=True))
+            self.examples_menu.addAction(_example_title(path), lambda p=path: self.open_file(p, as_example=True))
         f.addAction(self._action("&Open…", self.open_dialog, QKeySequence.Open, "Open a scenario file in a new tab"))
         self.recent_menu = f.addMenu("Open &recent")
         self._fill_recent()
@@ -286,6 +307,8 @@ class MainWindow(DocumentActions, QMainWindow):
             stack.endMacro()
         elif kind == "platform":
             fleet = new_fleet(s, self.catalog, key, (round(pos.x() - 120, 1), round(pos.y() - 60, 1)))
+            if fleet.sizing == "power" and fleet.power_share == 0.0 and self._share_evenly(fleet):
+                return
             self.push(AddFleetCommand(doc, fleet))
             if fleet.power_share == 0.0:
                 self.statusBar().showMessage("No accelerator power left: lower another fleet's share to give this one power.", 8000)
@@ -299,6 +322,27 @@ class MainWindow(DocumentActions, QMainWindow):
             else:
                 self.push(AddWorkloadCommand(doc, workload, fleet_id or None, share))
         self._select(None)
+
+    def _share_evenly(self, fleet) -> bool:
+        """A platform dropped on a site whose accelerator power is all given out: offer to share
+        it evenly among the power-sized fleets. True when the fleet was added that way."""
+        doc, stack = self.doc, self.undo_stack
+        answer = QMessageBox.question(
+            self, "No accelerator power left",
+            f"The other fleets use all of {self.doc.scenario.site.name}'s accelerator power, so {fleet.name} would get none.\n\n"
+            "Share the accelerator power evenly among the fleets sized by power?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes,
+        )
+        if answer != QMessageBox.Yes:
+            return False
+        stack.beginMacro(f"Add {fleet.name} fleet and share the power evenly")
+        self.push(AddFleetCommand(doc, fleet))
+        shares = even_power_shares(doc.scenario)
+        for fleet_id in sorted(shares, key=lambda f: f == fleet.id):  # lower the others first
+            self.push(SetFieldCommand(doc, "fleet", fleet_id, "power_share", shares[fleet_id]))
+        stack.endMacro()
+        self._select(None)
+        return True
 
     def connect_fleet_to_workload(self, fleet_id: str, workload_id: str) -> None:
         if any(a.fleet_id == fleet_id and a.workload_id == workload_id for a in self.doc.scenario.assignments):

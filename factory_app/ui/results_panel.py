@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from factory_app.factory.curves import FrontierCurve
-from factory_app.factory.metrics import METRICS
+from factory_app.factory.metrics import METRICS, unavailable
 from factory_app.factory.results import COST_TERMS, FactoryResult
 from factory_app.scenario.model import Scenario
 from factory_app.io import number_format as fmt
@@ -38,6 +38,9 @@ class MetricTile(QFrame):
         layout.setSpacing(0)
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
+        # never shorter than its text: a squeezed tile cut the descenders off "$/yr"
+        self.value.setMinimumHeight(self.value.fontMetrics().height() + 2)
+        self.caption.setMinimumHeight(self.caption.fontMetrics().height())
 
     def set(self, text: str, tooltip: str) -> None:
         self.value.setText(text)
@@ -52,7 +55,7 @@ def explain(key: str, scenario: Scenario, result: FactoryResult) -> str:
     lines: list[str] = []
     if key in ("output_tokens_per_s", "tokens_per_s_per_mw"):
         lines.append(f"<b>{fmt.tokens_per_s(t['output_tokens_per_s'])}</b> sold of {fmt.tokens_per_s(t['output_capacity_tokens_per_s'])} capacity"
-                     f" ({fmt.percent(t['idle_share'])} idle by demand caps); per MW of the {fmt.mw(t['facility_power_mw'])} budget.")
+                     f" ({fmt.percent(t['idle_share'])} idle by demand caps); per MW of the {fmt.mw(t['facility_power_mw'])} facility power budget.")
         ops = [(f.fleet_id, op) for f in result.fleets for op in f.operating_points]
         for fleet_id, op in ops[:MAX_TOOLTIP_ROWS]:
             state = f"bound by <b>{op.bound}</b>" if op.feasible else f"<span style='color:#b91c1c'>{op.reason}</span>"
@@ -76,9 +79,25 @@ def explain(key: str, scenario: Scenario, result: FactoryResult) -> str:
             lines.append(f"Payback: {t['payback_years']:,.1f} years on {fmt.usd(t['capex_usd'])} capex")
     elif key == "joules_per_token":
         lines.append(f"{fmt.mw(t['facility_power_used_mw'])} drawn at the facility meter / {fmt.tokens_per_s(t['output_tokens_per_s'])} sold.")
+    if t.get("payback_years") is not None and key in ("cost_usd_per_million_tokens", "margin") and unavailable("payback_years", t):
+        lines.append(f"Payback: {fmt.MISSING} ({unavailable('payback_years', t)})")
     for w in result.warnings[:4]:
         lines.append(f"<span style='color:#b45309'>{w}</span>")
     return "<br>".join(lines)
+
+
+def tile_tooltip(key: str, scenario: Scenario, result: FactoryResult) -> str:
+    """What a tile means (from the metric table), why it shows "—" if it does, and where its
+    number comes from."""
+    m = METRICS[key]
+    head = f"<b>{m.label}</b> ({m.unit}): {m.description}"
+    reason = unavailable(key, result.totals)
+    if reason:
+        why = next((op.reason for f in result.fleets for op in f.operating_points if not op.feasible and op.reason), "")
+        if not why and not any(f.operating_points for f in result.fleets):
+            why = "no fleet serves a workload yet: drop a workload on a fleet"
+        head += f"<br><b>{fmt.MISSING}</b> because {reason}" + (f": {why}" if why else ".")
+    return head + "<br>" + explain(key, scenario, result)
 
 
 class ResultsPanel(QWidget):
@@ -110,16 +129,23 @@ class ResultsPanel(QWidget):
         export.setToolTip("Export this chart for slides: PNG (1920x1080, 4K or custom), SVG or PDF")
         export.clicked.connect(lambda: self.exportRequested.emit(self.current_chart()))
         self.tabs.setCornerWidget(export)
+        self.export_button = export
         left = QVBoxLayout()
         left.addLayout(grid)
         left.addWidget(self.note)
         left.addStretch(1)
         holder = QWidget()
         holder.setLayout(left)
-        holder.setFixedWidth(400)
+        # the tiles keep their height (a squeezed tile cut its text); a short dock scrolls them
+        tiles = QScrollArea()
+        tiles.setWidget(holder)
+        tiles.setWidgetResizable(True)
+        tiles.setFrameShape(QFrame.NoFrame)
+        tiles.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        tiles.setFixedWidth(412)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(holder)
+        layout.addWidget(tiles)
         layout.addWidget(self.tabs, 1)
         self.frontier.targetChanged.connect(self.targetChanged)
         self.tabs.currentChanged.connect(lambda _i: self._draw_visible_bars())
@@ -135,7 +161,7 @@ class ResultsPanel(QWidget):
             self.note.setText("")
         else:
             for key in TILES:
-                self.tiles[key].set(fmt.metric(key, result.totals.get(key, 0.0)), explain(key, scenario, result))
+                self.tiles[key].set(fmt.total(key, result.totals), tile_tooltip(key, scenario, result))
             notes = list(result.warnings[:2])
             if result.optimised and result.optimiser_note:
                 notes.insert(0, result.optimiser_note)

@@ -7,6 +7,7 @@ It uses the window's ``sessions``, ``session``, ``tabs``, ``catalog``, ``results
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from factory_app.io.messages import one_line
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario
+from factory_app.scenario.fields import label_of
 from factory_app.scenario.model import Scenario
 from factory_app.ui import files
 from factory_app.ui.export_dialog import ExportDialog
@@ -22,6 +24,48 @@ from factory_app.ui.session import Session
 MAX_TABS = 12
 #: Autosaves set aside at one start that get a message each; more get one message together.
 MAX_SET_ASIDE_MESSAGES = 3
+#: Characters a file name cannot hold on some system (Windows refuses ':' and the others)
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+
+def file_stem(name: str) -> str:
+    """A scenario's name as a file name every system accepts: "Iso-power: A vs B" -> "Iso-power - A vs B"."""
+    stem = _UNSAFE.sub(" - ", name).strip(" .-")
+    return re.sub(r"\s+", " ", stem)[:120] or "scenario"
+
+
+_JSON_PATH = re.compile(r"\$\.(site|fleets|workloads|assignments)(?:\[(\d+)\])?(?:\.(\w+))?")
+_KINDS = {"site": "site", "fleets": "fleet", "workloads": "workload", "assignments": "assignment"}
+
+
+def readable(message: str) -> str:
+    """A file's refusal as a person reads it: "$.site.facility_power_mw: ..." becomes
+    "site ▸ facility power ($.site.facility_power_mw): ..." (the JSON path stays, for editing the file)."""
+
+    def name(match: re.Match) -> str:
+        group, index, field = match.groups()
+        kind = _KINDS[group]
+        words = kind + (f" {int(index) + 1}" if index is not None else "")
+        if field:
+            label = label_of(kind, field)
+            words += f" ▸ {label[0].lower()}{label[1:]}"
+        return f"{words} ({match.group(0)})"
+
+    return _JSON_PATH.sub(name, message)
+
+
+def last_folder() -> Path:
+    """Where the last scenario was opened or saved (the home folder the first time)."""
+    folder = files.settings().value("files/last_folder", "")
+    path = Path(folder) if isinstance(folder, str) and folder else Path.home()
+    try:
+        return path if path.is_dir() else Path.home()
+    except (OSError, ValueError):  # a damaged setting (a name too long, a NUL): start at home
+        return Path.home()
+
+
+def remember_folder(path: Path) -> None:
+    files.settings().setValue("files/last_folder", str(Path(path).resolve().parent))
 
 
 class DocumentActions:
@@ -32,7 +76,7 @@ class DocumentActions:
         self.open_session(Scenario(name=f"Untitled {len(self.sessions) + 1}"), None)
 
     def open_dialog(self) -> None:
-        start = str(self.path.parent if self.path else Path.home())
+        start = str(self.path.parent if self.path else last_folder())
         name, _ = QFileDialog.getOpenFileName(self, "Open scenario", start, "Scenarios (*.json);;All files (*)")
         if name:
             self.open_file(Path(name))
@@ -51,7 +95,7 @@ class DocumentActions:
         try:
             scenario = load_scenario(path)
         except ScenarioFileError as exc:
-            QMessageBox.warning(self, "Cannot open scenario", str(exc))
+            QMessageBox.warning(self, "Cannot open scenario", readable(str(exc)))
             return False
         except OSError as exc:
             QMessageBox.warning(self, "Cannot open scenario", f"{path.name}: {exc.strerror or exc}")
@@ -70,7 +114,7 @@ class DocumentActions:
     def _save_session(self, session: Session, ask: bool = False) -> bool:
         path = session.path
         if ask or path is None:
-            start = str(session.path or Path.home() / f"{session.label()}.json")
+            start = str(session.path or last_folder() / f"{file_stem(session.label())}.json")
             name, _ = QFileDialog.getSaveFileName(self, "Save scenario", start, "Scenarios (*.json)")
             if not name:
                 return False
@@ -104,7 +148,7 @@ class DocumentActions:
         from factory_app.io.csv_export import write_results_csv
 
         s = self.session
-        start = str(s.path.with_suffix(".csv") if s.path else Path.home() / f"{s.label()}-results.csv")
+        start = str(s.path.with_suffix(".csv") if s.path else last_folder() / f"{file_stem(s.label())}-results.csv")
         name, _ = QFileDialog.getSaveFileName(self, "Export results as CSV", start, "CSV (*.csv)")
         if not name:
             return
@@ -118,7 +162,7 @@ class DocumentActions:
     def export_chart(self, kind: str = "frontier") -> None:
         s = self.session
         dialog = ExportDialog(self, kind, s.doc.scenario, s.evaluator.result, s.evaluator.curves, self.catalog,
-                              s.path.with_suffix("") if s.path else Path.home() / s.label())
+                              s.path.with_suffix("") if s.path else last_folder() / file_stem(s.label()))
         dialog.exec()
 
     def copy_chart(self) -> None:
@@ -196,6 +240,7 @@ class DocumentActions:
 
     def _remember(self, path: Path) -> None:
         files.add_recent(path.resolve())
+        remember_folder(path)
         self._fill_recent()
 
     def _fill_recent(self) -> None:

@@ -7,7 +7,7 @@ move is reported to the scene, which pushes one undo command on release.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from factory_app.serving.catalog import Catalog
@@ -154,7 +154,8 @@ class FleetItem(CanvasItem):
                 lines.append("<i>Announced, not shipping: figures are vendor claims or estimates</i>")
         if self.result:
             r = self.result
-            lines.append(f"Accelerators: {fmt.count(r.accelerators)} ({fmt.mw(r.accelerator_power_mw)} IT, {fmt.mw(r.facility_power_mw)} facility)")
+            lines.append(f"Accelerators: {fmt.count(r.accelerators)} ({fmt.mw(r.accelerator_power_mw)} accelerator power, "
+                         f"{fmt.mw(r.facility_power_mw)} drawn at the facility meter with cooling and other IT)")
             lines.append(f"Output: {fmt.tokens_per_s(r.output_tokens_per_s)}; revenue {fmt.usd_per_year(r.revenue_usd_per_year)}; cost {fmt.usd_per_year(r.cost_usd_per_year)}")
             if r.limited_by:
                 lines.append(f"Sized by: {r.limited_by}")
@@ -183,27 +184,40 @@ class FleetItem(CanvasItem):
         sub = p.name if p else self.fleet.platform
         badge = " · announced" if p and p.announced else ""
         painter.drawText(QRectF(x, 28, w, 16), Qt.AlignLeft | Qt.AlignVCenter, _elide(painter, sub + badge, w))
-        if self.fleet.sizing == "power":
-            sizing = f"{fmt.percent(self.fleet.power_share or 0.0, 0)} of accelerator power"
-        else:
-            sizing = f"{fmt.count(self.fleet.accelerators or 0)} accelerators requested"
-        painter.drawText(QRectF(x, 44, w, 16), Qt.AlignLeft | Qt.AlignVCenter, _elide(painter, sizing, w))
-        painter.setPen(QColor("#111827"))
+        lines = self.card_lines()
+        painter.drawText(QRectF(x, 44, w, 16), Qt.AlignLeft | Qt.AlignVCenter, _elide(painter, lines[0], w))
+        empty = self.result is not None and self.result.accelerators == 0
+        painter.setPen(QColor(WARNING if empty else "#111827"))
         painter.setFont(_font(9.5, True))
-        if self.result:
-            line1 = f"{fmt.count(self.result.accelerators)} accel. · {fmt.mw(self.result.facility_power_mw)}"
-            line2 = f"{fmt.tokens_per_s(self.result.output_tokens_per_s)} · {fmt.usd_per_year(self.result.revenue_usd_per_year)}"
-        else:
-            line1, line2 = "—", ""
-        painter.drawText(QRectF(x, 66, w, 18), Qt.AlignLeft | Qt.AlignVCenter, _elide(painter, line1, w))
+        painter.drawText(QRectF(x, 66, w, 18), Qt.AlignLeft | Qt.AlignVCenter, _elide(painter, lines[1], w))
         painter.setFont(_font(9))
         painter.setPen(QColor("#1f2937"))
-        painter.drawText(QRectF(x, 86, w, 18), Qt.AlignLeft | Qt.AlignVCenter, _elide(painter, line2, w))
+        painter.drawText(QRectF(x, 86, w, 18), Qt.AlignLeft | Qt.AlignVCenter, _elide(painter, lines[2], w))
         if self.result and self.result.idle_accelerators:
             painter.setPen(QColor(WARNING))
             painter.setFont(_font(8))
             painter.drawText(QRectF(x, 104, w, 14), Qt.AlignLeft | Qt.AlignVCenter, "idle: not assigned")
         self._paint_port(painter, r, color)
+
+    def card_lines(self) -> tuple[str, str, str]:
+        """The card's three lines of figures: sizing (with the accelerator power it gives, the
+        same megawatts as the site's bar), accelerators, output and revenue."""
+        r = self.result
+        if self.fleet.sizing == "power":
+            sizing = f"{fmt.percent(self.fleet.power_share or 0.0, 0)} of accelerator power"
+            if r is not None and r.accelerators:
+                sizing = f"{fmt.percent(self.fleet.power_share or 0.0, 0)} · {fmt.mw(r.accelerator_power_mw)} accelerator power"
+        else:
+            sizing = f"{fmt.count(self.fleet.accelerators or 0)} accelerators requested"
+        if r is None:
+            return sizing, "—", ""
+        if r.accelerators == 0:
+            why = "no accelerator power left" if self.fleet.sizing == "power" else "fewer than one purchase unit"
+            return sizing, f"no accelerators: {why}", "give it a share (select it, or the site)"
+        served = f"{fmt.tokens_per_s(r.output_tokens_per_s)} · {fmt.usd_per_year(r.revenue_usd_per_year)}"
+        if not r.operating_points:
+            served = "serves no workload yet"
+        return sizing, f"{fmt.count(r.accelerators)} accelerators", served
 
     @staticmethod
     def _paint_port(painter: QPainter, r: QRectF, color: QColor) -> None:
@@ -305,6 +319,7 @@ class LinkItem(QGraphicsPathItem):
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
+        self.label = LinkLabel(self)  # the scene adds it: above every link, so none runs over it
         self.refresh()
 
     def set_share(self, share: float) -> None:
@@ -312,7 +327,23 @@ class LinkItem(QGraphicsPathItem):
         self.refresh()
 
     def set_result(self, result: OperatingPoint | None) -> None:
+        before = getattr(self, "_figures", None)
         show_result(self, result, (result.feasible, result.bound) if result else None)
+        if getattr(self, "_figures", None) != before:
+            self.label.refresh()
+
+    def label_text(self) -> str:
+        text = fmt.percent(self.share, 0)
+        if self.result and self.result.feasible and self.result.bound:
+            text += f" · {BOUND_WORDS.get(self.result.bound, self.result.bound.replace('-', ' '))}"
+        elif self.result and not self.result.feasible:
+            text += " · not feasible"
+        return text
+
+    def midpoint(self) -> QPointF:
+        if self._mid is None:
+            self._mid = self.path().pointAtPercent(0.5)
+        return self._mid
 
     _tooltip_stale = True
 
@@ -340,8 +371,11 @@ class LinkItem(QGraphicsPathItem):
         if path != self.path():
             self.setPath(path)
             self._mid = None  # found when a label is drawn
+            if hasattr(self, "label"):
+                self.label.refresh()
         elif look != getattr(self, "_look", look):
             self.update()  # an unchanged link is not repainted: its bounds cover much of a big canvas
+            self.label.refresh()
         self._look = look
         self._tooltip_stale = True
 
@@ -364,22 +398,50 @@ class LinkItem(QGraphicsPathItem):
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
-        if not detailed:
+
+
+#: What bound an operating point, as the link's label says it
+BOUND_WORDS = {"memory-bandwidth": "memory bandwidth", "kv-capacity": "KV-cache capacity", "overhead": "launch overhead",
+               "compute": "compute", "communication": "communication", "demand": "demand"}
+
+
+class LinkLabel(QGraphicsItem):
+    """A link's share and bound in a white pill at the middle of its curve, drawn above all links
+    (a link drawn later, dashed red when infeasible, used to run over an earlier link's label)."""
+
+    def __init__(self, link: "LinkItem") -> None:
+        super().__init__()
+        self.link = link
+        self.setZValue(1.5)
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        self._text = ""
+        self._box = QRectF()
+
+    def refresh(self) -> None:
+        text = self.link.label_text()
+        metrics = QFontMetricsF(_font(8))
+        width = metrics.horizontalAdvance(text) + 12
+        box = QRectF(-width / 2, -9, width, 18)
+        if text != self._text or box != self._box:
+            self.prepareGeometryChange()
+            self._text, self._box = text, box
+        self.setPos(self.link.midpoint())
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._box.adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        if level_of_detail(painter) < TEXT_LOD:
             return
-        if self._mid is None:
-            self._mid = self.path().pointAtPercent(0.5)
-        mid = self._mid
-        label = fmt.percent(self.share, 0)
-        if self.result and self.result.feasible:
-            label += f" · {self.result.bound}"
+        infeasible = self.link.result is not None and not self.link.result.feasible
+        painter.setRenderHint(QPainter.Antialiasing)
         painter.setFont(_font(8))
-        fm = painter.fontMetrics()
-        box = QRectF(mid.x() - fm.horizontalAdvance(label) / 2 - 6, mid.y() - 9, fm.horizontalAdvance(label) + 12, 18)
-        painter.setPen(QPen(QColor("#d1d5db"), 1))
+        painter.setPen(QPen(QColor(ERROR) if infeasible else QColor("#d1d5db"), 1))
         painter.setBrush(QColor("white"))
-        painter.drawRoundedRect(box, 9, 9)
+        painter.drawRoundedRect(self._box, 9, 9)
         painter.setPen(QColor(ERROR) if infeasible else QColor("#374151"))
-        painter.drawText(box, Qt.AlignCenter, label)
+        painter.drawText(self._box, Qt.AlignCenter, self._text)
 
 
 class SiteItem(QGraphicsObject):
@@ -420,8 +482,8 @@ class SiteItem(QGraphicsObject):
 
     def _update_tooltip(self) -> None:
         self.setToolTip(
-            f"<b>{self.site.name}</b><br>Facility power {fmt.mw(self.site.facility_power_mw)} at PUE {self.site.pue:g}"
-            f"<br>Accelerator power {fmt.mw(self.available_mw)} available, {fmt.mw(self.used_mw)} used by the fleets placed"
+            f"<b>{self.site.name}</b><br>Facility power budget {fmt.mw(self.site.facility_power_mw)} at PUE {self.site.pue:g}"
+            f"<br>Accelerator power budget {fmt.mw(self.available_mw)}, {fmt.mw(self.used_mw)} drawn by the fleets placed"
             "<br><i>Drop platforms here; drop a power budget to change the site's power.</i>"
         )
 
@@ -459,7 +521,7 @@ class SiteItem(QGraphicsObject):
         painter.drawRoundedRect(r, 14, 14)
         painter.setPen(QColor(SITE_COLOR))
         painter.setFont(_font(11.5, True))
-        title = f"{self.site.name} · {fmt.mw(self.site.facility_power_mw)} facility · PUE {self.site.pue:g}"
+        title = f"{self.site.name} · facility power budget {fmt.mw(self.site.facility_power_mw)} · PUE {self.site.pue:g}"
         painter.drawText(QRectF(18, 8, r.width() - 36, 22), Qt.AlignLeft | Qt.AlignVCenter, _elide(painter, title, r.width() - 36))
         # power envelope bar: accelerator power used vs available
         bar = QRectF(18, 36, r.width() - 36, 14)

@@ -73,6 +73,7 @@ class FactoryScene(QGraphicsScene):
         link = LinkItem(self.fleets[fleet_id], self.workloads[workload_id], share)
         self.links[link.item_id] = link
         self.addItem(link)
+        self.addItem(link.label)
 
     def _fit_site(self) -> None:
         if self.site_item is not None:
@@ -143,6 +144,7 @@ class FactoryScene(QGraphicsScene):
         elif change.action == "remove":
             link = self.links.pop(key, None)
             if link is not None:
+                self.removeItem(link.label)
                 self.removeItem(link)
         else:
             share = next(a.share for a in self.doc.scenario.assignments if a.fleet_id == fid and a.workload_id == wid)

@@ -12,9 +12,9 @@ from factory_app.ui.style import MUTED
 
 HINT = (
     "Start here\n\n"
-    "1  Drag a power budget from the palette onto the canvas\n"
-    "2  Drag platforms into the site: each becomes a fleet\n"
-    "3  Drag workloads onto a fleet (or draw a link from a fleet's port)\n\n"
+    "1  Drag platforms from the palette into the site: each becomes a fleet\n"
+    "2  Drag workloads onto a fleet (or draw a link from a fleet's port)\n"
+    "3  Edit any figure in the inspector; drop a power budget to resize the site\n\n"
     "Or open an example: File ▸ New from example"
 )
 
@@ -35,6 +35,8 @@ class FactoryView(QGraphicsView):
         self.setMinimumSize(420, 300)
         self._panning: QPointF | None = None
         self._highlight = None
+        # the view follows its size (fits the factory) until the user zooms or pans it
+        self._user_view = False
 
     @property
     def factory_scene(self) -> FactoryScene:
@@ -84,6 +86,7 @@ class FactoryView(QGraphicsView):
 
     # -- zoom and pan -----------------------------------------------------------------------------
     def zoom_by(self, factor: float) -> None:
+        self._user_view = True
         current = self.transform().m11()
         factor = max(self.MIN_ZOOM / current, min(self.MAX_ZOOM / current, factor))
         self.scale(factor, factor)
@@ -99,6 +102,11 @@ class FactoryView(QGraphicsView):
                 event.accept()
                 return
         super().wheelEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if not self._user_view:  # e.g. the first layout of the window: the empty site fits too
+            self.fit_to_content()
 
     def fit_to_content(self) -> None:
         rect = self.factory_scene.content_rect()
@@ -123,6 +131,7 @@ class FactoryView(QGraphicsView):
         if self._panning is not None:
             delta = event.position() - self._panning
             self._panning = event.position()
+            self._user_view = True
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
             event.accept()
