@@ -17,6 +17,7 @@ huge, deeply nested, a pipe, a folder, a link loop, unreadable, from a newer ver
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -68,7 +69,7 @@ def guard_settings() -> str:
     path = settings_path()
     try:
         st = os.stat(path)
-        problem = ("it is not a regular file" if not _regular(st.st_mode) else
+        problem = ("it is not a regular file" if not stat.S_ISREG(st.st_mode) else
                    f"it is {st.st_size / 2**20:.1f} MiB" if st.st_size > MAX_SETTINGS_BYTES else "")
         if not problem:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -90,12 +91,6 @@ def guard_settings() -> str:
     except OSError as exc:
         return f"The settings file {path} cannot be used ({problem}) and cannot be moved aside ({exc.strerror or exc})."
     return f"The settings file {path} could not be read ({problem}); it is kept as {aside} and the defaults are used."
-
-
-def _regular(mode: int) -> bool:
-    import stat
-
-    return stat.S_ISREG(mode)
 
 
 def settings() -> QSettings:

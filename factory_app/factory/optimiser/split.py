@@ -15,8 +15,11 @@ programme:
 
 with ``r_p`` tokens/s per accelerator, ``v_p`` USD per output token (input tokens included),
 ``Y`` seconds per year, ``c_f`` USD/year per accelerator (depreciation + full-load energy; the
-facility's own costs are fixed by its budget), ``W_f`` all-in watts. It is solved exactly by
-:func:`factory_app.factory.optimiser.simplex.maximise`. The solution is rounded to whole purchase units (boards, racks, hosts)
+facility's own costs are fixed by its budget), ``W_f`` all-in watts. :func:`reduce_programme`
+presolves it to one row per resource still shared with a capped workload and one per demand cap
+(see :class:`ReducedProgramme`), which
+:func:`factory_app.factory.optimiser.simplex.maximise` solves exactly: thousands of fleets give a
+programme of a dozen rows. The solution is rounded to whole purchase units (boards, racks, hosts)
 (each power-sized fleet rounded down and up, every combination that fits the power tried when
 there are at most four such fleets) and every candidate, together with the even split and the
 scenario as given, is evaluated with the full model; the most profitable is kept. So the result is
