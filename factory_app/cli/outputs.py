@@ -60,10 +60,16 @@ def same_file(a: str, b: str) -> bool:
     return ia is not None and ia == _identity(b)
 
 
+#: Names of this process's standard output.
+_STDOUT_NAMES = ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
+
+
 def is_standard_output(path: str) -> bool:
     """Whether writing ``path`` would write this process's standard output: ``/dev/stdout`` and
     its aliases, or the file, pipe or terminal standard output already is."""
-    if _resolved(path) in {_resolved(p) for p in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")} and os.name != "nt":
+    if path == os.devnull or (_resolved(path) == _resolved(os.devnull) and path not in _STDOUT_NAMES):
+        return False  # the null device: what is written there mixes with nothing
+    if _resolved(path) in {_resolved(p) for p in _STDOUT_NAMES} and os.name != "nt":
         return True
     target = _identity(path)
     if target is None:

@@ -528,3 +528,11 @@ def test_17_success_lines_escape_line_breaks_in_file_names(tmp_path):
     assert code == 0 and out.count("\n") == 1 and out.endswith("a\\nb\\u001b[2J.csv\n")
     code, out, _ = run("export", ISO, "--chart", "power", "--out", tmp_path / "c\nd.png")
     assert code == 0 and out == f"wrote {tmp_path}/c\\nd.png\n"
+
+
+@LINUX
+def test_12_the_null_device_is_not_taken_for_standard_output_when_both_are_it():
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-m", "factory_app", "evaluate", str(ISO), "--json", "--csv", "/dev/null"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=180, env=env, cwd=ROOT)
+    assert done.returncode == 0 and done.stderr == b""
