@@ -68,7 +68,7 @@ def build_big_scenario(fleets: int = FLEETS, workloads: int = WORKLOADS, seed: i
             max_ttft_ms=t.max_ttft_ms, min_tokens_per_s_per_user=t.min_tokens_per_s_per_user,
             price_in_usd_per_mtok=t.price_in_usd_per_mtok, price_out_usd_per_mtok=t.price_out_usd_per_mtok,
             price_curve=(PricePoint(20.0, 0.8), PricePoint(100.0, 1.5)) if i % 7 == 3 else (),
-            demand_cap_tokens_per_s=2_000_000.0 if i % 5 == 1 else None,
+            demand_tokens_per_s=2_000_000.0 if i % 5 == 1 else None,
             position=(float(300 * (i % 25)), float(2600 + 300 * (i // 25))),
         ))
     fl: list[Fleet] = []

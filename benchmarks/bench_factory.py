@@ -1,4 +1,6 @@
-"""Factory benchmarks: evaluate the largest example (warm and cold) and a 1,000-point sweep.
+"""Factory benchmarks: evaluate the largest example (warm and cold) and a 1,000-point sweep, each
+with the hourly (24 h demand and power) and yearly (life cycle over the horizon) models; and the
+8-year refresh example, whose life cycle calls the engine for the successor platform too.
 
 Run: ``.venv/bin/python benchmarks/bench_factory.py`` (or ``make bench``). Prints a table;
 asserts nothing. "Warm" is the app's steady state (re-evaluating after an edit: the engine's
@@ -67,6 +69,10 @@ def main() -> int:
          median_ms(lambda: evaluate_factory(s, cat), 50, clear_cache), "<= 5 ms"),
         ("(b) evaluate_factory cold (frontier and prediction caches cleared)", median_ms(lambda: evaluate_factory(s, cat), 7, _cold), ""),
     ]
+    refresh = load_scenario(resource_path("examples", "refresh-blackwell-to-rubin.json"), cat)
+    evaluate_factory(refresh, cat)
+    rows.append((f"(a3) evaluate_factory warm, refresh example ({refresh.site.horizon_years}-year horizon, "
+                 f"{len(refresh.fleets)} fleets refreshed to rubin)", median_ms(lambda: evaluate_factory(refresh, cat), 200), "<= 5 ms"))
     evaluate_factory(s, cat, optimise=True)
     rows.append(("(c) evaluate_factory warm with the optimiser (LP + candidate evaluations)", median_ms(lambda: evaluate_factory(s, cat, optimise=True), 50), ""))
     with tempfile.TemporaryDirectory() as folder:

@@ -64,7 +64,7 @@ def window_views(app, size, out: Path, written: list[Path]) -> None:
         window.open_file(path, as_example=True)
         settle(app)
         window.view.fit_to_content()
-        for i, chart in enumerate(("frontier", "revenue", "power")):
+        for i, chart in enumerate(("frontier", "revenue", "power", "cashflow", "demand")):
             window.results.tabs.setCurrentIndex(i)
             shoot(app, window, out, f"{tag}-02-{path.stem}-{chart}", written)
         close(window)

@@ -1,4 +1,4 @@
-"""``factory-app export FILE --chart frontier|revenue|power --out OUT.(png|svg|pdf) [--size WxH]``."""
+"""``factory-app export FILE --chart frontier|revenue|power|cashflow|demand --out OUT.(png|svg|pdf) [--size WxH]``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from factory_app.cli.render import _size, quiet_qt
 from factory_app.cli.scenario_args import read_scenario
 from factory_app.io.messages import printable
 
-CHARTS = ("frontier", "revenue", "power")
+CHARTS = ("frontier", "revenue", "power", "cashflow", "demand")
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
 
 

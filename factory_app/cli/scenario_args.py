@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from factory_app.cli.common import CliError
+from factory_app.io.messages import one_line
 from factory_app.serving.catalog import Catalog
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario
 from factory_app.scenario.model import Scenario
@@ -15,11 +17,18 @@ class FileProblem(CliError):
 
 
 def read_scenario(path: str, catalog: Catalog) -> Scenario:
-    """Load ``path`` or raise :class:`FileProblem` (exit code 2). The file is only read."""
+    """Load ``path`` or raise :class:`FileProblem` (exit code 2). The file is only read; a file
+    of an older format is upgraded in memory and what that added is said on stderr, one line each
+    (``file.json: upgraded: ...``)."""
+    notes: list[str] = []
     try:
-        return load_scenario(path, catalog)
+        scenario = load_scenario(path, catalog, notes)
     except ScenarioFileError as exc:
         raise FileProblem(str(exc), 2) from None
+    name = Path(path).name or path
+    for note in notes:
+        print(one_line(f"{name}: upgraded: {note}"), file=sys.stderr)
+    return scenario
 
 
 def report_file_problem(exc: FileProblem) -> int:

@@ -3,15 +3,18 @@
 Units are in the names: ``_mw`` megawatts, ``_w`` watts, ``_usd_per_year`` US dollars per year,
 ``_usd_per_token`` dollars per output token. A year is 365 x 24 x 3600 s (8,760 h). Every
 division that can meet a zero goes through :func:`ratio`, so a result is zero with a stated
-reason rather than NaN or infinity.
+reason rather than NaN or infinity. Capital is annualised at the site's cost of capital
+(:mod:`factory_app.factory.finance`): a yearly charge of depreciation plus financing.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
 
+from factory_app.factory.finance import annualised_capital_usd_per_year, straight_line_usd_per_year
 from factory_app.serving.catalog import Platform
 from factory_app.scenario.model import Fleet, Site, Workload
 
@@ -42,32 +45,66 @@ def accelerator_price_usd(fleet: Fleet, platform: Platform) -> float:
     return float(fleet.price_usd) if fleet.price_usd is not None else float(platform.price_usd.value)
 
 
-def accelerator_depreciation_usd_per_year(accelerators: int, price_usd: float, life_years: float) -> float:
-    """Straight-line depreciation of accelerators and their systems."""
-    return ratio(accelerators * price_usd, life_years)
+def networking_markup(site: Site) -> float:
+    """Scale-out network bought with each accelerator system, as a fraction of its price: when
+    the network is ``s`` of IT capex, it adds ``s / (1 - s)`` to the systems (15% -> 17.6%)."""
+    return ratio(site.networking_share, 1.0 - site.networking_share)
+
+
+def it_capex_per_accelerator_usd(price_usd: float, site: Site) -> float:
+    """Capital of one accelerator in service: its all-in system price plus its network share."""
+    return price_usd * (1.0 + networking_markup(site))
+
+
+def whole_life_years(life_years: float) -> int:
+    """A life in whole years for the cash-flow timeline (5.5 -> 6; at least 1)."""
+    return max(1, int(math.floor(life_years + 0.5)))
+
+
+def capital_usd_per_year(capex_usd: float, residual_share: float, life_years: float, rate: float) -> tuple[float, float]:
+    """(depreciation, financing) of ``capex_usd`` recovered over ``life_years`` at ``rate`` with
+    ``residual_share`` of it recovered at the end: straight-line depreciation of the capital used
+    up, and the rest of the annualised charge (see :mod:`factory_app.factory.finance`)."""
+    residual = capex_usd * residual_share
+    charge = annualised_capital_usd_per_year(capex_usd, residual, rate, life_years)
+    depreciation = straight_line_usd_per_year(capex_usd, residual, life_years)
+    return depreciation, charge - depreciation
+
+
+def accelerator_depreciation_usd_per_year(accelerators: int, price_usd: float, life_years: float, residual_share: float = 0.0) -> float:
+    """Straight-line depreciation of accelerators and their systems, net of their residual value."""
+    return ratio(accelerators * price_usd * (1.0 - residual_share), life_years)
 
 
 def facility_capex_usd(site: Site) -> float:
-    """Capital cost of the building and its power and cooling plant (the whole budget is built)."""
-    return site.facility_power_mw * site.facility_capex_usd_per_mw
+    """Capital cost of the building and its power and cooling plant: the whole budget is built,
+    priced per MW of IT (critical) load as the construction-cost sources state it."""
+    return site.it_power_mw * site.facility_capex_usd_per_mw
+
+
+def facility_capital_usd_per_year(site: Site) -> tuple[float, float]:
+    """(depreciation, financing) of the facility over its life (no residual at its end)."""
+    return capital_usd_per_year(facility_capex_usd(site), 0.0, site.facility_life_years, site.wacc)
 
 
 def facility_depreciation_usd_per_year(site: Site) -> float:
     """Straight-line depreciation of the facility over its life."""
-    return ratio(facility_capex_usd(site), site.facility_life_years)
+    return facility_capital_usd_per_year(site)[0]
 
 
 def other_opex_usd_per_year(site: Site) -> float:
-    """Staff, maintenance, insurance and network: a rate per MW of facility power built."""
-    return site.facility_power_mw * site.other_opex_usd_per_mw_year
+    """Staff, maintenance, insurance and property tax: a rate per MW of IT (critical) load built."""
+    return site.it_power_mw * site.other_opex_usd_per_mw_year
 
 
 def accelerator_cost_usd_per_year(platform: Platform, fleet: Fleet, site: Site) -> float:
-    """The yearly cost one more accelerator adds: its depreciation plus the energy it draws at
-    full load (facility costs are fixed by the power budget and do not change)."""
+    """The yearly cost one more accelerator adds: its capital charge (depreciation and financing,
+    network included) plus the energy it draws at full load (facility costs are fixed by the
+    power budget and do not change)."""
     facility_mw = site.facility_power_for(platform.all_in_w.value / 1e6)
-    depreciation = accelerator_depreciation_usd_per_year(1, accelerator_price_usd(fleet, platform), fleet.life_years)
-    return depreciation + energy_usd_per_year(facility_mw, site.electricity_usd_per_kwh)
+    capex = it_capex_per_accelerator_usd(accelerator_price_usd(fleet, platform), site)
+    depreciation, financing = capital_usd_per_year(capex, fleet.residual_value_share, fleet.life_years, site.wacc)
+    return depreciation + financing + energy_usd_per_year(facility_mw, site.electricity_usd_per_kwh)
 
 
 # -- revenue ------------------------------------------------------------------------------------
@@ -111,10 +148,11 @@ def margin(profit_usd_per_year: float, revenue_usd_per_year: float) -> float:
     return ratio(profit_usd_per_year, revenue_usd_per_year)
 
 
-def payback_years(capex_usd: float, profit_usd_per_year: float, depreciation_usd_per_year: float) -> float:
-    """Years of operating cash flow (profit + depreciation) that repay the capex; 0 when the
-    cash flow is not positive (the factory never pays back)."""
-    cash = profit_usd_per_year + depreciation_usd_per_year
+def payback_years(capex_usd: float, profit_usd_per_year: float, capital_usd_per_year: float) -> float:
+    """Years of operating cash flow (profit plus the capital charge: revenue less energy and
+    opex) that repay the capex, undiscounted; 0 when that cash flow is not positive (the factory
+    never pays back). The life cycle's ``discounted_payback_years`` counts the cost of capital."""
+    cash = profit_usd_per_year + capital_usd_per_year
     return ratio(capex_usd, cash) if cash > 0 else 0.0
 
 
@@ -124,9 +162,14 @@ __all__ = [
     "accelerator_cost_usd_per_year",
     "accelerator_depreciation_usd_per_year",
     "accelerator_price_usd",
+    "capital_usd_per_year",
     "energy_usd_per_year",
     "facility_capex_usd",
+    "facility_capital_usd_per_year",
     "facility_depreciation_usd_per_year",
+    "it_capex_per_accelerator_usd",
+    "networking_markup",
+    "whole_life_years",
     "margin",
     "other_opex_usd_per_year",
     "payback_years",

@@ -7,9 +7,13 @@ evaluate`` and sweeps. Steps (docs/factory.md explains each with units):
 2. give each assignment ``floor(share x fleet accelerators)`` accelerators (not rounded to whole
    domains: replicas of up to 144 GPUs are placed inside them, the rest of a share idles) and ask
    the engine for its best operating point (:mod:`factory_points`);
-3. cap each workload's sold output at its demand (each of its points sells the same share);
-4. turn tokens into revenue and accelerators and power into costs (:mod:`economics`);
-5. add up totals and breakdowns, and check every float is finite (:mod:`finite`).
+3. serve each workload's demand hour by hour, ``min(demand, capacity)``, its points sharing it in
+   proportion to capacity (:mod:`day`, :mod:`demand`): year 1 at steady state;
+4. turn tokens into revenue, and capital (annualised at the cost of capital), the power drawn
+   over the day and the building into costs (:mod:`economics`, :mod:`finance`);
+5. run the life cycle: years 0..horizon of capex, revenue, opex and residual value, with
+   refreshes, price decline, demand growth and software speed-up (:mod:`life_cycle`);
+6. add up totals and breakdowns, and check every float is finite (:mod:`nonfinite_guard`).
 
 Nothing here raises for an infeasible factory: a fleet with nothing to serve, a workload with no
 fleet, a model that fits nowhere or zero power give zeros with a reason and a warning.
@@ -22,10 +26,12 @@ import time
 from dataclasses import replace
 
 from factory_app.factory import economics as eco
+from factory_app.factory.day import DayService, PointDay, finance_assumptions, serve_day
+from factory_app.factory.life_cycle import generations, life_cycle
 from factory_app.serving.catalog import Catalog, default_catalog
-from factory_app.factory.operating_points import Capacity, allocate_demand, capacity
+from factory_app.factory.operating_points import Capacity, capacity
 from factory_app.factory.power import FleetSize, size_fleets
-from factory_app.factory.results import COST_TERMS, FactoryResult, FleetResult, OperatingPoint, WorkloadResult, empty_totals
+from factory_app.factory.results import COST_TERMS, FactoryResult, FleetResult, LifeCycle, OperatingPoint, WorkloadResult, empty_totals
 from factory_app.factory.nonfinite_guard import clean_result
 from factory_app.scenario.model import Fleet, Scenario, Workload
 
@@ -67,16 +73,22 @@ def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
     if site.facility_power_mw <= 0:
         warnings.append("the site has no power: nothing runs")
     served = _capacities(scenario, catalog, sizes)
-    by_workload = _group(served, 1)  # workload id -> its operating points' keys, in scenario order
-    sold = _sell(scenario, served, by_workload)
+    day = serve_day(scenario, catalog, served)
     workload_of = {w.id: w for w in scenario.workloads}
-    points = {key: _operating_point(c, sold[key], workload_of[c.workload_id]) for key, c in served.items()}
+    points = {key: _operating_point(c, day.point(key), workload_of[c.workload_id]) for key, c in served.items()}
     by_fleet = _group(points, 0)
-    fleets = tuple(_fleet_result(scenario, catalog, f, s, tuple(points[k] for k in by_fleet.get(f.id, ()))) for f, s in zip(scenario.fleets, sizes))
+    by_workload = _group(served, 1)  # workload id -> its operating points' keys, in scenario order
+    fleets = tuple(_fleet_result(scenario, catalog, f, s, tuple(points[k] for k in by_fleet.get(f.id, ())), day)
+                   for f, s in zip(scenario.fleets, sizes))
     fleets = _allocate_site_costs(scenario, fleets)
-    workloads = tuple(_workload_result(w, [served[k] for k in by_workload.get(w.id, ())], points) for w in scenario.workloads)
+    workloads = tuple(_workload_result(w, [points[k] for k in by_workload.get(w.id, ())], day) for w in scenario.workloads)
     warnings += _warnings(scenario, catalog, sizes, served, workloads)
-    totals, costs = _totals(scenario, fleets, workloads)
+    gens, all_points, events, life_warnings = generations(scenario, catalog, {s.fleet_id: s.accelerators for s in sizes}, served)
+    life = replace(life_cycle(scenario, gens, all_points, day.demand_mean, day.shapes), events=tuple(events))
+    warnings += life_warnings
+    if life.irr_count > 1:
+        warnings.append(f"the cash flows change sign more than once: {life.irr_count} rates zero them; the lowest is reported as the IRR")
+    totals, costs = _totals(scenario, fleets, workloads, life)
     result = FactoryResult(
         totals=totals,
         fleets=fleets,
@@ -84,6 +96,8 @@ def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
         cost_breakdown=costs,
         power_breakdown=_power_breakdown(scenario, fleets),
         warnings=tuple(dict.fromkeys(warnings)),
+        life_cycle=life,
+        finance=finance_assumptions(scenario, catalog, gens),
     )
     result, bad = clean_result(result)
     if bad:  # a bug, not a user error: say where rather than show NaN
@@ -125,25 +139,16 @@ def _group(pairs: dict[tuple[str, str], object], side: int) -> dict[str, list[tu
     return out
 
 
-def _sell(
-    scenario: Scenario, served: dict[tuple[str, str], Capacity], by_workload: dict[str, list[tuple[str, str]]]
-) -> dict[tuple[str, str], float]:
-    """Output tokens/s sold per operating point, after each workload's demand cap."""
-    sold: dict[tuple[str, str], float] = {}
-    for w in scenario.workloads:
-        keys = by_workload.get(w.id, [])
-        for key, value in zip(keys, allocate_demand([served[k] for k in keys], w.demand_cap_tokens_per_s)):
-            sold[key] = value
-    return sold
-
-
-def _operating_point(c: Capacity, sold: float, w: Workload) -> OperatingPoint:
-    capped = c.feasible and sold < c.output_tokens_per_s * (1 - 1e-12)
+def _operating_point(c: Capacity, hours: PointDay, w: Workload) -> OperatingPoint:
+    """The year-1 operating point: the engine's capacity, and what the day's demand buys of it."""
+    sold = hours.sold
+    below = c.feasible and sold < c.output_tokens_per_s * (1 - 1e-12)
     reason = c.reason
-    if capped:
+    if below:
         reason = (
-            f"demand cap of {w.demand_cap_tokens_per_s:,.0f} output tokens/s binds: sells {sold:,.0f} of "
-            f"{c.output_tokens_per_s:,.0f} tokens/s (engine bound: {c.bound})"
+            f"demand uses {eco.ratio(sold, c.output_tokens_per_s):.0%} of capacity over the day "
+            f"(busiest hour {hours.peak_utilisation:.0%}): sells {sold:,.0f} of {c.output_tokens_per_s:,.0f} tokens/s "
+            f"on average (engine bound: {c.bound})"
         )
     return OperatingPoint(
         fleet_id=c.fleet_id,
@@ -151,7 +156,7 @@ def _operating_point(c: Capacity, sold: float, w: Workload) -> OperatingPoint:
         accelerators=c.gpus,
         feasible=c.feasible,
         reason=reason,
-        bound="demand" if capped else c.bound,
+        bound="demand" if below else c.bound,
         layout=c.layout,
         output_capacity_tokens_per_s=c.output_tokens_per_s,
         output_tokens_per_s=sold,
@@ -169,18 +174,24 @@ def _operating_point(c: Capacity, sold: float, w: Workload) -> OperatingPoint:
 # -- fleets and workloads -----------------------------------------------------------------------
 
 
-def _fleet_result(scenario: Scenario, catalog: Catalog, f: Fleet, size: FleetSize, ops: tuple[OperatingPoint, ...]) -> FleetResult:
-    """A fleet's tokens, revenue and its own costs (accelerators and energy; site costs follow);
-    ``ops`` are its operating points in the order of the scenario's assignments."""
+def _fleet_result(scenario: Scenario, catalog: Catalog, f: Fleet, size: FleetSize, ops: tuple[OperatingPoint, ...], day: DayService) -> FleetResult:
+    """A fleet's tokens, revenue and its own costs (capital of its accelerators and network,
+    energy over the day; site costs follow); ``ops`` are its operating points in the order of
+    the scenario's assignments."""
     site = scenario.site
     platform = catalog.platforms.get(f.platform)
     accelerator_mw = size.accelerator_power_w / 1e6
-    facility_mw = site.facility_power_for(accelerator_mw)
     price = eco.accelerator_price_usd(f, platform) if platform else 0.0
+    capex = eco.it_capex_per_accelerator_usd(price, site) * size.accelerators
+    depreciation, financing = eco.capital_usd_per_year(capex, f.residual_value_share, f.life_years, site.wacc)
+    idle = max(size.accelerators - sum(op.accelerators for op in ops), 0)
+    mean_w = day.fleet_mean_w(f.id) + idle * size.all_in_w * site.idle_power_share
+    mean_mw = site.facility_power_for(mean_w) / 1e6
     costs = {
-        "accelerator_depreciation": eco.accelerator_depreciation_usd_per_year(size.accelerators, price, f.life_years),
+        "accelerator_depreciation": depreciation,
         "facility_depreciation": 0.0,
-        "energy": eco.energy_usd_per_year(facility_mw, site.electricity_usd_per_kwh),
+        "financing": financing,
+        "energy": eco.energy_usd_per_year(mean_mw, site.electricity_usd_per_kwh),
         "other_opex": 0.0,
     }
     return FleetResult(
@@ -188,42 +199,43 @@ def _fleet_result(scenario: Scenario, catalog: Catalog, f: Fleet, size: FleetSiz
         platform=f.platform,
         accelerators=size.accelerators,
         accelerator_power_mw=accelerator_mw,
-        facility_power_mw=facility_mw,
+        facility_power_mw=site.facility_power_for(accelerator_mw),
         output_tokens_per_s=sum(op.output_tokens_per_s for op in ops),
         input_tokens_per_s=sum(op.input_tokens_per_s for op in ops),
         revenue_usd_per_year=sum(op.revenue_usd_per_year for op in ops),
         cost_usd_per_year=sum(costs.values()),
         cost_breakdown=costs,
-        capex_usd=size.accelerators * price,
-        idle_accelerators=max(size.accelerators - sum(op.accelerators for op in ops), 0),
+        capex_usd=capex,
+        idle_accelerators=idle,
         limited_by=size.limited_by,
         operating_points=ops,
+        facility_power_mean_mw=mean_mw,
     )
 
 
 def _allocate_site_costs(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> tuple[FleetResult, ...]:
-    """Share the facility's depreciation, other opex and capex among fleets in proportion to the
-    facility power each draws, so fleet costs add up to the site's total (when any fleet draws)."""
+    """Share the facility's depreciation, financing, other opex and capex among fleets in
+    proportion to the facility power each can draw, so fleet costs add up to the site's total
+    (when any fleet draws)."""
     site = scenario.site
     drawn = sum(f.facility_power_mw for f in fleets)
     if drawn <= 0:
         return fleets
-    depreciation = eco.facility_depreciation_usd_per_year(site)
+    depreciation, financing = eco.facility_capital_usd_per_year(site)
     opex = eco.other_opex_usd_per_year(site)
     capex = eco.facility_capex_usd(site)
     out = []
     for f in fleets:
         part = f.facility_power_mw / drawn
-        costs = dict(f.cost_breakdown, facility_depreciation=depreciation * part, other_opex=opex * part)
+        costs = dict(f.cost_breakdown, facility_depreciation=depreciation * part, other_opex=opex * part,
+                     financing=f.cost_breakdown["financing"] + financing * part)
         out.append(replace(f, cost_breakdown=costs, cost_usd_per_year=sum(costs.values()), capex_usd=f.capex_usd + capex * part))
     return tuple(out)
 
 
-def _workload_result(w: Workload, served: list[Capacity], points: dict[tuple[str, str], OperatingPoint]) -> WorkloadResult:
-    ops = [points[(c.fleet_id, c.workload_id)] for c in served]
+def _workload_result(w: Workload, ops: list[OperatingPoint], day: DayService) -> WorkloadResult:
     capacity_tps = sum(op.output_capacity_tokens_per_s for op in ops)
     sold = sum(op.output_tokens_per_s for op in ops)
-    capped = w.demand_cap_tokens_per_s is not None and capacity_tps > w.demand_cap_tokens_per_s
     feasible = [op for op in ops if op.feasible]
     reason = ""
     if not ops:
@@ -231,17 +243,23 @@ def _workload_result(w: Workload, served: list[Capacity], points: dict[tuple[str
     elif not feasible:
         reason = f"no operating point is feasible: {ops[0].reason}"
     largest = max(feasible, key=lambda op: op.output_capacity_tokens_per_s, default=None)
-    bound = "demand" if capped else (largest.bound if largest else "")
+    hours = day.workload(w.id)
+    below = capacity_tps > 0 and sold < capacity_tps * (1 - 1e-12)
     return WorkloadResult(
         workload_id=w.id,
         output_tokens_per_s=sold,
         input_tokens_per_s=sum(op.input_tokens_per_s for op in ops),
         output_capacity_tokens_per_s=capacity_tps,
-        demand_cap_tokens_per_s=float(w.demand_cap_tokens_per_s or 0.0),
+        demand_cap_tokens_per_s=float(w.demand_tokens_per_s or 0.0),
         revenue_usd_per_year=sum(op.revenue_usd_per_year for op in ops),
         utilisation=eco.ratio(sold, capacity_tps),
-        bound=bound,
+        bound="demand" if below else (largest.bound if largest else ""),
         reason=reason,
+        demand_tokens_per_s=hours.mean_demand,
+        peak_demand_tokens_per_s=max(hours.demand, default=0.0),
+        unserved_share=eco.ratio(hours.mean_demand - sum(hours.served) / len(hours.served), hours.mean_demand) if hours.served else 0.0,
+        demand_by_hour=hours.demand,
+        served_by_hour=hours.served,
     )
 
 
@@ -252,12 +270,16 @@ def _site_costs(scenario: Scenario, fleets: tuple[FleetResult, ...]) -> dict[str
     site = scenario.site
     costs = {term: sum(f.cost_breakdown[term] for f in fleets) for term in COST_TERMS}
     # the building is paid for whether or not a fleet draws power
-    costs["facility_depreciation"] = eco.facility_depreciation_usd_per_year(site)
+    depreciation, financing = eco.facility_capital_usd_per_year(site)
+    costs["facility_depreciation"] = depreciation
+    costs["financing"] = sum(f.cost_breakdown["financing"] for f in fleets) + (0.0 if any(f.facility_power_mw > 0 for f in fleets) else financing)
     costs["other_opex"] = eco.other_opex_usd_per_year(site)
     return costs
 
 
-def _totals(scenario: Scenario, fleets: tuple[FleetResult, ...], workloads: tuple[WorkloadResult, ...]) -> tuple[dict[str, float], dict[str, float]]:
+def _totals(
+    scenario: Scenario, fleets: tuple[FleetResult, ...], workloads: tuple[WorkloadResult, ...], life: LifeCycle
+) -> tuple[dict[str, float | None], dict[str, float]]:
     site = scenario.site
     costs = _site_costs(scenario, fleets)
     revenue = sum(w.revenue_usd_per_year for w in workloads)
@@ -266,9 +288,11 @@ def _totals(scenario: Scenario, fleets: tuple[FleetResult, ...], workloads: tupl
     sold = sum(w.output_tokens_per_s for w in workloads)
     capacity_tps = sum(w.output_capacity_tokens_per_s for w in workloads)
     facility_used = sum(f.facility_power_mw for f in fleets)
+    facility_mean = sum(f.facility_power_mean_mw for f in fleets)
+    accelerators = sum(f.accelerators for f in fleets)
     # fleets carry the facility's capex in proportion to power drawn; when none draws, add it here
     capex = sum(f.capex_usd for f in fleets) + (0.0 if facility_used > 0 else eco.facility_capex_usd(site))
-    depreciation = costs["accelerator_depreciation"] + costs["facility_depreciation"]
+    capital = costs["accelerator_depreciation"] + costs["facility_depreciation"] + costs["financing"]
     totals = empty_totals()
     totals.update(
         facility_power_mw=site.facility_power_mw,
@@ -276,7 +300,7 @@ def _totals(scenario: Scenario, fleets: tuple[FleetResult, ...], workloads: tupl
         it_power_mw=site.it_power_mw,
         accelerator_power_mw=site.accelerator_power_mw,
         accelerator_power_used_mw=sum(f.accelerator_power_mw for f in fleets),
-        accelerators=float(sum(f.accelerators for f in fleets)),
+        accelerators=float(accelerators),
         output_tokens_per_s=sold,
         input_tokens_per_s=sum(w.input_tokens_per_s for w in workloads),
         output_capacity_tokens_per_s=capacity_tps,
@@ -287,10 +311,17 @@ def _totals(scenario: Scenario, fleets: tuple[FleetResult, ...], workloads: tupl
         revenue_usd_per_watt_year=eco.ratio(revenue, site.facility_power_mw * 1e6),
         cost_usd_per_million_tokens=eco.ratio(cost, sold * eco.SECONDS_PER_YEAR / 1e6),
         margin=eco.margin(profit, revenue),
-        payback_years=eco.payback_years(capex, profit, depreciation),
-        joules_per_token=eco.ratio(facility_used * 1e6, sold),
+        payback_years=eco.payback_years(capex, profit, capital),
+        joules_per_token=eco.ratio(facility_mean * 1e6, sold),
         capex_usd=capex,
-        idle_share=1.0 - eco.ratio(sold, capacity_tps) if capacity_tps > 0 else 0.0,
+        idle_share=max(0.0, 1.0 - eco.ratio(sold, capacity_tps)) if capacity_tps > 0 else 0.0,
+        utilisation=min(eco.ratio(sold, capacity_tps), 1.0),
+        facility_power_mean_mw=facility_mean,
+        cost_usd_per_accelerator_hour=eco.ratio(cost, accelerators * eco.HOURS_PER_YEAR),
+        cost_of_capital_usd_per_year=costs["financing"],
+        npv_usd=life.npv_usd,
+        irr=life.irr,
+        discounted_payback_years=life.discounted_payback_years,
     )
     return totals, costs
 

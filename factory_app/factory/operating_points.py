@@ -1,8 +1,8 @@
-"""Operating points of a factory: what each fleet x workload can produce, and what it sells.
+"""Operating points of a factory: what each fleet x workload can produce.
 
 One engine call per fleet x workload (:func:`capacity`) gives the best operating point of the
-accelerators assigned; :func:`allocate_demand` then caps what each workload sells at its demand,
-every operating point of the workload selling the same share of its capacity.
+accelerators assigned: the most throughput whose p99 limits hold at full load, which is the
+busiest hour's. What each point sells hour by hour is :mod:`factory_app.factory.demand`'s.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class Capacity:
     multiplier: float = 1.0
     value_usd_per_token: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    #: W per accelerator at the operating point, host share included, when the engine gives it
+    #: (``Prediction.power_w_per_gpu``); 0 = not given (the catalogue's all-in W is used).
+    power_w_per_gpu: float = 0.0
 
     @property
     def tokens_per_s_per_gpu(self) -> float:
@@ -113,24 +116,9 @@ def capacity(catalog: Catalog, fleet: Fleet, domain_size: int, w: Workload, gpus
         multiplier=multiplier,
         value_usd_per_token=value_per_output_token_usd(w, multiplier),
         notes=result.notes,
+        power_w_per_gpu=float(getattr(result, "power_w_per_gpu", 0.0) or 0.0),  # the engine's power hook (issue 13)
         **base,
     )
 
 
-def allocate_demand(points: list[Capacity], cap_tokens_per_s: float | None) -> list[float]:
-    """Output tokens/s sold by each of one workload's operating points (same order).
-
-    Without a cap every point sells its capacity. When the capacity exceeds the cap, each point
-    sells the same share of its capacity (``cap / total capacity``), as a load balancer spreading
-    the workload's requests over its fleets would; which fleets should serve it at all is the
-    optimiser's question, not the evaluation's.
-    """
-    capacities = [c.output_tokens_per_s for c in points]
-    total = sum(capacities)
-    if cap_tokens_per_s is None or total <= cap_tokens_per_s:
-        return capacities
-    share = max(float(cap_tokens_per_s), 0.0) / total
-    return [tps * share for tps in capacities]
-
-
-__all__ = ["Capacity", "allocate_demand", "cached_predict", "capacity", "clear_cache"]
+__all__ = ["Capacity", "cached_predict", "capacity", "clear_cache"]

@@ -1,9 +1,11 @@
-"""What evaluating a factory returns: totals, per-fleet and per-workload breakdowns.
+"""What evaluating a factory returns: totals, per-fleet and per-workload breakdowns, and the
+life cycle (cash flows year by year).
 
-Every number is finite (zero with a stated reason where nothing can be computed). Rates are
-per second, money per year, power in MW at the facility meter unless a name says otherwise.
-The ``TOTAL_KEYS`` names are a public contract (``factory-app evaluate --json``, CSV columns):
-add to them, never rename.
+Every number is finite (zero with a stated reason where nothing can be computed; the IRR and the
+discounted payback are ``None`` when they do not exist). Rates are per second, money per year,
+power in MW at the facility meter unless a name says otherwise. Totals, fleets and workloads
+describe year 1 of operation at steady state (:data:`REPORT_YEAR`). The ``TOTAL_KEYS`` names are
+a public contract (``factory-app evaluate --json``, CSV columns): add to them, never rename.
 """
 
 from __future__ import annotations
@@ -17,8 +19,15 @@ from factory_app.factory.metrics import METRICS
 #: labels and formats, is :data:`factory_app.factory.metrics.METRICS`.
 TOTAL_KEYS: dict[str, str] = {key: m.description for key, m in METRICS.items()}
 
-#: Cost terms of :attr:`FactoryResult.cost_breakdown` (USD/year).
-COST_TERMS = ("accelerator_depreciation", "facility_depreciation", "energy", "other_opex")
+#: Cost terms of :attr:`FactoryResult.cost_breakdown` (USD/year). ``financing`` is the return
+#: the capital (accelerators, network, facility) earns at the cost of capital.
+COST_TERMS = ("accelerator_depreciation", "facility_depreciation", "financing", "energy", "other_opex")
+#: Totals that are ``None`` when they do not exist (no rate zeroes the cash flows; never repaid).
+OPTIONAL_TOTALS = ("irr", "discounted_payback_years")
+#: The year of operation the single-year figures describe (year 0 is the build).
+REPORT_YEAR = 1
+REPORT_YEAR_TEXT = ("year 1 of operation at steady state: full demand (no first-year ramp), year-1 prices and software, "
+                    "every fleet as the scenario places it")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +69,7 @@ class FleetResult:
     idle_accelerators: int  # not assigned to any workload
     limited_by: str  # "power", "count" or "" — what sized the fleet
     operating_points: tuple[OperatingPoint, ...] = ()
+    facility_power_mean_mw: float = 0.0  # drawn at the meter, averaged over the day (busy and idle)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +78,55 @@ class WorkloadResult:
     output_tokens_per_s: float
     input_tokens_per_s: float
     output_capacity_tokens_per_s: float
-    demand_cap_tokens_per_s: float  # 0 = unlimited
+    demand_cap_tokens_per_s: float  # the stated mean demand (format 1: the cap); 0 = the default utilisation
     revenue_usd_per_year: float
     utilisation: float
     bound: str  # demand, or the bound of its largest operating point
     reason: str = ""  # e.g. "no fleet serves this workload"
+    demand_tokens_per_s: float = 0.0  # mean demand used (stated, or the default utilisation of capacity)
+    peak_demand_tokens_per_s: float = 0.0  # the busiest hour's demand
+    unserved_share: float = 0.0  # share of the day's demand above capacity (lost)
+    demand_by_hour: tuple[float, ...] = ()  # output tokens/s demanded, 00 to 23 h
+    served_by_hour: tuple[float, ...] = ()  # output tokens/s served, 00 to 23 h
+
+
+@dataclass(frozen=True, slots=True)
+class YearCashFlow:
+    """One year of the life cycle (year 0 is the build). USD; tokens/s averaged over the year."""
+
+    year: int
+    capex_usd: float  # facility, accelerators and network bought this year
+    revenue_usd: float
+    energy_usd: float
+    other_opex_usd: float
+    opex_usd: float  # energy + other opex
+    residual_value_usd: float  # equipment sold at the end of its life, and what is left at the horizon
+    cash_flow_usd: float  # revenue - opex - capex + residual value
+    discounted_usd: float  # cash_flow / (1 + wacc)^year
+    cumulative_discounted_usd: float
+    output_tokens_per_s: float
+    output_capacity_tokens_per_s: float
+    utilisation: float
+    accelerators: int  # in service during the year
+
+
+@dataclass(frozen=True, slots=True)
+class LifeCycle:
+    """Cash flows over the horizon and what they are worth at the cost of capital."""
+
+    years: tuple[YearCashFlow, ...] = ()
+    npv_usd: float = 0.0
+    irr: float | None = None
+    irr_count: int = 0  # rates that zero the flows (more than 1: the lowest is ``irr``)
+    discounted_payback_years: float | None = None
+    events: tuple[str, ...] = ()  # deliveries, refreshes, retirements, in words
 
 
 @dataclass(frozen=True, slots=True)
 class FactoryResult:
     """The evaluation of one scenario."""
 
-    totals: dict[str, float]
+    totals: dict[str, float | None]  # None only for OPTIONAL_TOTALS
     fleets: tuple[FleetResult, ...]
     workloads: tuple[WorkloadResult, ...]
     cost_breakdown: dict[str, float]  # COST_TERMS, USD/year, whole site
@@ -88,6 +135,8 @@ class FactoryResult:
     optimised: bool = False
     optimiser_note: str = ""
     compute_ms: float = 0.0
+    life_cycle: LifeCycle = field(default_factory=LifeCycle)
+    finance: dict[str, Any] = field(default_factory=dict)  # the assumptions the money rests on
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,8 +156,11 @@ class FactoryResult:
         return next((w for w in self.workloads if w.workload_id == workload_id), None)
 
 
-def empty_totals() -> dict[str, float]:
-    return {k: 0.0 for k in TOTAL_KEYS}
+def empty_totals() -> dict[str, float | None]:
+    return {k: (None if k in OPTIONAL_TOTALS else 0.0) for k in TOTAL_KEYS}
 
 
-__all__ = ["TOTAL_KEYS", "COST_TERMS", "OperatingPoint", "FleetResult", "WorkloadResult", "FactoryResult", "empty_totals"]
+__all__ = [
+    "COST_TERMS", "OPTIONAL_TOTALS", "REPORT_YEAR", "REPORT_YEAR_TEXT", "TOTAL_KEYS", "FactoryResult", "FleetResult",
+    "LifeCycle", "OperatingPoint", "WorkloadResult", "YearCashFlow", "empty_totals",
+]

@@ -30,9 +30,9 @@ class CompareEntry:
 
 @dataclass(frozen=True, slots=True)
 class CompareCell:
-    value: float
-    difference: float  # value - baseline
-    difference_pct: float | None  # None when the baseline is zero
+    value: float | None  # None: the total does not exist (an IRR, a payback that never comes)
+    difference: float | None  # value - baseline; None when either does not exist
+    difference_pct: float | None  # None when the baseline is zero or either does not exist
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +55,22 @@ def compare(entries: list[CompareEntry], baseline: int = 0) -> list[CompareRow]:
         raise ValueError(f"baseline must be one of the {len(entries)} scenarios")
     rows = []
     for key in metrics():
-        base = float(entries[baseline].result.totals.get(key, 0.0))
+        base = _value(entries[baseline].result, key)
         cells = []
         for e in entries:
-            v = float(e.result.totals.get(key, 0.0))
+            v = _value(e.result, key)
+            if v is None or base is None:
+                cells.append(CompareCell(v, None, None))
+                continue
             pct = (v - base) / abs(base) if base != 0 else None
             cells.append(CompareCell(v, v - base, pct))
         rows.append(CompareRow(key, TOTAL_KEYS[key], tuple(cells)))
     return rows
+
+
+def _value(result: FactoryResult, key: str) -> float | None:
+    value = result.totals.get(key, 0.0)
+    return None if value is None else float(value)
 
 
 def compare_csv_rows(entries: list[CompareEntry], baseline: int = 0) -> list[dict[str, Any]]:

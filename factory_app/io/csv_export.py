@@ -1,7 +1,7 @@
 """CSV tables of factory results and sweeps, with stable column names that carry their units.
 
 One results table holds everything ``evaluate --csv`` writes: a ``row_type`` column says what a
-row is (``total``, ``fleet``, ``operating_point`` or ``workload``), result columns hold the
+row is (``total``, ``fleet``, ``operating_point``, ``workload`` or ``cash_flow``), result columns hold the
 numbers and ``site_*``, ``fleet_*``, ``workload_*`` and ``assignment_share`` columns the inputs
 that produced them (including the catalogue figures used, with an estimate flag). One table
 rather than sections, so a spreadsheet or ``csv.DictReader`` reads it whole. Cells that do not
@@ -25,7 +25,7 @@ from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.factory.economics import accelerator_price_usd
 from factory_app.factory.results import COST_TERMS, TOTAL_KEYS, FactoryResult, OperatingPoint
 from factory_app.io.atomic import write_bytes_atomic
-from factory_app.io.results_json import COUNT_KEYS, fleet_figures, plain_number
+from factory_app.io.results_json import CASH_FLOW_KEYS, COUNT_KEYS, cash_flow_rows, fleet_figures, plain_number
 from factory_app.scenario.fields import SITE_FIELDS
 from factory_app.scenario.model import Fleet, Scenario, Workload
 
@@ -37,21 +37,28 @@ COST_COLUMNS = tuple(f"{term}_usd_per_year" for term in COST_TERMS)
 RESULT_COLUMNS = (
     "feasible", "bound", "reason", "layout", "limited_by", "idle_accelerators",
     *TOTAL_KEYS,
-    "utilisation", "tokens_per_s_per_user", "ttft_ms", "ttft_p99_ms", "tpot_ms", "effective_price_out_usd_per_mtok",
+    "tokens_per_s_per_user", "ttft_ms", "ttft_p99_ms", "tpot_ms", "effective_price_out_usd_per_mtok",
     *COST_COLUMNS,
+    "demand_tokens_per_s", "peak_demand_tokens_per_s", "unserved_share",
 )
+#: Columns of the ``cash_flow`` rows (year 0 is the build); ``capex_usd``, ``accelerators``,
+#: ``utilisation`` and ``output_tokens_per_s`` share the result columns of those names.
+CASH_FLOW_COLUMNS = tuple(k for k in CASH_FLOW_KEYS if k not in TOTAL_KEYS)
 SITE_COLUMNS = ("site_name", *(f"site_{name}" for name in SITE_FIELDS))
 FLEET_COLUMNS = (
     "fleet_sizing", "fleet_power_share", "fleet_accelerators_requested", "fleet_life_years", "fleet_price_usd",
     "fleet_price_source", "fleet_price_is_estimate", "fleet_all_in_w", "fleet_all_in_w_is_estimate", "fleet_scale_up_domain",
+    "fleet_residual_value_share", "fleet_delivery_year", "fleet_refresh_platform",
 )
 WORKLOAD_COLUMNS = (
     "workload_precision", "workload_isl", "workload_osl", "workload_max_ttft_ms", "workload_min_tokens_per_s_per_user",
     "workload_price_in_usd_per_mtok", "workload_price_out_usd_per_mtok", "workload_price_curve", "workload_demand_cap_tokens_per_s",
+    "workload_demand_tokens_per_s", "workload_default_utilisation", "workload_demand_shape", "workload_demand_hourly",
+    "workload_price_decline_per_year", "workload_demand_growth_per_year",
 )
 OTHER_COLUMNS = ("assignment_share", "optimised", "app_version")
 #: Every column of the results table, in order.
-RESULTS_COLUMNS: tuple[str, ...] = ID_COLUMNS + RESULT_COLUMNS + SITE_COLUMNS + FLEET_COLUMNS + WORKLOAD_COLUMNS + OTHER_COLUMNS
+RESULTS_COLUMNS: tuple[str, ...] = ID_COLUMNS + RESULT_COLUMNS + CASH_FLOW_COLUMNS + SITE_COLUMNS + FLEET_COLUMNS + WORKLOAD_COLUMNS + OTHER_COLUMNS
 
 
 def neutralise(text: str) -> str:
@@ -109,6 +116,8 @@ def _fleet(f: Fleet, catalog: Catalog) -> dict[str, Any]:
         "fleet_sizing": f.sizing, "fleet_power_share": f.power_share if f.sizing == "power" else None,
         "fleet_accelerators_requested": f.accelerators if f.sizing == "count" else None, "fleet_life_years": f.life_years,
         "fleet_price_source": "override" if f.price_usd is not None else "catalogue",
+        "fleet_residual_value_share": f.residual_value_share, "fleet_delivery_year": f.delivery_year,
+        "fleet_refresh_platform": f.refresh_platform,
     }
     if p is not None:
         out.update(
@@ -128,7 +137,10 @@ def _workload(w: Workload) -> dict[str, Any]:
         "workload_min_tokens_per_s_per_user": w.min_tokens_per_s_per_user,
         "workload_price_in_usd_per_mtok": w.price_in_usd_per_mtok, "workload_price_out_usd_per_mtok": w.price_out_usd_per_mtok,
         "workload_price_curve": ";".join(f"{p.tokens_per_s_per_user:g}:{p.multiplier:g}" for p in w.price_curve),
-        "workload_demand_cap_tokens_per_s": w.demand_cap_tokens_per_s,
+        "workload_demand_cap_tokens_per_s": w.demand_tokens_per_s,  # the format-1 name of the stated mean demand
+        "workload_demand_tokens_per_s": w.demand_tokens_per_s, "workload_default_utilisation": w.default_utilisation,
+        "workload_demand_shape": w.demand_shape, "workload_demand_hourly": ";".join(f"{v:g}" for v in w.demand_hourly),
+        "workload_price_decline_per_year": w.price_decline_per_year, "workload_demand_growth_per_year": w.demand_growth_per_year,
     }
 
 
@@ -144,7 +156,7 @@ def _operating_point(op: OperatingPoint) -> dict[str, Any]:
 
 def results_rows(scenario: Scenario, result: FactoryResult, catalog: Catalog | None = None) -> list[dict[str, Any]]:
     """Rows of the results table: the total, then each fleet followed by its operating points,
-    then each workload."""
+    then each workload, then one ``cash_flow`` row per year of the life cycle."""
     cat = catalog or default_catalog()
     site = _site(scenario)
     common = {"scenario_name": scenario.name, **site}
@@ -173,8 +185,10 @@ def results_rows(scenario: Scenario, result: FactoryResult, catalog: Catalog | N
             "row_type": "workload", **common, **_workload(workloads[wr.workload_id]),
             "output_tokens_per_s": wr.output_tokens_per_s, "input_tokens_per_s": wr.input_tokens_per_s,
             "output_capacity_tokens_per_s": wr.output_capacity_tokens_per_s, "revenue_usd_per_year": wr.revenue_usd_per_year,
-            "utilisation": wr.utilisation, "bound": wr.bound, "reason": wr.reason,
+            "utilisation": wr.utilisation, "bound": wr.bound, "reason": wr.reason, "demand_tokens_per_s": wr.demand_tokens_per_s,
+            "peak_demand_tokens_per_s": wr.peak_demand_tokens_per_s, "unserved_share": wr.unserved_share,
         })
+    rows += [{"row_type": "cash_flow", **common, **year} for year in cash_flow_rows(result.life_cycle)]
     return rows
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from factory_app.serving.precision import PRECISIONS
+from factory_app.scenario.demand_shapes import CUSTOM, HOURS, SHAPE_CHOICES
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec
 from factory_app.scenario.model import MAX_NAME, SIZING_MODES
 
@@ -22,8 +23,8 @@ POSITION_LIMIT = 10_000_000.0
 class Key:
     """One key of a JSON object.
 
-    ``kind``: id, text, enum, number (with ``spec``), position, curve, ref (an id of another
-    item) or bool. ``attr`` is the dataclass attribute it fills (default: the key itself).
+    ``kind``: id, text, enum, number (with ``spec``), position, curve, hourly (24 numbers or
+    none), ref (an id of another item) or bool. ``attr`` is the dataclass attribute it fills (default: the key itself).
     """
 
     name: str
@@ -57,6 +58,9 @@ FLEET_KEYS: tuple[Key, ...] = (
     Key("platform", "text", "Platform id from the catalogue (`factory-app catalog`), e.g. h200, gb200.", required=True),
     Key("sizing", "enum", "How the fleet is sized: 'power' (a share of the site's accelerator power) or 'count'.", choices=SIZING_MODES),
     *_numbers(FLEET_FIELDS),
+    Key("refresh_platform", "text",
+        "Platform id the fleet is replaced with at the end of its life (at the same power), e.g. rubin; "
+        "the successor is replaced by the same platform at the end of its own life. Empty = retire the fleet."),
     _POSITION,
 )
 
@@ -72,6 +76,12 @@ WORKLOAD_KEYS: tuple[Key, ...] = (
         "Output-price multiplier by speed: [[tokens/s per user, multiplier], ...] with rising speeds; "
         "interpolated linearly, flat beyond its ends. Empty = multiplier 1.",
     ),
+    Key("demand_shape", "enum",
+        f"24-hour shape of the demand: a template (daytime, evening, follow-the-sun, flat; see docs/factory.md) or "
+        f"'{CUSTOM}' with the hours in demand_hourly.", choices=SHAPE_CHOICES),
+    Key("demand_hourly", "hourly",
+        f"With demand_shape '{CUSTOM}': {HOURS} multipliers of the mean demand, 00 to 23 h local time, averaging 1 "
+        "(each 0-24). Empty with a template."),
     _POSITION,
 )
 

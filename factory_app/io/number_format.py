@@ -92,8 +92,14 @@ def plain(x: float, digits: int = 3) -> str:
     return _sig(abs(_finite(x)), digits) if x >= 0 else "-" + _sig(abs(_finite(x)), digits)
 
 
-def years(x: float) -> str:
-    return f"{num(x, ',.1f')} yr"
+def years(x: float | None) -> str:
+    """Years to one decimal; ``None`` (never) as 'never'."""
+    return "never" if x is None else f"{num(x, ',.1f')} yr"
+
+
+def rate(x: float | None) -> str:
+    """A yearly rate as a percentage; ``None`` (no rate exists) as 'n/a'."""
+    return "n/a" if x is None else f"{num(_finite(x) * 100, ',.1f')}%"
 
 
 _STYLES = {
@@ -102,6 +108,8 @@ _STYLES = {
     "usd_per_year": usd_per_year,
     "usd_per_w_year": lambda v: signed(f"${num(abs(_finite(v)), ',.2f')}/W/yr", v),
     "usd_per_mtok": lambda v: signed(f"${num(abs(_finite(v)), ',.3f')}", v),
+    "usd_per_hour": lambda v: signed(f"${num(abs(_finite(v)), ',.2f')}/h", v),
+    "rate": rate,
     "usd": usd,
     "fraction": percent,
     "joules": lambda v: f"{num(v, ',.2f')} J",
@@ -111,9 +119,12 @@ _STYLES = {
 }
 
 
-def metric(key: str, value: float) -> str:
-    """A total formatted by its style (e.g. ``margin`` 0.42 -> '42.0%')."""
+def metric(key: str, value: float | None) -> str:
+    """A total formatted by its style (e.g. ``margin`` 0.42 -> '42.0%'); ``None`` (an IRR or a
+    payback that does not exist) as 'n/a' or 'never'."""
     m = METRICS.get(key)
+    if value is None:
+        return "never" if m is not None and m.style == "years" else "n/a"
     return _STYLES[m.style](value) if m else compact(value)
 
 
@@ -127,12 +138,15 @@ def total(key: str, totals) -> str:
     return MISSING if unavailable(key, totals) else metric(key, totals.get(key, 0.0))
 
 
-def difference(key: str, diff: float, relative: float | None) -> str:
+def difference(key: str, diff: float | None, relative: float | None) -> str:
     """A change of a total as people read it: '+1.2 M tok/s (+12.0%)'. A share (margin, idle)
-    changes in percentage points, and a relative change of a percentage is not shown."""
+    or a rate (IRR) changes in percentage points, and a relative change of a percentage is not
+    shown; no change can be stated when either side does not exist (``None``)."""
+    if diff is None:
+        return "n/a"
     m = METRICS.get(key)
     diff = _finite(diff)
-    if m is not None and m.style == "fraction":
+    if m is not None and m.style in ("fraction", "rate"):
         body = f"{abs(diff) * 100:.1f} pp"
     else:
         body = metric(key, abs(diff))

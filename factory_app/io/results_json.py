@@ -3,8 +3,10 @@
 Key names are public (docs/file-format.md lists them with units): add keys, never rename. The
 top level holds ``totals`` (every :data:`TOTAL_KEYS` entry), ``fleets`` (the same figures per
 fleet, each with its ``operating_points``), ``workloads``, ``cost_breakdown``,
-``power_breakdown``, ``warnings`` and the optimiser's note. Per-fleet figures that are "per MW" or
-"per watt" use the facility power the fleet draws, since a fleet has no budget of its own.
+``power_breakdown``, ``warnings``, the optimiser's note, ``finance`` (the assumptions the money
+rests on) and ``cash_flows`` (years 0..horizon). Totals, fleets and workloads describe year 1 of
+operation at steady state (``finance.report_year``). Per-fleet figures that are "per MW" or "per
+watt" use the facility power the fleet draws, since a fleet has no budget of its own.
 
 Counts (accelerators, idle accelerators) are integers, and no number is ``-0.0`` (a negative zero
 reads as a loss where there is none): :func:`plain_numbers` normalises the whole document.
@@ -17,7 +19,7 @@ from typing import Any
 
 from factory_app.factory import economics as eco
 from factory_app.factory.metrics import METRICS
-from factory_app.factory.results import COST_TERMS, TOTAL_KEYS, FactoryResult, FleetResult
+from factory_app.factory.results import COST_TERMS, TOTAL_KEYS, FactoryResult, FleetResult, LifeCycle
 from factory_app.io.migrations import CURRENT_VERSION
 from factory_app.scenario.model import Scenario
 
@@ -37,9 +39,30 @@ FLEET_KEYS: dict[str, str] = {
     "revenue_usd_per_watt_year": "USD/year per W the fleet draws at the facility meter",
     "cost_usd_per_million_tokens": "USD per million output tokens sold",
     "margin": "fraction of revenue",
-    "payback_years": "capex / (profit + depreciation); 0 when it never pays back",
-    "joules_per_token": "J per output token sold, at the facility meter",
-    "capex_usd": "USD: accelerators plus the fleet's share of the facility",
+    "payback_years": "capex / (profit + capital charge), undiscounted; 0 when it never pays back",
+    "joules_per_token": "J per output token sold, at the facility meter (busy and idle power over the day)",
+    "capex_usd": "USD: accelerators with their network, plus the fleet's share of the facility",
+    "facility_power_mean_mw": "MW the fleet draws at the facility meter, averaged over the day",
+    "utilisation": "output tokens sold / output capacity, averaged over the day",
+    "cost_usd_per_accelerator_hour": "USD per installed accelerator-hour: cost per year / (accelerators x 8,760 h)",
+}
+
+#: Keys of every entry of ``cash_flows`` (year 0 is the build).
+CASH_FLOW_KEYS: dict[str, str] = {
+    "year": "year of the life cycle: 0 is the build, 1.. the years of operation",
+    "capex_usd": "USD: facility, accelerators and network bought in the year",
+    "revenue_usd": "USD: tokens sold in the year at the year's prices",
+    "opex_usd": "USD: energy + other opex",
+    "energy_usd": "USD: electricity for the power drawn hour by hour",
+    "other_opex_usd": "USD: staff, maintenance, insurance, property tax",
+    "residual_value_usd": "USD: equipment sold at the end of its life, and the value of what is in service at the horizon",
+    "cash_flow_usd": "USD: revenue - opex - capex + residual value",
+    "discounted_usd": "USD: cash_flow_usd / (1 + wacc)^year",
+    "cumulative_discounted_usd": "USD: sum of discounted_usd up to the year",
+    "output_tokens_per_s": "output tokens/s sold, averaged over the year",
+    "output_capacity_tokens_per_s": "output tokens/s the fleets in service can produce (software speed-up included)",
+    "utilisation": "sold / capacity in the year",
+    "accelerators": "accelerators in service during the year",
 }
 
 
@@ -71,7 +94,7 @@ def fleet_figures(f: FleetResult) -> dict[str, float]:
     """The per-fleet counterparts of the totals (see :data:`FLEET_KEYS`)."""
     capacity = sum(op.output_capacity_tokens_per_s for op in f.operating_points)
     profit = f.revenue_usd_per_year - f.cost_usd_per_year
-    depreciation = f.cost_breakdown.get("accelerator_depreciation", 0.0) + f.cost_breakdown.get("facility_depreciation", 0.0)
+    depreciation = sum(f.cost_breakdown.get(k, 0.0) for k in ("accelerator_depreciation", "facility_depreciation", "financing"))
     return {
         "facility_power_mw": f.facility_power_mw,
         "accelerator_power_mw": f.accelerator_power_mw,
@@ -88,8 +111,11 @@ def fleet_figures(f: FleetResult) -> dict[str, float]:
         "cost_usd_per_million_tokens": eco.ratio(f.cost_usd_per_year, f.output_tokens_per_s * eco.SECONDS_PER_YEAR / 1e6),
         "margin": eco.margin(profit, f.revenue_usd_per_year),
         "payback_years": eco.payback_years(f.capex_usd, profit, depreciation),
-        "joules_per_token": eco.ratio(f.facility_power_mw * 1e6, f.output_tokens_per_s),
+        "joules_per_token": eco.ratio(f.facility_power_mean_mw * 1e6, f.output_tokens_per_s),
         "capex_usd": f.capex_usd,
+        "facility_power_mean_mw": f.facility_power_mean_mw,
+        "utilisation": eco.ratio(f.output_tokens_per_s, capacity),
+        "cost_usd_per_accelerator_hour": eco.ratio(f.cost_usd_per_year, f.accelerators * eco.HOURS_PER_YEAR),
     }
 
 
@@ -125,7 +151,15 @@ def result_to_json(scenario: Scenario, result: FactoryResult) -> dict[str, Any]:
         "warnings": list(result.warnings),
         "optimised": result.optimised,
         "optimiser_note": result.optimiser_note,
+        "finance": dict(result.finance, events=list(result.life_cycle.events)),
+        "cash_flows": cash_flow_rows(result.life_cycle),
     })
 
 
-__all__ = ["COUNT_KEYS", "FLEET_KEYS", "fleet_figures", "plain_number", "plain_numbers", "result_to_json"]
+def cash_flow_rows(life: LifeCycle) -> list[dict[str, Any]]:
+    """The life cycle year by year, keys as :data:`CASH_FLOW_KEYS`."""
+    return [{k: getattr(y, k) for k in CASH_FLOW_KEYS} for y in life.years]
+
+
+__all__ = ["CASH_FLOW_KEYS", "COUNT_KEYS", "FLEET_KEYS", "cash_flow_rows", "fleet_figures", "plain_number", "plain_numbers",
+           "result_to_json"]

@@ -24,7 +24,7 @@ from factory_app.io.atomic import write_text_atomic
 from factory_app.io.format_layout import ASSIGNMENT_KEYS, FLEET_KEYS, FORMAT_NAME, SITE_KEYS, TOP_KEYS, WORKLOAD_KEYS, Key
 from factory_app.io.messages import one_line
 from factory_app.io.migrations import CURRENT_VERSION, migrate
-from factory_app.scenario.fields import PRICE_CURVE_MULTIPLIER, PRICE_CURVE_SPEED, ValidationError
+from factory_app.scenario.fields import DEMAND_HOURLY_VALUE, PRICE_CURVE_MULTIPLIER, PRICE_CURVE_SPEED, ValidationError
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
 
 #: Largest scenario file read or written (bytes). Real scenarios are a few kB; the limit stops a
@@ -172,6 +172,8 @@ def _value(key: Key, value: Any, path: str) -> Any:
         return _position(value, path)
     if key.kind == "curve":
         return _curve(value, path)
+    if key.kind == "hourly":
+        return tuple(_number(v, f"{path}[{i}]", DEMAND_HOURLY_VALUE) for i, v in enumerate(_as_list(value, path)))
     raise AssertionError(key.kind)
 
 
@@ -192,12 +194,13 @@ def _items(data: dict[str, Any], name: str, keys: tuple[Key, ...], cls: type) ->
     return tuple(cls(**_item(item, f"$.{name}[{i}]", keys)) for i, item in enumerate(raw))
 
 
-def scenario_from_dict(data: Any, catalog: Catalog | None = None) -> Scenario:
+def scenario_from_dict(data: Any, catalog: Catalog | None = None, notes: list[str] | None = None) -> Scenario:
     """A validated :class:`Scenario` from a parsed document (upgraded to the current version
-    first). Raises :class:`ValidationError` naming the JSON path of the first problem."""
+    first; what the upgrade added is appended to ``notes`` when given). Raises
+    :class:`ValidationError` naming the JSON path of the first problem."""
     if not isinstance(data, dict):
         raise ValidationError("$", f"must be a JSON object (a scenario), got {json_type(data)}")
-    data = _as_object(migrate(data), "$", TOP_KEYS)  # an older format may have other keys
+    data = _as_object(migrate(data, notes), "$", TOP_KEYS)  # an older format may have other keys
     if "format" in data and data["format"] != FORMAT_NAME:
         raise ValidationError("$.format", f"must be '{FORMAT_NAME}', got {json.dumps(data['format'], default=repr)[:60]}")
     top: dict[str, Any] = {}
@@ -220,12 +223,13 @@ def scenario_from_dict(data: Any, catalog: Catalog | None = None) -> Scenario:
     return scenario
 
 
-def loads_scenario(text: str, name: str = "<text>", catalog: Catalog | None = None) -> Scenario:
-    """A scenario from JSON text; ``name`` (a file's basename) starts every error message."""
+def loads_scenario(text: str, name: str = "<text>", catalog: Catalog | None = None, notes: list[str] | None = None) -> Scenario:
+    """A scenario from JSON text; ``name`` (a file's basename) starts every error message. A file
+    of an older format is upgraded, and what that added is appended to ``notes`` when given."""
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise ScenarioFileError(name, "$", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: not a scenario file")
     try:
-        return scenario_from_dict(_parse(text.removeprefix("\ufeff")), catalog)
+        return scenario_from_dict(_parse(text.removeprefix("\ufeff")), catalog, notes)
     except ValidationError as exc:
         raise ScenarioFileError(name, exc.path, exc.message) from None
 
@@ -280,11 +284,11 @@ def parse_json(text: str, name: str) -> Any:
         raise ScenarioFileError(name, exc.path, exc.message) from None
 
 
-def load_scenario(path: str | os.PathLike[str], catalog: Catalog | None = None) -> Scenario:
+def load_scenario(path: str | os.PathLike[str], catalog: Catalog | None = None, notes: list[str] | None = None) -> Scenario:
     """Read a scenario file. Raises :class:`ScenarioFileError` (one line, JSON path) for any
-    problem; the file is only read."""
+    problem; the file is only read (an older format is upgraded in memory: ``notes`` says how)."""
     p = Path(path)
-    return loads_scenario(read_guarded_text(p), p.name or str(p), catalog)
+    return loads_scenario(read_guarded_text(p), p.name or str(p), catalog, notes)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -295,6 +299,8 @@ def _out(key: Key, value: Any) -> Any:
         return [value[0], value[1]]
     if key.kind == "curve":
         return [[p.tokens_per_s_per_user, p.multiplier] for p in value]
+    if key.kind == "hourly":
+        return list(value)
     return value
 
 

@@ -25,7 +25,8 @@ from factory_app.io.format_layout import (
 )
 from factory_app.io.migrations import CURRENT_VERSION
 from factory_app.resources import resource_path
-from factory_app.scenario.fields import PRICE_CURVE_MULTIPLIER, PRICE_CURVE_SPEED, FieldSpec
+from factory_app.scenario.demand_shapes import HOURS
+from factory_app.scenario.fields import DEMAND_HOURLY_VALUE, PRICE_CURVE_MULTIPLIER, PRICE_CURVE_SPEED, FieldSpec
 from factory_app.scenario.model import Assignment, Fleet, Site, Workload
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -84,9 +85,11 @@ def _key_schema(key: Key, default: Any) -> dict[str, Any]:
         out = {"$ref": "#/$defs/position"}
     elif key.kind == "curve":
         out = {"$ref": "#/$defs/price_curve"}
+    elif key.kind == "hourly":
+        out = {"$ref": "#/$defs/demand_hourly"}
     else:  # pragma: no cover - a new kind must be described here
         raise AssertionError(key.kind)
-    if default is not MISSING and key.kind not in ("position", "curve"):
+    if default is not MISSING and key.kind not in ("position", "curve", "hourly"):
         out["default"] = default
     out["description"] = key.help
     return out
@@ -130,11 +133,17 @@ def scenario_schema() -> dict[str, Any]:
             "minItems": 2,
         },
     }
+    defs["demand_hourly"] = {
+        "type": "array",
+        "description": f"No values (a template shape), or {HOURS} multipliers of the mean demand (00 to 23 h) averaging 1.",
+        "items": {"type": "number", "minimum": DEMAND_HOURLY_VALUE.minimum, "maximum": DEMAND_HOURLY_VALUE.maximum},
+        "anyOf": [{"maxItems": 0}, {"minItems": HOURS, "maxItems": HOURS}],
+    }
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": "https://factory-app.invalid/schema/scenario.schema.json",
         "title": "AI Factory Modeller scenario",
-        "description": f"A scenario file, format version {CURRENT_VERSION}. See docs/file-format.md.",
+        "description": f"A scenario file, format version {CURRENT_VERSION} (version 1 files are upgraded when read). See docs/file-format.md.",
         "type": "object",
         "additionalProperties": False,
         "required": ["format_version"],
@@ -194,8 +203,10 @@ def field_tables_markdown() -> str:
                 kind = "integer" if s.integer else "number"
                 out.append(f"| `{k.name}` | {kind} | {s.unit or '-'} | {_range(s)} | {_md(default)} | {s.label}. {s.help} |")
             else:
-                kind = {"text": "string", "id": "string (id)", "ref": "string (id)", "enum": "string", "position": "[x, y]", "curve": "[[speed, multiplier], ...]"}[k.kind]
-                rng = " / ".join(k.choices) if k.kind == "enum" else ("tokens/s per user 0-100,000; multiplier 0-100" if k.kind == "curve" else "-")
+                kind = {"text": "string", "id": "string (id)", "ref": "string (id)", "enum": "string", "position": "[x, y]",
+                        "curve": "[[speed, multiplier], ...]", "hourly": "[number, ...]"}[k.kind]
+                ranges = {"curve": "tokens/s per user 0-100,000; multiplier 0-100", "hourly": f"none, or {HOURS} values 0-24 averaging 1"}
+                rng = " / ".join(k.choices) if k.kind == "enum" else ranges.get(k.kind, "-")
                 out.append(f"| `{k.name}` | {kind} | - | {rng} | {_md(default)} | {k.help} |")
         out.append("")
     return "\n".join(out)

@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
+from factory_app.scenario.demand_shapes import CUSTOM, DEFAULT_SHAPE, SHAPES
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, ValidationError
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
 from factory_app.serving.catalog import Catalog
 
 SCENARIO_FIELDS = ("name", "description", "optimise")
 _TABLES = {"site": SITE_FIELDS, "fleet": FLEET_FIELDS, "workload": WORKLOAD_FIELDS, "assignment": ASSIGNMENT_FIELDS}
-_TEXT_FIELDS = {"site": {"name"}, "fleet": {"name", "platform", "sizing"}, "workload": {"name", "model", "precision"}}
+_TEXT_FIELDS = {"site": {"name"}, "fleet": {"name", "platform", "sizing", "refresh_platform"},
+                "workload": {"name", "model", "precision", "demand_shape"}}
 _CLASSES = {"site": Site, "fleet": Fleet, "workload": Workload, "assignment": Assignment}
 _SEQUENCES = {"fleet": "fleets", "workload": "workloads", "assignment": "assignments"}
 
@@ -50,6 +52,11 @@ def coerce(kind: str, name: str, value: Any, path: str) -> Any:
             return (float(value[0]), float(value[1]))
         except (TypeError, ValueError, IndexError):
             raise ValidationError(where, "must be [x, y]") from None
+    if kind == "workload" and name == "demand_hourly":
+        try:
+            return tuple(float(v) for v in value)
+        except (TypeError, ValueError):
+            raise ValidationError(where, "must be a list of 24 numbers (multipliers of the mean demand, 00 to 23 h)") from None
     if kind == "workload" and name == "price_curve":
         try:
             return tuple(p if isinstance(p, PricePoint) else PricePoint(float(p[0]), float(p[1])) for p in value)
@@ -77,6 +84,8 @@ def with_field(scenario: Scenario, kind: str, item_id: str | None, name: str, va
     new = replace(item, **{name: coerce(kind, name, value, path)})
     if kind == "fleet" and name == "sizing" and catalog is not None:
         new = _resized(scenario, catalog, new)
+    if kind == "workload" and name in ("demand_shape", "demand_hourly"):
+        new = _reshaped(item, new, name)
     if kind == "site":
         return replace(scenario, site=new)
     seq_name = _SEQUENCES[kind]
@@ -97,6 +106,18 @@ def _resized(scenario: Scenario, catalog: Catalog, fleet: Fleet) -> Fleet:
         others = replace(scenario, fleets=tuple(f for f in scenario.fleets if f.id != fleet.id))
         return replace(fleet, power_share=others.power_share_left())
     return fleet
+
+
+def _reshaped(old: Workload, new: Workload, name: str) -> Workload:
+    """A workload whose demand shape changed, kept consistent: a template carries no hourly
+    values; switching to ``custom`` starts from the hours of the shape it had; setting hourly
+    values makes the shape ``custom``."""
+    if name == "demand_hourly":
+        return replace(new, demand_shape=CUSTOM) if new.demand_hourly else replace(new, demand_shape=DEFAULT_SHAPE)
+    if new.demand_shape == CUSTOM:
+        start = old.demand_hourly if old.demand_shape == CUSTOM else SHAPES.get(old.demand_shape, SHAPES[DEFAULT_SHAPE]).values
+        return replace(new, demand_hourly=tuple(new.demand_hourly or start))
+    return replace(new, demand_hourly=())
 
 
 def preview(scenario: Scenario, catalog: Catalog, kind: str, item_id: str | None, name: str, value: Any) -> Scenario:

@@ -85,6 +85,8 @@ def _f(name, label, unit, lo, hi, default, help, **kw) -> FieldSpec:
     return FieldSpec(name, label, unit, lo, hi, default, help, **kw)
 
 
+_FINANCE = "resources/reference/finance.json"
+
 SITE_FIELDS: dict[str, FieldSpec] = {
     f.name: f
     for f in (
@@ -97,15 +99,45 @@ SITE_FIELDS: dict[str, FieldSpec] = {
         _f("non_accelerator_share", "Non-accelerator IT share", "fraction", 0.0, 0.9, 0.1,
            "Share of IT power used outside the accelerator systems: storage, front-end network, management.", slider=(0.0, 0.5)),
         _f("electricity_usd_per_kwh", "Electricity price", "USD/kWh", 0.0, 2.0, 0.08,
-           "Contracted energy price. US industrial average 0.0806 (EIA 2023).", source="EIA via resources/reference/economics.json",
+           "Contracted all-in energy price. US industrial 0.074-0.090 (EIA, April 2025); EU 0.15-0.19 EUR; Nordics 0.05-0.09 EUR; Gulf 0.04-0.05.",
+           source=f"EIA industrial prices April 2025, Eurostat H1 2025, LevelTen PPA Q3 2025 ({_FINANCE}, topic electricity)",
            slider=(0.0, 0.5)),
-        _f("facility_capex_usd_per_mw", "Facility capex", "USD/MW", 0.0, 100_000_000.0, 11_700_000.0,
-           "Cost to build one MW of critical load, excluding IT (Cushman & Wakefield 2025: 11.7 M, range 9.3-15 M).",
-           log_scale=True, source="Cushman & Wakefield 2025 via resources/reference/economics.json", slider=(1_000_000.0, 30_000_000.0)),
+        _f("facility_capex_usd_per_mw", "Facility capex", "USD/MW", 0.0, 100_000_000.0, 12_000_000.0,
+           "Cost to build one MW of critical IT load (shell, power and cooling), excluding IT: Cushman & Wakefield 2025 average 11.7 M "
+           "across 19 US markets (9.3-15 M); land, soft costs and liquid cooling add 10-20%.",
+           log_scale=True, source=f"Cushman & Wakefield Data Center Development Cost Guide 2025 ({_FINANCE}, topic facility_capex)",
+           slider=(1_000_000.0, 30_000_000.0)),
         _f("facility_life_years", "Facility life", "years", 1.0, 50.0, 20.0,
-           "Straight-line depreciation period of the building and power/cooling plant.", slider=(5.0, 40.0)),
-        _f("other_opex_usd_per_mw_year", "Other opex", "USD/MW/year", 0.0, 10_000_000.0, 300_000.0,
-           "Staff, maintenance, insurance and network per MW of facility power per year.", slider=(0.0, 2_000_000.0)),
+           "Life of the building and its power and cooling plant: its capital is recovered over it at the cost of capital.",
+           slider=(5.0, 40.0)),
+        _f("other_opex_usd_per_mw_year", "Other opex", "USD/MW/year", 0.0, 10_000_000.0, 500_000.0,
+           "Staff, maintenance, insurance and property tax per MW of critical IT load per year, power excluded: about 4% of facility "
+           "capex (weakly sourced; AI powered-shell leases of 1.67-1.87 M per MW-year bound it above).",
+           source=f"finance reference default, weak ({_FINANCE}, topics facility_opex and colo_price)", slider=(0.0, 2_000_000.0)),
+        _f("networking_share", "Networking share of IT capex", "fraction", 0.0, 0.5, 0.15,
+           "Scale-out network (switches, optics, NICs beyond the system) as a share of IT capex, added to the accelerator price: "
+           "NVIDIA networking was 12.8-17.6% of its data-centre revenue in FY26; practitioners use 10-15%.",
+           source=f"NVIDIA FY26 segment revenue (derived) and practitioner rule ({_FINANCE}, topic networking_share)", slider=(0.0, 0.3)),
+        _f("idle_power_share", "Idle power share", "fraction", 0.0, 1.0, 0.3,
+           "Power an accelerator system draws while idle, as a share of its all-in power at the operating point: replicas drained "
+           "off-peak idle, busy ones draw full power. ESTIMATE: GPUs idle near 10-15% of TDP but hosts, NICs, fans and switches keep drawing.",
+           source="ESTIMATE (no published source in resources/reference); replaced by the engine's power at the operating point when it gives one"),
+        _f("wacc", "Cost of capital (WACC)", "fraction", 0.0, 1.0, 0.10,
+           "Nominal pre-tax weighted average cost of capital: discounts the cash flows and prices the capital. Hyperscaler-backed "
+           "project debt 5.9-6.6%, neocloud debt 9-12%, equity 10-12%: hyperscaler 7-8%, contracted neocloud 9-10%, merchant 12-14%.",
+           source=f"CoreWeave 10-Q and 8-K debt terms, Meta Hyperion bonds, xAI notes, 10-yr UST 4.25% ({_FINANCE}, topic cost_of_capital)",
+           slider=(0.0, 0.25)),
+        _f("horizon_years", "Evaluation horizon", "years", 1.0, 30.0, 5.0,
+           "Years of operation the cash flows cover (year 0 is the build); what is still in service at the end is counted at its residual value.",
+           integer=True),
+        _f("first_year_ramp", "First-year demand ramp", "fraction", 0.0, 1.0, 0.75,
+           "Demand in the first year of operation as a share of its steady state (sales ramp). ESTIMATE: a linear ramp from half to "
+           "full demand over the year averages 0.75.",
+           source="ESTIMATE (no published source in resources/reference)"),
+        _f("software_speedup_per_year", "Software speed-up", "fraction per year", 0.0, 1.0, None,
+           "Yearly gain in tokens/s from serving software on the same hardware (0.2 = 20% a year). Empty = the engine's fitted trend "
+           "for each platform family (none yet: no speed-up).",
+           optional=True, source="an editable assumption until the engine's fitted software trend is available", slider=(0.0, 0.5)),
     )
 }
 
@@ -118,11 +150,18 @@ FLEET_FIELDS: dict[str, FieldSpec] = {
            "Fixed number of accelerators (when sized by count); rounded down to whole purchase units (boards, racks or hosts).",
            integer=True, optional=True, log_scale=True, slider=(8.0, 1_000_000.0)),
         _f("life_years", "Accelerator life", "years", 1.0, 15.0, 5.0,
-           "Straight-line depreciation of accelerators and their systems (hyperscalers use 5-6 years).",
-           source="10-K filings via resources/reference/economics.json", slider=(1.0, 10.0)),
+           "Economic life of the accelerators and their systems: their capital is recovered over it, and at its end the fleet is "
+           "refreshed or retired. Book lives are 6 years at CoreWeave, Microsoft and Alphabet, 5.5 at Meta, 5 for Amazon's AI servers, 4 at Nebius.",
+           source=f"10-K filings as reported ({_FINANCE}, topic gpu_life)", slider=(1.0, 10.0)),
         _f("price_usd", "Price per accelerator", "USD", 0.0, 10_000_000.0, None,
            "Override of the catalogue's all-in price per accelerator.", optional=True, log_scale=True,
            slider=(1_000.0, 300_000.0)),
+        _f("residual_value_share", "Residual value", "fraction", 0.0, 1.0, 0.10,
+           "What the accelerators and their network sell for at the end of their life, as a share of the purchase price (straight "
+           "line in between). Used H100s fetch about 35% after 4 years, V100s 10-15% (weak sources).",
+           source=f"spotwire.ai used-GPU prices, LEAPEF price floors, weak ({_FINANCE}, topic gpu_residual)"),
+        _f("delivery_year", "Delivery year", "year", 0.0, 29.0, 0.0,
+           "Year the fleet is bought and installed (0 = with the building); it earns from the next year on.", integer=True),
     )
 }
 
@@ -139,9 +178,21 @@ WORKLOAD_FIELDS: dict[str, FieldSpec] = {
            slider=(1.0, 1_000.0)),
         _f("price_in_usd_per_mtok", "Input price", "USD per million tokens", 0.0, 10_000.0, 0.5, "Price of one million prompt tokens.", log_scale=True, slider=(0.01, 100.0)),
         _f("price_out_usd_per_mtok", "Output price", "USD per million tokens", 0.0, 10_000.0, 2.0, "Price of one million generated tokens.", log_scale=True, slider=(0.01, 100.0)),
-        _f("demand_cap_tokens_per_s", "Demand cap", "output tokens/s", 0.0, 1e12, None,
-           "Output tokens/s the market buys; capacity beyond it earns nothing. Empty = unlimited.", optional=True, log_scale=True,
+        _f("demand_tokens_per_s", "Mean demand", "output tokens/s", 0.0, 1e12, None,
+           "Output tokens/s the market buys, averaged over the day (the demand shape spreads it over the hours); capacity beyond "
+           "the hour's demand earns nothing. Empty = the default utilisation of the capacity serving it.", optional=True, log_scale=True,
            slider=(1_000.0, 10_000_000_000.0)),
+        _f("default_utilisation", "Default utilisation", "fraction", 0.0, 1.0, 0.65,
+           "Mean demand as a share of the capacity serving the workload, used when no demand is stated: 50-70% for a self-run "
+           "token API without batch backfill, 80-85% for take-or-pay rental (DeepSeek's fleet ran at mean/peak 0.82).",
+           source=f"DeepSeek open-infra-index, SageServe, POLCA ({_FINANCE}, topic utilisation)"),
+        _f("price_decline_per_year", "Price decline", "fraction per year", 0.0, 1.0, 0.35,
+           "Yearly fall of the price per million tokens (0.35 = 35% a year). Flagship list prices fell 67-80% per generation; the "
+           "cheapest price at constant capability 10x a year; the mid tier stayed flat.",
+           source=f"a16z LLMflation, Epoch AI, OpenAI and Anthropic list prices ({_FINANCE}, topic token_price_decline)"),
+        _f("demand_growth_per_year", "Demand growth", "fraction per year", 0.0, 1.0, 0.0,
+           "Yearly growth of the workload's demand (0.3 = 30% a year). Default 0: the factory's market does not grow.",
+           source="an assumption: no published figure in resources/reference"),
     )
 }
 
@@ -157,7 +208,11 @@ PRICE_CURVE_MULTIPLIER = _f("multiplier", "Price multiplier", "", 0.0, 100.0, 1.
 #: Text fields of items, by kind, as people name them (numbers are named by their FieldSpec)
 TEXT_FIELD_LABELS = {"name": "Name", "description": "Description", "platform": "Platform", "sizing": "Sizing",
                      "model": "Model", "precision": "Precision", "price_curve": "Price curve", "position": "Position",
-                     "optimise": "Optimise"}
+                     "optimise": "Optimise", "refresh_platform": "Refresh to", "demand_shape": "Demand shape",
+                     "demand_hourly": "Hourly demand"}
+
+#: One hour's multiplier of a custom demand shape.
+DEMAND_HOURLY_VALUE = _f("multiplier", "Hourly demand", "", 0.0, 24.0, 1.0, "")
 
 
 def label_of(kind: str, name: str) -> str:

@@ -15,8 +15,10 @@ from typing import Any
 
 from factory_app.serving.catalog import Catalog
 from factory_app.serving.precision import PRECISIONS
+from factory_app.scenario.demand_shapes import CUSTOM, DEFAULT_SHAPE, HOURS, MEAN_TOLERANCE, SHAPE_CHOICES
 from factory_app.scenario.fields import (
     ASSIGNMENT_FIELDS,
+    DEMAND_HOURLY_VALUE,
     FLEET_FIELDS,
     PRICE_CURVE_MULTIPLIER,
     PRICE_CURVE_SPEED,
@@ -51,6 +53,12 @@ class Site:
     facility_capex_usd_per_mw: float = _default(SITE_FIELDS, "facility_capex_usd_per_mw")
     facility_life_years: float = _default(SITE_FIELDS, "facility_life_years")
     other_opex_usd_per_mw_year: float = _default(SITE_FIELDS, "other_opex_usd_per_mw_year")
+    networking_share: float = _default(SITE_FIELDS, "networking_share")
+    idle_power_share: float = _default(SITE_FIELDS, "idle_power_share")
+    wacc: float = _default(SITE_FIELDS, "wacc")
+    horizon_years: int = _default(SITE_FIELDS, "horizon_years")
+    first_year_ramp: float = _default(SITE_FIELDS, "first_year_ramp")
+    software_speedup_per_year: float | None = None  # None = the engine's fitted trend (none yet: 0)
     position: tuple[float, float] = (0.0, 0.0)
 
     # The power chain, stated once: facility power (at the meter) = IT power x PUE, and the
@@ -88,6 +96,9 @@ class Fleet:
     accelerators: int | None = None
     life_years: float = _default(FLEET_FIELDS, "life_years")
     price_usd: float | None = None  # None = the catalogue's price
+    residual_value_share: float = _default(FLEET_FIELDS, "residual_value_share")
+    delivery_year: int = _default(FLEET_FIELDS, "delivery_year")
+    refresh_platform: str = ""  # successor platform at the end of life; "" = retire
     position: tuple[float, float] = (0.0, 0.0)
 
 
@@ -114,7 +125,12 @@ class Workload:
     price_in_usd_per_mtok: float = _default(WORKLOAD_FIELDS, "price_in_usd_per_mtok")
     price_out_usd_per_mtok: float = _default(WORKLOAD_FIELDS, "price_out_usd_per_mtok")
     price_curve: tuple[PricePoint, ...] = ()
-    demand_cap_tokens_per_s: float | None = None
+    demand_tokens_per_s: float | None = None  # mean over the day; None = default_utilisation of capacity
+    default_utilisation: float = _default(WORKLOAD_FIELDS, "default_utilisation")
+    price_decline_per_year: float = _default(WORKLOAD_FIELDS, "price_decline_per_year")
+    demand_growth_per_year: float = _default(WORKLOAD_FIELDS, "demand_growth_per_year")
+    demand_shape: str = DEFAULT_SHAPE  # a template of scenario.demand_shapes, or "custom"
+    demand_hourly: tuple[float, ...] = ()  # the 24 multipliers of a custom shape
     position: tuple[float, float] = (0.0, 0.0)
 
     def price_multiplier(self, tokens_per_s_per_user: float) -> float:
@@ -270,7 +286,34 @@ def validate_fleet(f: Fleet, catalog: Catalog, path: str) -> None:
         raise ValidationError(f"{path}.power_share", "is required when sizing is 'power'")
     if f.sizing == "count" and f.accelerators is None:
         raise ValidationError(f"{path}.accelerators", "is required when sizing is 'count'")
+    if not isinstance(f.refresh_platform, str):
+        raise ValidationError(f"{path}.refresh_platform", "must be a platform id, or empty to retire the fleet at the end of its life")
+    if f.refresh_platform and f.refresh_platform not in catalog.platforms:
+        raise ValidationError(
+            f"{path}.refresh_platform",
+            f"unknown platform '{f.refresh_platform[:40]}' to refresh to; known: {', '.join(sorted(catalog.platforms))} (empty = retire)",
+        )
     _position(f.position, f"{path}.position")
+
+
+def validate_demand_shape(shape: Any, hourly: Any, path: str) -> None:
+    """A template name, or ``custom`` with 24 non-negative multipliers averaging 1 (within
+    :data:`MEAN_TOLERANCE`); a template takes no hourly values."""
+    if shape not in SHAPE_CHOICES:
+        raise ValidationError(f"{path}.demand_shape", f"must be one of {', '.join(SHAPE_CHOICES)}, got {str(shape)[:40]!r}")
+    if not isinstance(hourly, (tuple, list)):
+        raise ValidationError(f"{path}.demand_hourly", "must be a list of 24 numbers")
+    if shape != CUSTOM:
+        if hourly:
+            raise ValidationError(f"{path}.demand_hourly", f"must be empty unless demand_shape is '{CUSTOM}' (the template '{shape}' gives the hours)")
+        return
+    if len(hourly) != HOURS:
+        raise ValidationError(f"{path}.demand_hourly", f"must hold {HOURS} values (00 to 23 h), got {len(hourly)}")
+    for i, v in enumerate(hourly):
+        DEMAND_HOURLY_VALUE.check(v, f"{path}.demand_hourly[{i}]")
+    mean = sum(hourly) / HOURS
+    if abs(mean - 1.0) > MEAN_TOLERANCE:
+        raise ValidationError(f"{path}.demand_hourly", f"must average 1 (multipliers of the mean demand), got a mean of {mean:.4g}")
 
 
 def validate_workload(w: Workload, catalog: Catalog, path: str) -> None:
@@ -291,6 +334,7 @@ def validate_workload(w: Workload, catalog: Catalog, path: str) -> None:
         if speed <= last:
             raise ValidationError(f"{p}.tokens_per_s_per_user", "must rise from one point to the next")
         last = speed
+    validate_demand_shape(w.demand_shape, w.demand_hourly, path)
     _position(w.position, f"{path}.position")
 
 
@@ -333,6 +377,12 @@ def validate_scenario(s: Scenario, catalog: Catalog) -> None:
             raise ValidationError("$.assignments", f"shares of fleet '{fid}' must add up to at most 1, got {total:.3g}")
     if not isinstance(s.optimise, bool):
         raise ValidationError("$.optimise", "must be true or false")
+    for i, f in enumerate(s.fleets):
+        if f.delivery_year >= s.site.horizon_years:
+            raise ValidationError(
+                f"$.fleets[{i}].delivery_year",
+                f"must be before the end of the {s.site.horizon_years}-year horizon (at most {s.site.horizon_years - 1}), got {f.delivery_year}",
+            )
 
 
 __all__ = [

@@ -41,7 +41,8 @@ class Presets:
 
 _WORKLOAD_KEYS = (
     "model", "precision", "isl", "osl", "max_ttft_ms", "min_tokens_per_s_per_user",
-    "price_in_usd_per_mtok", "price_out_usd_per_mtok", "demand_cap_tokens_per_s",
+    "price_in_usd_per_mtok", "price_out_usd_per_mtok", "demand_tokens_per_s", "demand_shape", "default_utilisation",
+    "price_decline_per_year", "demand_growth_per_year",
 )
 
 

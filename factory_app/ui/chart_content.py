@@ -27,12 +27,14 @@ pg.setConfigOptions(antialias=True, background="w", foreground="k")
 COST_COLORS = {
     "accelerator_depreciation": "#4e79a7",
     "facility_depreciation": "#a0cbe8",
+    "financing": "#b07aa1",
     "energy": "#f28e2b",
     "other_opex": "#bab0ac",
 }
 COST_LABELS = {
     "accelerator_depreciation": "Accelerator depreciation",
     "facility_depreciation": "Facility depreciation",
+    "financing": "Financing (cost of capital)",
     "energy": "Energy",
     "other_opex": "Other opex",
 }

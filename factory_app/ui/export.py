@@ -44,8 +44,9 @@ from factory_app.ui.chart_content import (
     style_axes,
     top_fleets,
 )
+from factory_app.ui.finance_charts import CASH_FLOW_TITLE, DEMAND_TITLE, cash_flow_axis_label, draw_cash_flows, draw_demand
 
-CHART_KINDS = ("frontier", "revenue", "power")
+CHART_KINDS = ("frontier", "revenue", "power", "cashflow", "demand")
 #: Curves per scenario on an overlaid comparison (as in the app's compare view)
 MAX_CURVES_PER_SCENARIO = 6
 SIZE_PRESETS = {"1920x1080 (Full HD)": (1920, 1080), "3840x2160 (4K)": (3840, 2160)}
@@ -54,6 +55,8 @@ TITLES = {
     "frontier": "Throughput–interactivity frontier",
     "revenue": "Revenue and cost per fleet",
     "power": "Where the facility's power goes",
+    "cashflow": CASH_FLOW_TITLE,
+    "demand": DEMAND_TITLE,
 }
 #: (totals key, chart title, axis label, value format) of the comparison bars, from the metric table
 COMPARE_METRICS = tuple(
@@ -233,7 +236,7 @@ class Slide:
 
 def chart_slide(kind: str, scenario: Scenario, result: FactoryResult, curves: list[FrontierCurve], catalog: Catalog,
                 size: tuple[int, int] = (1920, 1080), label: str = "") -> Slide:
-    """A slide of one scenario's ``kind`` chart (frontier, revenue or power)."""
+    """A slide of one scenario's ``kind`` chart (frontier, revenue, power, cashflow or demand)."""
     if kind not in CHART_KINDS:
         raise ValueError(f"chart must be one of {', '.join(CHART_KINDS)}, got {kind!r}")
     name = label or scenario.name
@@ -257,6 +260,8 @@ def chart_slide(kind: str, scenario: Scenario, result: FactoryResult, curves: li
         style_axes(plot, st, "", "USD per year")
         legend = new_legend(plot, st)
         draw_revenue_cost(plot, scenario, shown, st, legend)
+    elif kind in ("cashflow", "demand"):
+        _finance_chart(slide, kind, scenario, result)
     else:
         plot = slide.add_plot()
         style_axes(plot, st, "Facility power budget (MW)", "")
@@ -264,6 +269,18 @@ def chart_slide(kind: str, scenario: Scenario, result: FactoryResult, curves: li
         grouped = replace(result, power_breakdown=grouped_power(scenario, result.power_breakdown))
         draw_power(plot, scenario, grouped, st, legend)
     return slide
+
+
+def _finance_chart(slide: Slide, kind: str, scenario: Scenario, result: FactoryResult) -> None:
+    """The cash-flow or the demand chart on a slide (drawn as in the results dock)."""
+    plot = slide.add_plot()
+    plot.setAxisItems({"left": CompactAxis("left")})
+    if kind == "cashflow":
+        style_axes(plot, slide.style, "Year (0 = build)", cash_flow_axis_label(result))
+        draw_cash_flows(plot, result, slide.style, new_legend(plot, slide.style, "below", 3))
+    else:
+        style_axes(plot, slide.style, "Hour of the day (local time)", "Output tokens/s")
+        draw_demand(plot, scenario, result, slide.style, new_legend(plot, slide.style))
 
 
 def compare_slide(entries: list[tuple[str, Scenario, FactoryResult]], catalog: Catalog,

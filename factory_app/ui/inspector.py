@@ -30,6 +30,7 @@ from factory_app.scenario.edits import describe_refusal
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec, ValidationError
 from factory_app.scenario.model import PricePoint
 from factory_app.io import number_format as fmt
+from factory_app.ui.finance_fields import add_demand_rows, add_fleet_rows
 from factory_app.ui.undo_commands import SetFieldCommand
 from factory_app.ui.fields import NumberField, field_label
 from factory_app.ui.style import ERROR, MUTED
@@ -218,6 +219,7 @@ class Inspector(QWidget):
             catalogue = _catalogue_default(p, name)
             off = f"{catalogue:,.0f} (catalogue)" if catalogue is not None else ""
             self._number("fleet", name, spec, getattr(fleet, name), off, catalogue)
+        add_fleet_rows(self, fleet)
         if p is None:
             return
         self.form.addRow(_heading("Catalogue figures"))
@@ -250,6 +252,7 @@ class Inspector(QWidget):
         curve.editingFinished.connect(lambda e=curve: self._edit_curve(e.text()))
         self.form.addRow("Price curve", curve)
         self.editors["price_curve"] = curve
+        add_demand_rows(self, w)
         m = self.catalog.models.get(w.model)
         if m is not None:
             self._note(f"{m.name}: {m.layers} layers, {m.published_total_params_b:g} B parameters"
@@ -328,7 +331,7 @@ class Inspector(QWidget):
             self.derived.setText(_site_power_line(obj))
         for field, editor in self.editors.items():
             value = getattr(obj, field, None)
-            if isinstance(editor, NumberField):
+            if hasattr(editor, "set_value"):  # number fields, the hourly demand
                 editor.set_value(value)
             elif isinstance(editor, QLineEdit) and field != "price_curve":
                 if editor.text() != value:

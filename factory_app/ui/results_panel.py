@@ -12,6 +12,7 @@ from factory_app.scenario.model import Scenario
 from factory_app.io import number_format as fmt
 from factory_app.ui.chart_content import COST_LABELS
 from factory_app.ui.charts import FrontierChart, PowerChart, RevenueCostChart
+from factory_app.ui.finance_charts import CashFlowChart, DemandChart
 from factory_app.ui.style import MUTED
 
 #: The totals shown as tiles (labels and formats from the one metric table)
@@ -121,10 +122,14 @@ class ResultsPanel(QWidget):
         self.frontier = FrontierChart()
         self.revenue = RevenueCostChart()
         self.power = PowerChart()
+        self.cash_flow = CashFlowChart()
+        self.demand = DemandChart()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.frontier, "Frontier")
         self.tabs.addTab(self.revenue, "Revenue && cost")
         self.tabs.addTab(self.power, "Power")
+        self.tabs.addTab(self.cash_flow, "Cash flow")
+        self.tabs.addTab(self.demand, "Demand")
         export = QPushButton("Export chart…")
         export.setToolTip("Export this chart for slides: PNG (1920x1080, 4K or custom), SVG or PDF")
         export.clicked.connect(lambda: self.exportRequested.emit(self.current_chart()))
@@ -151,8 +156,8 @@ class ResultsPanel(QWidget):
         self.tabs.currentChanged.connect(lambda _i: self._draw_visible_bars())
 
     def current_chart(self) -> str:
-        """The chart kind of the visible tab (frontier, revenue or power)."""
-        return ("frontier", "revenue", "power")[max(0, self.tabs.currentIndex())]
+        """The chart kind of the visible tab (frontier, revenue, power, cashflow or demand)."""
+        return ("frontier", "revenue", "power", "cashflow", "demand")[max(0, self.tabs.currentIndex())]
 
     def show_result(self, scenario: Scenario, result: FactoryResult | None, curves: list[FrontierCurve]) -> None:
         if result is None:
@@ -180,6 +185,10 @@ class ResultsPanel(QWidget):
             self.revenue.set_result(*pending)
         elif widget is self.power:
             self.power.set_result(*pending)
+        elif widget is self.cash_flow:
+            self.cash_flow.set_result(*pending)
+        elif widget is self.demand:
+            self.demand.set_result(*pending)
 
 
 __all__ = ["ResultsPanel"]

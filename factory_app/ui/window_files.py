@@ -92,8 +92,9 @@ class DocumentActions:
         if len(self.sessions) >= MAX_TABS:
             QMessageBox.warning(self, "Too many scenarios", f"At most {MAX_TABS} scenarios can be open; close one first.")
             return False
+        notes: list[str] = []  # what upgrading an older format added (issue 14: format 1 -> 2)
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(path, notes=notes)
         except ScenarioFileError as exc:
             QMessageBox.warning(self, "Cannot open scenario", readable(str(exc)))
             return False
@@ -103,6 +104,8 @@ class DocumentActions:
         self.open_session(scenario, None if as_example else path)
         if not as_example:
             self._remember(path)
+        if notes:
+            self.statusBar().showMessage(f"{path.name}: " + "; ".join(notes), 60000)
         return True
 
     def save(self) -> bool:

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,8 +68,87 @@ def test_evaluate_json_has_the_contract_keys(capsys, scenario_file):
         for op in fleet["operating_points"]:
             assert op["bound"] in ("memory-bandwidth", "compute", "communication", "overhead", "kv-capacity", "demand")
             assert {"workload_id", "output_tokens_per_s", "tokens_per_s_per_user", "layout", "utilisation"} <= set(op)
-    assert set(data["cost_breakdown"]) == {"accelerator_depreciation", "facility_depreciation", "energy", "other_opex"}
+    assert set(data["cost_breakdown"]) == {"accelerator_depreciation", "facility_depreciation", "financing", "energy", "other_opex"}
     assert (scenario_file.read_bytes(), scenario_file.stat().st_mtime) == before
+
+
+ISSUE_14_TOTALS = {"npv_usd", "irr", "discounted_payback_years", "cost_of_capital_usd_per_year", "cost_usd_per_accelerator_hour", "utilisation"}
+CASH_FLOW = ["year", "capex_usd", "revenue_usd", "opex_usd", "cash_flow_usd", "discounted_usd"]
+
+
+def test_evaluate_json_has_the_finance_contract(capsys, scenario_file):
+    """Issue 14, item 7: finance, cash_flows with discounted = cash flow / (1 + wacc)^year, NPV = their sum,
+    the IRR zeroes them, per-fleet cost per accelerator-hour."""
+    code, out, err = run(capsys, "evaluate", scenario_file, "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    finance, flows, totals = data["finance"], data["cash_flows"], data["totals"]
+    assert finance["wacc"] == 0.10 and finance["horizon_years"] == 5 and finance["report_year"] == 1
+    assert "year 1" in finance["report_year_means"]
+    assert [row["year"] for row in flows] == list(range(6))
+    for row in flows:
+        assert set(CASH_FLOW) <= set(row)
+        assert row["discounted_usd"] == pytest.approx(row["cash_flow_usd"] / 1.1 ** row["year"], rel=1e-12)
+        assert row["cash_flow_usd"] == pytest.approx(row["revenue_usd"] - row["opex_usd"] - row["capex_usd"] + row["residual_value_usd"], rel=1e-12)
+    assert flows[0]["capex_usd"] > 0 and flows[0]["revenue_usd"] == 0 and all(r["revenue_usd"] > 0 for r in flows[1:])
+    assert ISSUE_14_TOTALS <= set(totals)
+    assert totals["npv_usd"] == pytest.approx(sum(r["discounted_usd"] for r in flows), rel=1e-12)
+    irr = totals["irr"]
+    assert irr is not None and abs(sum(r["cash_flow_usd"] / (1 + irr) ** r["year"] for r in flows)) < 1e-6 * flows[0]["capex_usd"]
+    # the iso-power factory's Hopper half costs what its Blackwell half earns: NPV about zero, IRR about the WACC
+    assert (totals["npv_usd"] < 0) == (irr < 0.10) == (totals["discounted_payback_years"] is None)
+    assert 0 < totals["utilisation"] < 1
+    assert totals["cost_of_capital_usd_per_year"] == data["cost_breakdown"]["financing"]
+    hours = totals["accelerators"] * 8760
+    assert totals["cost_usd_per_accelerator_hour"] == pytest.approx(totals["cost_usd_per_year"] / hours, rel=1e-12)
+    for fleet in data["fleets"]:
+        assert fleet["cost_usd_per_accelerator_hour"] == pytest.approx(fleet["cost_usd_per_year"] / (fleet["accelerators"] * 8760), rel=1e-12)
+
+
+def test_evaluate_json_says_null_when_there_is_no_irr_or_payback(capsys, tmp_path):
+    """A factory that gives its tokens away and sells nothing at the end: every cash flow is an
+    outflow, so no rate zeroes them and it never pays back."""
+    s = load_scenario(ISO)
+    free = tuple(replace(w, price_in_usd_per_mtok=0.0, price_out_usd_per_mtok=0.0) for w in s.workloads)
+    worthless = tuple(replace(f, residual_value_share=0.0) for f in s.fleets)
+    site = replace(s.site, facility_life_years=float(s.site.horizon_years))  # nothing left of the building either
+    path = tmp_path / "free.json"
+    path.write_text(dumps_scenario(replace(s, site=site, fleets=worthless, workloads=free)), "utf-8")
+    code, out, _ = run(capsys, "evaluate", path, "--json")
+    totals = json.loads(out)["totals"]
+    assert code == 0 and totals["irr"] is None and totals["discounted_payback_years"] is None and totals["npv_usd"] < 0
+    code, out, _ = run(capsys, "evaluate", path)
+    assert "IRR                         n/a" in out and "discounted payback          never" in out
+
+
+def test_a_format_1_file_opens_says_what_was_added_and_saves_as_format_2(capsys, tmp_path):
+    v1 = json.loads(ISO.read_text("utf-8"))
+    v1["format_version"] = 1
+    for key in ("wacc", "horizon_years", "networking_share", "idle_power_share", "first_year_ramp", "software_speedup_per_year"):
+        v1["site"].pop(key)
+    for f in v1["fleets"]:
+        for key in ("residual_value_share", "delivery_year", "refresh_platform"):
+            f.pop(key)
+    for w in v1["workloads"]:
+        for key in ("demand_tokens_per_s", "default_utilisation", "price_decline_per_year", "demand_growth_per_year", "demand_shape", "demand_hourly"):
+            w.pop(key)
+        w["demand_cap_tokens_per_s"] = None
+    v1["workloads"][0]["demand_cap_tokens_per_s"] = 1_000_000.0
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(v1), "utf-8")
+    code, out, err = run(capsys, "validate", path)
+    assert code == 0 and out.startswith("old.json: valid")
+    lines = err.splitlines()
+    assert lines[0] == "old.json: upgraded: format 1 upgraded to 2; saving writes format 2"
+    assert any("demand caps became a flat mean demand (workloads r1-hopper)" in line for line in lines)
+    assert any("without a demand cap (r1-blackwell) now sell their default utilisation (65% of capacity" in line for line in lines)
+    assert any("Cost of capital (WACC) 10%" in line and "Evaluation horizon 5 years" in line for line in lines)
+    assert path.read_text("utf-8") == json.dumps(v1)  # only read
+    s = load_scenario(path)
+    assert s.workloads[0].demand_tokens_per_s == 1_000_000.0 and s.workloads[0].demand_shape == "flat"
+    assert s.workloads[1].demand_tokens_per_s is None and s.workloads[1].demand_shape == "daytime"
+    saved = json.loads(dumps_scenario(s))
+    assert saved["format_version"] == 2 and "demand_cap_tokens_per_s" not in saved["workloads"][0]
 
 
 def test_evaluate_summary_and_optimise_flag(capsys, scenario_file):
@@ -85,7 +165,10 @@ def test_evaluate_csv_has_the_documented_columns_and_assumptions(capsys, scenari
     text = out_csv.read_text("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(next(csv.reader(io.StringIO(text)))) == RESULTS_COLUMNS
-    assert [r["row_type"] for r in rows] == ["total", "fleet", "operating_point", "fleet", "operating_point", "workload", "workload"]
+    assert [r["row_type"] for r in rows] == ["total", "fleet", "operating_point", "fleet", "operating_point", "workload", "workload"] + ["cash_flow"] * 6
+    flows = [r for r in rows if r["row_type"] == "cash_flow"]
+    assert [int(r["year"]) for r in flows] == list(range(6))
+    assert [float(r["discounted_usd"]) for r in flows] == [row["discounted_usd"] for row in json.loads(run(capsys, "evaluate", scenario_file, "--json")[1])["cash_flows"]]
     total = rows[0]
     data = json.loads(run(capsys, "evaluate", scenario_file, "--json")[1])
     assert float(total["revenue_usd_per_year"]) == data["totals"]["revenue_usd_per_year"]
@@ -150,7 +233,20 @@ def test_evaluate_exits_1_when_nothing_is_sellable(capsys, tmp_path):
 BAD_FILES = [
     ('{"format_version": 1, "fleets": [{"id": "a", "platform": "h100"}, {"id": "b", "platform": "h100", "power_share": 1.7}]}',
      "bad.json: $.fleets[1].power_share: must be between 0 and 1, got 1.7"),
-    ('{"format_version": 3}', "bad.json: $.format_version: written by a newer version of factory-app (format 3); this version reads up to 1"),
+    ('{"format_version": 3}', "bad.json: $.format_version: written by a newer version of factory-app (format 3); this version reads up to 2"),
+    ('{"format_version": 2, "site": {"wacc": -0.05}}', "bad.json: $.site.wacc: must be between 0 and 1, got -0.05"),
+    ('{"format_version": 2, "site": {"wacc": 1.2}}', "bad.json: $.site.wacc: must be between 0 and 1, got 1.2"),
+    ('{"format_version": 2, "site": {"horizon_years": 31}}', "bad.json: $.site.horizon_years: must be between 1 and 30 years, got 31"),
+    ('{"format_version": 2, "workloads": [{"id": "w", "model": "llama-3.3-70b", "price_decline_per_year": 1.5}]}',
+     "bad.json: $.workloads[0].price_decline_per_year: must be between 0 and 1 fraction per year, got 1.5"),
+    ('{"format_version": 2, "workloads": [{"id": "w", "model": "llama-3.3-70b", "demand_shape": "custom", "demand_hourly": ' + json.dumps([2.0] * 24) + '}]}',
+     "bad.json: $.workloads[0].demand_hourly: must average 1 (multipliers of the mean demand), got a mean of 2"),
+    ('{"format_version": 2, "workloads": [{"id": "w", "model": "llama-3.3-70b", "demand_shape": "weekends"}]}',
+     "bad.json: $.workloads[0].demand_shape: must be one of daytime, evening, follow-the-sun, flat, custom, got 'weekends'"),
+    ('{"format_version": 2, "fleets": [{"id": "a", "platform": "h100", "refresh_platform": "h300"}]}',
+     "bad.json: $.fleets[0].refresh_platform: unknown platform 'h300' to refresh to; known: "),
+    ('{"format_version": 2, "site": {"horizon_years": 4}, "fleets": [{"id": "a", "platform": "h100", "delivery_year": 4}]}',
+     "bad.json: $.fleets[0].delivery_year: must be before the end of the 4-year horizon (at most 3), got 4"),
     ('{"format_version": 1, "extra": 1}', "bad.json: $.extra: unknown field"),
     ("{nope", "bad.json: $: not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)"),
 ]
@@ -254,3 +350,27 @@ def test_docs_name_every_json_key():
 
     keys = set(TOTAL_KEYS) | set(FLEET_KEYS) | {f.name for f in fields(OperatingPoint)} | {f.name for f in fields(WorkloadResult)}
     assert not [k for k in sorted(keys) if f"`{k}`" not in doc]
+
+
+@pytest.mark.parametrize("vary,message", [
+    ("site.wacc=0:1.5:4", "--vary site.wacc: must be between 0 and 1, got 1.5"),
+    ("site.horizon_years=10:40:4", "--vary site.horizon_years: must be between 1 and 30 years, got 40"),
+    ("workloads.r1-hopper.price_decline_per_year=-0.5:0.5:3",
+     "--vary workloads.r1-hopper.price_decline_per_year: must be between 0 and 1 fraction per year, got -0.5"),
+])
+def test_a_sweep_through_a_bad_rate_or_horizon_is_refused_before_anything_is_written(capsys, scenario_file, tmp_path, vary, message):
+    out = tmp_path / "sweep.csv"
+    code, stdout, err = run(capsys, "sweep", scenario_file, "--vary", vary, "--csv", out)
+    assert code == 2 and stdout == "" and err.count("\n") == 1 and message in err
+    assert not out.exists()
+
+
+def test_a_scenario_with_a_bad_rate_is_never_saved(tmp_path):
+    from factory_app.io.scenario_file import ScenarioFileError, save_scenario
+
+    s = load_scenario(ISO)
+    target = tmp_path / "out.json"
+    target.write_text("old", "utf-8")
+    with pytest.raises(ScenarioFileError, match=r"^out\.json: \$\.site\.wacc: must be between 0 and 1, got 2$"):
+        save_scenario(replace(s, site=replace(s.site, wacc=2.0)), target)
+    assert target.read_text("utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == ["out.json"]

@@ -15,7 +15,9 @@ REASONING = Workload(
 
 
 def two_by_two(facility_mw: float = 10.0, chat_cap: float | None = None, reasoning_cap: float | None = None) -> Scenario:
-    """Two power-sized fleets (H200, GB200) each serving chat and reasoning half and half."""
+    """Two power-sized fleets (H200, GB200) each serving chat and reasoning half and half. A cap
+    is a flat mean demand (the same tokens/s every hour, as a format-1 cap was); a workload
+    without one sells its default utilisation of its capacity over the business-hours day."""
     return Scenario(
         name="two by two",
         site=Site(facility_power_mw=facility_mw, pue=1.2),
@@ -24,14 +26,18 @@ def two_by_two(facility_mw: float = 10.0, chat_cap: float | None = None, reasoni
             Fleet(id="blackwell", platform="gb200", power_share=0.5),
         ),
         workloads=(
-            Workload(**{**_fields(CHAT), "demand_cap_tokens_per_s": chat_cap}),
-            Workload(**{**_fields(REASONING), "demand_cap_tokens_per_s": reasoning_cap}),
+            Workload(**{**_fields(CHAT), **_flat(chat_cap)}),
+            Workload(**{**_fields(REASONING), **_flat(reasoning_cap)}),
         ),
         assignments=(
             Assignment("hopper", "chat", 0.5), Assignment("hopper", "reasoning", 0.5),
             Assignment("blackwell", "chat", 0.5), Assignment("blackwell", "reasoning", 0.5),
         ),
     )
+
+
+def _flat(demand: float | None) -> dict:
+    return {"demand_tokens_per_s": demand, "demand_shape": "flat"} if demand is not None else {}
 
 
 def with_curve(w: Workload, *points: tuple[float, float]) -> Workload:

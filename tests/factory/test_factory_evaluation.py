@@ -15,6 +15,7 @@ from factory_app.factory.operating_points import clear_cache
 from factory_app.factory.results import COST_TERMS, TOTAL_KEYS
 from factory_app.factory.nonfinite_guard import non_finite_paths
 from factory_app.serving.predict import cached_frontier
+from factory_app.scenario.demand_shapes import SHAPES
 from factory_app.scenario.model import Assignment, Fleet, Scenario, Site, Workload
 
 CAT = default_catalog()
@@ -61,13 +62,17 @@ def test_costs_add_up_and_energy_follows_the_power_drawn(base, result):
     t = result.totals
     assert t["cost_usd_per_year"] == pytest.approx(sum(result.cost_breakdown[k] for k in COST_TERMS), rel=1e-12)
     assert t["cost_usd_per_year"] == pytest.approx(sum(f.cost_usd_per_year for f in result.fleets), rel=1e-12)
-    energy = t["facility_power_used_mw"] * HOURS_PER_YEAR * 1000 * base.site.electricity_usd_per_kwh
+    # energy follows the power drawn hour by hour (busy and idle accelerators), not the full-load draw
+    energy = t["facility_power_mean_mw"] * HOURS_PER_YEAR * 1000 * base.site.electricity_usd_per_kwh
     assert result.cost_breakdown["energy"] == pytest.approx(energy, rel=1e-12)
+    assert 0 < t["facility_power_mean_mw"] < t["facility_power_used_mw"]
     assert t["profit_usd_per_year"] == pytest.approx(t["revenue_usd_per_year"] - t["cost_usd_per_year"], rel=1e-12)
     assert t["margin"] == pytest.approx(t["profit_usd_per_year"] / t["revenue_usd_per_year"], rel=1e-12)
     assert t["cost_usd_per_million_tokens"] == pytest.approx(
         t["cost_usd_per_year"] / (t["output_tokens_per_s"] * SECONDS_PER_YEAR / 1e6), rel=1e-12)
-    assert t["joules_per_token"] == pytest.approx(t["facility_power_used_mw"] * 1e6 / t["output_tokens_per_s"], rel=1e-12)
+    assert t["joules_per_token"] == pytest.approx(t["facility_power_mean_mw"] * 1e6 / t["output_tokens_per_s"], rel=1e-12)
+    assert t["cost_usd_per_accelerator_hour"] == pytest.approx(t["cost_usd_per_year"] / (t["accelerators"] * HOURS_PER_YEAR), rel=1e-12)
+    assert t["cost_of_capital_usd_per_year"] == result.cost_breakdown["financing"] > 0
 
 
 def test_power_breakdown_adds_up_to_the_facility(base, result):
@@ -104,7 +109,8 @@ def test_doubling_the_electricity_price_changes_only_the_energy_cost(base, resul
     for term in COST_TERMS:
         if term != "energy":
             assert r2.cost_breakdown[term] == result.cost_breakdown[term]
-    money = {"cost_usd_per_year", "profit_usd_per_year", "margin", "cost_usd_per_million_tokens", "payback_years"}
+    money = {"cost_usd_per_year", "profit_usd_per_year", "margin", "cost_usd_per_million_tokens", "payback_years",
+             "cost_usd_per_accelerator_hour", "npv_usd", "irr", "discounted_payback_years"}  # energy is in each of these
     for key in TOTAL_KEYS:
         if key not in money:
             assert r2.totals[key] == result.totals[key], key
@@ -136,14 +142,17 @@ def test_demand_cap_is_split_in_proportion_and_reported(base, result):
     assert chat.bound == "demand" and chat.demand_cap_tokens_per_s == 2_000_000.0
     ops = [op for op in _all_ops(result) if op.workload_id == "chat"]
     for op in ops:
-        assert op.bound == "demand" and "demand cap" in op.reason
+        assert op.bound == "demand" and op.reason.startswith("demand uses")
         assert op.utilisation == pytest.approx(chat.utilisation, rel=1e-9)
         assert op.output_tokens_per_s == pytest.approx(op.output_capacity_tokens_per_s * chat.utilisation, rel=1e-9)
         assert op.input_tokens_per_s == pytest.approx(op.output_tokens_per_s * CHAT.isl / CHAT.osl, rel=1e-12)
     t = result.totals
     assert t["idle_share"] == pytest.approx(1 - t["output_tokens_per_s"] / t["output_capacity_tokens_per_s"], rel=1e-12)
+    # no stated demand: the default utilisation of its capacity (never all of it), over the business-hours day
     uncapped = result.workload("reasoning")
-    assert uncapped.bound != "demand" and uncapped.utilisation == pytest.approx(1.0)
+    assert uncapped.bound == "demand" and uncapped.utilisation == pytest.approx(REASONING.default_utilisation, rel=1e-9)
+    assert uncapped.demand_cap_tokens_per_s == 0 and uncapped.peak_demand_tokens_per_s == pytest.approx(
+        uncapped.demand_tokens_per_s * max(SHAPES["daytime"].values) / (sum(SHAPES["daytime"].values) / 24), rel=1e-9)
 
 
 def test_a_rising_price_curve_buys_faster_tokens():

@@ -232,7 +232,7 @@ def test_a_factory_of_3000_fleets_presolves_to_a_handful_of_rows():
     scenario = module.build_big_scenario(3000)
     model = build_model(scenario, CAT)
     reduced = reduce_programme(model)
-    capped = {w.id for w in scenario.workloads if w.demand_cap_tokens_per_s is not None}
+    capped = {w.id for w in scenario.workloads if w.demand_tokens_per_s is not None}  # a stated demand bounds sales
     assert len(model.pairs) > 5000
     assert reduced.rows.shape[0] <= 1 + len(capped)  # the power, and one row per demand cap
     assert reduced.rows.shape[1] <= 1 + sum(1 for p in model.pairs if p.workload_id in capped)

@@ -16,6 +16,7 @@ from factory_app.factory.results import TOTAL_KEYS
 from factory_app.serving.frontier import Speculation
 from factory_app.serving.performance import PrecisionNotSupported
 from factory_app.serving.predict import LayoutConstraint, ServiceLevel, predict
+from factory_app.scenario.demand_shapes import CUSTOM, HOURS, SHAPE_CHOICES
 from factory_app.scenario.fields import FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
 from reliability_helpers import assert_finite_result, examples
@@ -53,6 +54,20 @@ def sites(draw, plausible: bool) -> Site:
     return Site(**kw)
 
 
+@st.composite
+def demand_shapes(draw) -> dict:
+    """A template, or 24 custom hours (including all-zero hours and one spike) scaled to average 1."""
+    shape = draw(st.sampled_from(SHAPE_CHOICES))
+    if shape != CUSTOM:
+        return {"demand_shape": shape}
+    raw = draw(st.lists(st.one_of(st.just(0.0), st.floats(0.0, 10.0)), min_size=HOURS, max_size=HOURS))
+    total = sum(raw)
+    hours = tuple(v * HOURS / total for v in raw) if total > 0 else (1.0,) * HOURS
+    if max(hours) > 24.0 or abs(sum(hours) / HOURS - 1.0) > 1e-9:
+        hours = (1.0,) * HOURS
+    return {"demand_shape": CUSTOM, "demand_hourly": hours}
+
+
 #: Shares: round ones, then anything from 0 to 1 (tiny ones give fleets of no accelerators).
 SHARES = st.one_of(st.sampled_from([1.0, 0.5, 0.3, 0.25]), st.floats(0, 1))
 COUNTS = st.one_of(st.sampled_from([0, 1, 4, 8, 72, 1000, 10_000_000]), st.integers(0, 20_000), st.integers(0, 10_000_000))
@@ -66,6 +81,7 @@ def scenarios(draw, max_fleets: int = 4, max_workloads: int = 4, plausible: bool
     demand caps, price curves, service levels from nothing to impossible. ``plausible`` keeps
     sites, shares, counts, traffic and service levels to what a planner would type (most such
     factories sell tokens); otherwise any value in the fields' ranges."""
+    site = draw(sites(plausible))
     n_fleets = draw(st.sampled_from(list(range(1, max_fleets + 1)) + ([] if plausible else [0])))
     n_workloads = draw(st.sampled_from(list(range(1, max_workloads + 1)) + ([] if plausible else [0])))
     shares = draw(st.lists(st.sampled_from([1.0, 0.5, 0.3]) if plausible else SHARES, min_size=n_fleets, max_size=n_fleets))
@@ -80,6 +96,9 @@ def scenarios(draw, max_fleets: int = 4, max_workloads: int = 4, plausible: bool
             power_share=shares[i] if sizing == "power" else draw(st.one_of(st.none(), st.floats(0, 1))),
             accelerators=draw(PLAUSIBLE_COUNTS if plausible else COUNTS) if sizing == "count" else None,
             life_years=draw(_in_range(FLEET_FIELDS["life_years"])), price_usd=draw(_in_range(FLEET_FIELDS["price_usd"])),
+            residual_value_share=draw(_in_range(FLEET_FIELDS["residual_value_share"])),
+            delivery_year=draw(st.integers(0, site.horizon_years - 1)),
+            refresh_platform=draw(st.sampled_from(["", "", *PLATFORMS])),
         ))
     workloads = []
     for i in range(n_workloads):
@@ -94,8 +113,12 @@ def scenarios(draw, max_fleets: int = 4, max_workloads: int = 4, plausible: bool
             max_ttft_ms=draw(st.sampled_from(ttft)), min_tokens_per_s_per_user=draw(st.sampled_from(speed)),
             price_in_usd_per_mtok=draw(_in_range(WORKLOAD_FIELDS["price_in_usd_per_mtok"])),
             price_out_usd_per_mtok=draw(_in_range(WORKLOAD_FIELDS["price_out_usd_per_mtok"])),
-            demand_cap_tokens_per_s=draw(st.one_of(st.none(), st.none(), _in_range(WORKLOAD_FIELDS["demand_cap_tokens_per_s"]))),
+            demand_tokens_per_s=draw(st.one_of(st.none(), st.none(), _in_range(WORKLOAD_FIELDS["demand_tokens_per_s"]))),
+            default_utilisation=draw(_in_range(WORKLOAD_FIELDS["default_utilisation"])),
+            price_decline_per_year=draw(_in_range(WORKLOAD_FIELDS["price_decline_per_year"])),
+            demand_growth_per_year=draw(_in_range(WORKLOAD_FIELDS["demand_growth_per_year"])),
             price_curve=curve,
+            **draw(demand_shapes()),
         ))
     linked = n_fleets and n_workloads and (plausible or draw(st.sampled_from([True] * 9 + [False])))  # some factories have no links
     pairs = draw(st.lists(st.tuples(st.integers(0, n_fleets - 1), st.integers(0, n_workloads - 1)),
@@ -106,7 +129,7 @@ def scenarios(draw, max_fleets: int = 4, max_workloads: int = 4, plausible: bool
         raw = draw(st.lists(st.just(1.0) if plausible else SHARES, min_size=len(mine), max_size=len(mine)))
         scale = max(sum(raw), 1.0)
         assignments += [Assignment(f"f{f}", f"w{w}", r / scale * (1 - 1e-9)) for (f, w), r in zip(mine, raw)]
-    scenario = Scenario(name="random", site=draw(sites(plausible)), fleets=tuple(fleets), workloads=tuple(workloads),
+    scenario = Scenario(name="random", site=site, fleets=tuple(fleets), workloads=tuple(workloads),
                         assignments=tuple(assignments), optimise=False)
     validate_scenario(scenario, CATALOG)  # the strategy only builds what the app accepts
     return scenario
@@ -138,8 +161,15 @@ def _check_result(scenario: Scenario, optimise: bool = False) -> None:
                 assert op.output_tokens_per_s == 0 and op.revenue_usd_per_year == 0
     for w in r.workloads:
         spec = scenario.workload(w.workload_id)
-        if spec.demand_cap_tokens_per_s is not None:
-            assert w.output_tokens_per_s <= spec.demand_cap_tokens_per_s * (1 + eps) + eps
+        if spec.demand_tokens_per_s is not None:  # never sells more than the market buys, hour by hour
+            assert w.output_tokens_per_s <= spec.demand_tokens_per_s * (1 + eps) + eps
+        assert all(s <= d * (1 + eps) + eps and s <= w.output_capacity_tokens_per_s * (1 + eps) + eps
+                   for s, d in zip(w.served_by_hour, w.demand_by_hour))
+    years = r.life_cycle.years
+    assert [y.year for y in years] == list(range(scenario.site.horizon_years + 1))
+    assert math.isclose(t["npv_usd"], sum(y.discounted_usd for y in years), rel_tol=1e-9, abs_tol=1e-3)
+    assert all(y.output_tokens_per_s <= y.output_capacity_tokens_per_s * (1 + eps) + eps for y in years)
+    for w in r.workloads:
         if w.output_capacity_tokens_per_s == 0:
             assert w.reason or any(not op.feasible for f in r.fleets for op in f.operating_points if op.workload_id == w.workload_id) \
                 or not scenario.assignments_of_workload(w.workload_id)
@@ -318,16 +348,16 @@ def test_a_fleet_with_no_accelerators(fleet, why):
     assert f"fleet 'h' has no accelerators: {why}" in r.warnings
 
 
-def test_a_zero_share_and_a_zero_demand_cap():
+def test_a_zero_share_and_a_zero_demand():
     r = _evaluate(_one(assignments=(Assignment("h", "chat", 0.0),)))
     _zero_output(r)
     assert r.operating_point("h", "chat").reason == "no accelerators assigned (the share is less than one accelerator)"
-    capped = Workload(id="chat", model="llama-3.3-70b", precision="fp8", isl=1000, osl=400, demand_cap_tokens_per_s=0.0)
+    capped = Workload(id="chat", model="llama-3.3-70b", precision="fp8", isl=1000, osl=400, demand_tokens_per_s=0.0)
     r = _evaluate(_one(workloads=(capped,)))
     assert r.totals["output_tokens_per_s"] == 0 and r.totals["output_capacity_tokens_per_s"] > 0
     assert r.totals["idle_share"] == 1.0 and r.totals["revenue_usd_per_year"] == 0
     op = r.operating_point("h", "chat")
-    assert op.bound == "demand" and op.reason.startswith("demand cap of 0 output tokens/s binds: sells 0 of ")
+    assert op.bound == "demand" and op.reason.startswith("demand uses 0% of capacity over the day (busiest hour 0%): sells 0 of ")
 
 
 def test_free_everything_and_nothing_to_sell():

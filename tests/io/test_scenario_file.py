@@ -28,7 +28,7 @@ from factory_app.scenario.model import Fleet
 
 EXAMPLES = sorted(resource_path("examples").glob("*.json"))
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = {"format": "factory_app.scenario", "format_version": 1, "name": "ok"}
+GOOD = {"format": "factory_app.scenario", "format_version": 2, "name": "ok"}
 
 
 def test_there_are_the_three_required_examples():
@@ -52,12 +52,14 @@ def test_round_trip_load_save_load_is_identical(path, tmp_path):
 
 def test_optional_fields_may_be_omitted_or_null():
     s = loads_scenario(json.dumps({
-        "format_version": 1,
+        "format_version": 2,
         "fleets": [{"id": "a", "platform": "h200", "price_usd": None}],
-        "workloads": [{"id": "w", "model": "llama-3.3-70b", "demand_cap_tokens_per_s": None}],
+        "workloads": [{"id": "w", "model": "llama-3.3-70b", "demand_tokens_per_s": None}],
     }))
     assert s.fleets[0].price_usd is None and s.fleets[0].power_share == 0.5 and s.site.pue == 1.2
-    assert s.workloads[0].demand_cap_tokens_per_s is None and s.workloads[0].isl == 1000
+    assert s.workloads[0].demand_tokens_per_s is None and s.workloads[0].isl == 1000
+    assert s.site.wacc == 0.10 and s.site.horizon_years == 5 and s.fleets[0].refresh_platform == ""
+    assert s.workloads[0].demand_shape == "daytime" and s.workloads[0].demand_hourly == ()
 
 
 def _bad(tmp_path: Path, content: bytes | str, name: str = "file.json") -> str:
@@ -85,18 +87,18 @@ FLEETS = [{"id": "a", "platform": "h100"}, {"id": "b", "platform": "h100", "powe
     "content,message",
     [
         (_doc(fleets=FLEETS), "file.json: $.fleets[1].power_share: must be between 0 and 1, got 1.7"),
-        (b'{"format_version": 1, "name": "caf\xe9"}', "file.json: $: not UTF-8 text (byte 0xe9 at offset 34)"),
-        ('{"format_version": 1,\n  "name": "x",,}', "file.json: $: not valid JSON: Expecting property name enclosed in double quotes (line 2, column 15)"),
+        (b'{"format_version": 2, "name": "caf\xe9"}', "file.json: $: not UTF-8 text (byte 0xe9 at offset 34)"),
+        ('{"format_version": 2,\n  "name": "x",,}', "file.json: $: not valid JSON: Expecting property name enclosed in double quotes (line 2, column 15)"),
         ("", "file.json: $: not valid JSON: Expecting value (line 1, column 1)"),
         ("[1, 2]", "file.json: $: must be a JSON object (a scenario), got array"),
         ('"text"', "file.json: $: must be a JSON object (a scenario), got string"),
-        ('{"name": "no version"}', "file.json: $.format_version: is required (this version of factory-app reads format 1)"),
+        ('{"name": "no version"}', "file.json: $.format_version: is required (this version of factory-app reads format 2)"),
         ('{"format_version": "1"}', 'file.json: $.format_version: must be a whole number, got "1"'),
         ('{"format_version": 1.5}', "file.json: $.format_version: must be a whole number, got 1.5"),
-        ('{"format_version": 7}', "file.json: $.format_version: written by a newer version of factory-app (format 7); this version reads up to 1"),
-        ('{"format_version": 0}', "file.json: $.format_version: format 0 is not known; this version reads formats 1 to 1"),
-        ('{"format_version": 1, "colour": "red"}', "file.json: $.colour: unknown field (known: format, format_version, name, description, optimise, site, fleets, workloads, assignments)"),
-        (_doc(fleets=[{"id": "a", "platform": "h100", "colour": "red"}]), "file.json: $.fleets[0].colour: unknown field (known: id, name, platform, sizing, power_share, accelerators, life_years, price_usd, position)"),
+        ('{"format_version": 7}', "file.json: $.format_version: written by a newer version of factory-app (format 7); this version reads up to 2"),
+        ('{"format_version": 0}', "file.json: $.format_version: format 0 is not known; this version reads formats 1 to 2"),
+        ('{"format_version": 2, "colour": "red"}', "file.json: $.colour: unknown field (known: format, format_version, name, description, optimise, site, fleets, workloads, assignments)"),
+        (_doc(fleets=[{"id": "a", "platform": "h100", "colour": "red"}]), "file.json: $.fleets[0].colour: unknown field (known: id, name, platform, sizing, power_share, accelerators, life_years, price_usd, residual_value_share, delivery_year, refresh_platform, position)"),
         (_doc(site={"pue": "1.2"}), "file.json: $.site.pue: must be a number, got string"),
         (_doc(site={"pue": None}), "file.json: $.site.pue: is required (must be between 1 and 3)"),
         (_doc(site=[]), "file.json: $.site: must be an object, got array"),
@@ -110,11 +112,11 @@ FLEETS = [{"id": "a", "platform": "h100"}, {"id": "b", "platform": "h100", "powe
         (_doc(assignments=[{"fleet": "a", "workload": "w"}]), "file.json: $.assignments[0].fleet: no fleet with id 'a'"),
         (_doc(optimise="yes"), "file.json: $.optimise: must be true or false, got string"),
         (_doc(format="something.else"), "file.json: $.format: must be 'factory_app.scenario', got \"something.else\""),
-        ('{"format_version": 1, "site": {"pue": NaN}}', "file.json: $.site.pue: must be a finite number, got NaN"),
-        ('{"format_version": 1, "site": {"pue": Infinity}}', "file.json: $.site.pue: must be a finite number, got Infinity"),
-        ('{"format_version": 1, "site": {"pue": -Infinity}}', "file.json: $.site.pue: must be a finite number, got -Infinity"),
-        ('{"format_version": 1, "site": {"pue": 1e999}}', "file.json: $.site.pue: must be a finite number, got 1e999"),
-        ('{"format_version": 1, "site": {"pue": 1.2, "pue": 1.3}}', "file.json: $.site.pue: is given twice"),
+        ('{"format_version": 2, "site": {"pue": NaN}}', "file.json: $.site.pue: must be a finite number, got NaN"),
+        ('{"format_version": 2, "site": {"pue": Infinity}}', "file.json: $.site.pue: must be a finite number, got Infinity"),
+        ('{"format_version": 2, "site": {"pue": -Infinity}}', "file.json: $.site.pue: must be a finite number, got -Infinity"),
+        ('{"format_version": 2, "site": {"pue": 1e999}}', "file.json: $.site.pue: must be a finite number, got 1e999"),
+        ('{"format_version": 2, "site": {"pue": 1.2, "pue": 1.3}}', "file.json: $.site.pue: is given twice"),
         ("[" * 200_000 + "]" * 200_000, "file.json: $: not a scenario: JSON nested too deeply"),
     ],
 )
@@ -190,7 +192,7 @@ def test_save_refuses_an_invalid_scenario_and_writes_nothing(tmp_path):
 def test_saved_json_layout():
     s = load_scenario(EXAMPLES[0])
     data = scenario_to_dict(s)
-    assert list(data)[:2] == ["format", "format_version"] and data["format_version"] == 1
+    assert list(data)[:2] == ["format", "format_version"] and data["format_version"] == 2
     assert all(isinstance(f["position"], list) and len(f["position"]) == 2 for f in data["fleets"])
     assert set(data["assignments"][0]) == {"fleet", "workload", "share"}
     text = dumps_scenario(s)
@@ -242,15 +244,18 @@ def test_docs_hold_the_generated_field_tables():
 
 
 def test_migrations_upgrade_old_files_step_by_step(monkeypatch, tmp_path):
-    def v0_to_v1(data):
+    def v0_to_v1(data, notes):
         data = dict(data)
         data["name"] = data.pop("title")  # version 0 called it "title"
+        notes.append("title became name")
         return data
 
     monkeypatch.setitem(migrations.MIGRATIONS, 0, v0_to_v1)
     old = {"format_version": 0, "title": "from the past"}
-    upgraded = migrations.migrate(old)
-    assert upgraded == {"format_version": 1, "name": "from the past"}
+    notes: list[str] = []
+    upgraded = migrations.migrate(old, notes)
+    assert upgraded == {"format_version": 2, "name": "from the past"}  # then 1 -> 2, which adds only defaults here
+    assert notes[0] == "title became name" and notes[1] == "format 1 upgraded to 2; saving writes format 2"
     assert old == {"format_version": 0, "title": "from the past"}  # the input is not changed
     path = tmp_path / "old.json"
     path.write_text(json.dumps(old), "utf-8")
@@ -258,9 +263,10 @@ def test_migrations_upgrade_old_files_step_by_step(monkeypatch, tmp_path):
 
 
 def test_migrate_leaves_current_files_alone_and_refuses_gaps(monkeypatch):
-    data = {"format_version": 1}
-    assert migrations.migrate(data) is data
+    data = {"format_version": 2}
+    notes: list[str] = []
+    assert migrations.migrate(data, notes) is data and notes == []
     monkeypatch.setattr(migrations, "CURRENT_VERSION", 3)
-    monkeypatch.setitem(migrations.MIGRATIONS, 1, lambda d: d)
+    monkeypatch.setitem(migrations.MIGRATIONS, 1, lambda d, notes: d)
     with pytest.raises(ValidationError, match="no upgrade from format 2 to 3"):
         migrations.migrate({"format_version": 1})

@@ -8,16 +8,18 @@ programme:
 
     maximise   sum_p s_p v_p Y - sum_{p in power-sized fleets} x_p c_f
     subject to s_p <= r_p x_p                                 (capacity of the operating point)
-               sum_{p of workload w} s_p <= D_w               (demand cap, where one is set)
+               sum_{p of workload w} s_p <= D_w               (mean demand, where one is stated)
                sum_{p in power-sized fleets} x_p W_f <= P      (power left by count-sized fleets)
                sum_{p of count fleet f} x_p <= N_f             (a count fleet's accelerators)
                x, s >= 0
 
-with ``r_p`` tokens/s per accelerator, ``v_p`` USD per output token (input tokens included),
-``Y`` seconds per year, ``c_f`` USD/year per accelerator (depreciation + full-load energy; the
-facility's own costs are fixed by its budget), ``W_f`` all-in watts. :func:`reduce_programme`
-presolves it to one row per resource still shared with a capped workload and one per demand cap
-(see :class:`ReducedProgramme`), which
+with ``r_p`` tokens/s per accelerator (times the workload's default utilisation when it states
+no demand: it sells that share of whatever serves it), ``D_w`` the workload's mean demand (the
+hourly shape is left to the full evaluation of each candidate), ``v_p`` USD per output token
+(input tokens included), ``Y`` seconds per year, ``c_f`` USD/year per accelerator (capital charge
+at the cost of capital + full-load energy; the facility's own costs are fixed by its budget),
+``W_f`` all-in watts. :func:`reduce_programme` presolves it to one row per resource still shared
+with a workload of stated demand and one per such workload (see :class:`ReducedProgramme`), which
 :func:`factory_app.factory.optimiser.simplex.maximise` solves exactly: thousands of fleets give a
 programme of a dozen rows. The solution is rounded to whole purchase units (boards, racks, hosts)
 (each power-sized fleet rounded down and up, every combination that fits the power tried when
@@ -157,10 +159,12 @@ def build_model(scenario: Scenario, catalog: Catalog) -> LinearModel:
         gpus = platform.accelerators_for_power(power_w) if by_power else sizes[fi].accelerators
         c = capacity(catalog, fleet, platform.domain_size, w, gpus)
         cost = accelerator_cost_usd_per_year(platform, fleet, site) if by_power else 0.0
-        pairs.append(Pair(ai, fi, w.id, c.tokens_per_s_per_gpu, c.value_usd_per_token, cost, platform.all_in_w.value))
+        # without a stated demand, a workload sells its default utilisation of whatever serves it
+        sells = w.default_utilisation if w.demand_tokens_per_s is None else 1.0
+        pairs.append(Pair(ai, fi, w.id, c.tokens_per_s_per_gpu * sells, c.value_usd_per_token, cost, platform.all_in_w.value))
     power_fleets = tuple(i for i, f in enumerate(scenario.fleets) if f.sizing == "power" and f.platform in catalog.platforms)
     count_limits = {i: sizes[i].accelerators for i, f in enumerate(scenario.fleets) if f.sizing == "count"}
-    caps = {w.id: float(w.demand_cap_tokens_per_s) for w in scenario.workloads if w.demand_cap_tokens_per_s is not None}
+    caps = {w.id: float(w.demand_tokens_per_s) for w in scenario.workloads if w.demand_tokens_per_s is not None}
     return LinearModel(tuple(pairs), power_fleets, count_limits, caps, power_w, budget_w)
 
 
