@@ -9,7 +9,8 @@ The factories are :func:`bench_big_factory.build_big_scenario` with N power-size
 workloads (every fifth with a demand cap), about two assignments per fleet. Each command runs as
 a new process, as a user runs it (``python -m factory_app evaluate FILE --json [--optimise]``,
 output discarded), so times include starting Python and importing numpy (about 0.3 s here);
-peak memory is the process's maximum resident set (``ru_maxrss``). Medians of ``REPEAT`` runs.
+peak memory is the process's maximum resident set (``ru_maxrss``). Medians of ``REPEAT`` runs,
+after one unmeasured run per file.
 Targets (issue 11): at 1,000 fleets the optimised evaluate takes at most 4x the plain one; at
 3,000 fleets under 10 s and 500 MB.
 
@@ -64,6 +65,7 @@ def run_process(path: Path, optimise: bool) -> tuple[float, float]:
 def process_rows(paths: dict[int, Path]) -> list[tuple[str, str, str]]:
     rows = []
     for n, path in paths.items():
+        run_process(path, False)  # unmeasured: the file and the modules in the page cache
         plain = [run_process(path, False) for _ in range(REPEAT)]
         optimised = [run_process(path, True) for _ in range(REPEAT)]
         t_plain, t_opt = statistics.median(t for t, _ in plain), statistics.median(t for t, _ in optimised)
