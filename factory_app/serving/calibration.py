@@ -611,12 +611,11 @@ def _quantile_band(residuals: list[float]) -> dict[str, float]:
     return {"n": len(r), "low": round(low, 4), "high": round(high, 4)}
 
 
-def bands_document(rows: list[ScoredPoint], holdouts: list[HoldOut], catalog: Catalog, digest: str) -> dict[str, Any]:
-    """``bands.json``: log-residual bands per group of comparable points (see
-    :mod:`factory_app.serving.evidence`), and the band of hardware the fit has not seen."""
+def group_bands(rows: list[ScoredPoint], catalog: Catalog) -> dict[str, dict[str, float]]:
+    """Log-residual bands per group 'family|dense-or-moe|service kind' and its coarser groups."""
     groups: dict[str, list[float]] = {}
     for r in rows:
-        if not math.isfinite(r.error):
+        if not (math.isfinite(r.error) and r.predicted > 0):
             continue
         p = r.point
         fam = catalog.platform(p.platform).family
@@ -624,8 +623,64 @@ def bands_document(rows: list[ScoredPoint], holdouts: list[HoldOut], catalog: Ca
         res = math.log(r.predicted / p.measured)
         for key in (f"{fam}|{cls}|{_kind(p)}", f"{fam}|{cls}|*", f"{fam}|*|*", "*|*|*"):
             groups.setdefault(key, []).append(res)
+    return {k: _quantile_band(v) for k, v in sorted(groups.items())}
+
+
+def _lookup(groups: dict[str, dict[str, float]], fam: str, cls: str, kind: str, min_group: int = 4) -> dict[str, float] | None:
+    for key in (f"{fam}|{cls}|{kind}", f"{fam}|{cls}|*", f"{fam}|*|*", "*|*|*"):
+        b = groups.get(key)
+        if b and b["n"] >= min_group:
+            return b
+    return None
+
+
+def inside_band(r: ScoredPoint, band: dict[str, float]) -> bool:
+    """Is the measurement inside the band around the prediction?"""
+    low, high = r.predicted * math.exp(-band["high"]), r.predicted * math.exp(-band["low"])
+    return low <= r.point.measured <= high
+
+
+def band_coverage(rows: list[ScoredPoint], holdouts: list[HoldOut], catalog: Catalog) -> dict[str, Any]:
+    """How often measurements fall inside the bands the app would show.
+
+    In sample: each point against its group's band. Leave-one-system-out: each held-out point
+    against the band built without its system (group bands from the other systems' in-sample
+    residuals; the unseen-hardware band from the other systems' hold-out residuals when its
+    family has no other points), so the band never saw the measurement it is judged on."""
+    groups = group_bands(rows, catalog)
+    ins = [inside_band(r, _lookup(groups, catalog.platform(r.point.platform).family,
+                                  "moe" if catalog.model(r.point.model).is_moe else "dense", _kind(r.point)))
+           for r in rows if math.isfinite(r.error)]
+    out_hits, widths, per_system = [], [], {}
+    for h in holdouts:
+        hits_before = len(out_hits)
+        others = [r for r in rows if r.point.system != h.system]
+        g = group_bands(others, catalog)
+        unseen_res = [math.log(r.predicted / r.point.measured) for o in holdouts if o.system != h.system
+                      for r in o.rows if math.isfinite(r.error) and r.predicted > 0]
+        unseen = _quantile_band(unseen_res)
+        for r in h.rows:
+            if not math.isfinite(r.error):
+                continue
+            fam = catalog.platform(r.point.platform).family
+            has_family = any(catalog.platform(o.point.platform).family == fam for o in others)
+            band = _lookup(g, fam, "moe" if catalog.model(r.point.model).is_moe else "dense", _kind(r.point)) if has_family else unseen
+            out_hits.append(inside_band(r, band))
+            widths.append(band["high"] - band["low"])
+        mine = out_hits[hits_before:]
+        per_system[h.system] = f"{sum(mine)} of {len(mine)}"
+    return {
+        "per_system": per_system,
+        "in_sample": (sum(ins), len(ins)),
+        "hold_out": (sum(out_hits), len(out_hits)),
+        "hold_out_median_width": float(np.median(widths)) if widths else float("nan"),
+    }
+
+
+def bands_document(rows: list[ScoredPoint], holdouts: list[HoldOut], catalog: Catalog, digest: str) -> dict[str, Any]:
+    """``bands.json``: log-residual bands per group of comparable points (see
+    :mod:`factory_app.serving.evidence`), and the band of hardware the fit has not seen."""
     unseen = [math.log(r.predicted / r.point.measured) for h in holdouts for r in h.rows if math.isfinite(r.error) and r.predicted > 0]
-    # date spread: how far apart the same family's months are, against how much its residuals move
     return {
         "format": "factory_app.calibration.bands",
         "about": (
@@ -637,6 +692,6 @@ def bands_document(rows: list[ScoredPoint], holdouts: list[HoldOut], catalog: Ca
         ),
         "inputs_sha256": digest,
         "date_sigma_per_year": 0.1,
-        "groups": {k: _quantile_band(v) for k, v in sorted(groups.items())},
+        "groups": group_bands(rows, catalog),
         "unseen_family": _quantile_band(unseen) if unseen else {"n": 0, "low": -0.5, "high": 0.5},
     }

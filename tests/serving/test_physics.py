@@ -93,9 +93,11 @@ def test_context_longer_than_the_model_window_is_refused():
     assert not r.feasible and "context window" in r.reason
 
 
-def test_fp4_is_refused_on_hopper():
+def test_fp4_weights_on_hopper_are_weight_only_and_fp4_math_is_refused():
+    r = predict("h100", 8, "llama-3.3-70b", "fp4", 1000, 1000)
+    assert r.feasible and r.compute_precision == "bf16" and any("weight-only" in n for n in r.notes)
     with pytest.raises(PrecisionNotSupported, match="h100 does not run fp4"):
-        predict("h100", 8, "llama-3.3-70b", "fp4", 1000, 1000)
+        predict("h100", 8, "llama-3.3-70b", "fp4", 1000, 1000, compute_precision="fp4")
 
 
 def test_kv_limit_grows_with_memory_and_shrinks_with_context():
