@@ -299,24 +299,25 @@ def _span_years(points: list[CalibrationPoint]) -> float:
 
 def fit_family(
     catalog: Catalog, family: str, points: list[CalibrationPoint], iterations: int = 600,
-    anchor: Efficiency | None = None, trend: float | None = None,
+    anchor: Efficiency | None = None, trend: float | None = None, borrowed: dict[str, float] | None = None,
 ) -> Efficiency:
     """Fit one family's factors to its points.
 
     The trend is fitted when the points span ``MIN_TREND_SPAN_YEARS`` or more and ``trend`` is
-    None, else fixed at ``trend``; ``fp4_efficiency`` is fitted only when some point runs FP4
-    math. The search always starts from the prior centres, so the result depends only on the
+    None, else fixed at ``trend``; ``fp4_efficiency`` and ``weight_only_efficiency`` are fitted
+    only when some point runs FP4 or weight-only math, else taken from ``borrowed`` (the other
+    families' geometric mean) or the prior centre. The search always starts from the prior centres, so the result depends only on the
     inputs. ``anchor`` (the reference family's fit) centres the prior of the software factors.
     """
     reference_date = max(p.date for p in points)
     fixed: dict[str, float] = {}
     if trend is not None or _span_years(points) < MIN_TREND_SPAN_YEARS:
         fixed["software_trend_per_year"] = trend if trend is not None else PARAM_SPACE["software_trend_per_year"][2]
-    cat = catalog
-    if not any(_runs_fp4_math(p, cat) for p in points):
-        fixed["fp4_efficiency"] = PARAM_SPACE["fp4_efficiency"][2]
-    if not any(_weight_only(p, cat) for p in points):
-        fixed["weight_only_efficiency"] = PARAM_SPACE["weight_only_efficiency"][2]
+    borrowed = borrowed or {}
+    if not any(_runs_fp4_math(p, catalog) for p in points):
+        fixed["fp4_efficiency"] = borrowed.get("fp4_efficiency", PARAM_SPACE["fp4_efficiency"][2])
+    if not any(_weight_only(p, catalog) for p in points):
+        fixed["weight_only_efficiency"] = borrowed.get("weight_only_efficiency", PARAM_SPACE["weight_only_efficiency"][2])
     free = [n for n in Efficiency.FIELDS if n not in fixed]
     u0 = np.clip(np.array([_to_unit(n, PARAM_SPACE[n][2]) for n in free]), 0.02, 0.98)
     objective = _family_objective(catalog, family, points, free, fixed, reference_date, anchor)
@@ -446,7 +447,23 @@ def fit_families(
         families[fam] = fit_family(catalog, fam, groups[fam], iterations, anchor, own)
         if fam in TREND_FAMILIES:
             fitted_trends.append((families[fam].software_trend_per_year, len(groups[fam])))
+    # factors a family's own points cannot determine: the geometric mean of the families that can
+    for name, uses in (("fp4_efficiency", _runs_fp4_math), ("weight_only_efficiency", _weight_only)):
+        able = [f for f in families if any(uses(p, catalog) for p in groups[f])]
+        if able:
+            value = round(float(np.exp(np.mean([np.log(getattr(families[f], name)) for f in able]))), 4)
+            for f in families:
+                if f not in able:
+                    families[f] = replace(families[f], **{name: value})
     return families
+
+
+def borrowed_factors(families: dict[str, Efficiency], exclude: str) -> dict[str, float]:
+    """Geometric means over the other families of the factors only some data determine."""
+    others = [e for k, e in families.items() if k != exclude]
+    if not others:
+        return {}
+    return {n: float(np.exp(np.mean([np.log(getattr(e, n)) for e in others]))) for n in ("fp4_efficiency", "weight_only_efficiency")}
 
 
 def apply_fit(catalog: Catalog, families: dict[str, Efficiency], tail: LatencyTail | None = None,
@@ -517,7 +534,8 @@ def leave_one_system_out(
         families = {k: v for k, v in fit.families.items() if k != family}
         if rest:
             trend = None if family in TREND_FAMILIES else mean_trend
-            families[family] = fit_family(base, family, rest, iterations, fit.families.get(REFERENCE_FAMILY), trend)
+            families[family] = fit_family(base, family, rest, iterations, fit.families.get(REFERENCE_FAMILY), trend,
+                                          borrowed_factors(fit.families, family))
             note = f"{family} refitted on its other {len(rest)} points"
         else:
             note = f"{family} has no other points: borrows {FALLBACK_FAMILY.get(family, '?')}'s factors"

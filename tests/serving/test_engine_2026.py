@@ -113,3 +113,15 @@ def test_figures_are_graded_and_the_primary_sources_win():
     assert CAT.platform("b300").hbm_bandwidth_tbps.value == 8.0
     assert CAT.platform("b300").peak_dense_tflops["fp4"].value == 15000
     assert CAT.platform("tpu-v7").hbm_bandwidth_tbps.value == 7.38
+
+
+def test_frontier_with_band_for_charts():
+    from factory_app.serving.curve import frontier_with_band
+
+    f = frontier_with_band("gb300", "deepseek-r1", "fp4", 800, 3750)
+    assert len(f) > 3 and f.calibrated_for == CAT.software.latest
+    assert (f.tokens_per_s_per_gpu_low < f.tokens_per_s_per_gpu).all() and (f.tokens_per_s_per_gpu < f.tokens_per_s_per_gpu_high).all()
+    assert (f.power_w_per_gpu > 0).all() and (f.power_w_per_gpu < 2 * CAT.platform("gb300").all_in_w.value).all()
+    assert (f.tokens_per_s_per_user[1:] >= f.tokens_per_s_per_user[:-1]).all()
+    capped = frontier_with_band("gb300", "deepseek-r1", "fp4", 800, 3750, power_cap_w=900)
+    assert capped.tokens_per_s_per_gpu.max() < f.tokens_per_s_per_gpu.max()
