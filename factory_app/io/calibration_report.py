@@ -66,7 +66,7 @@ def calibration_markdown(
         f"- Leave one system out ({hs['points']} points, each predicted by a fit that never saw its system): median "
         f"**{hs['median_abs_error'] * 100:.1f}%**, worst **{_pct(hs['worst_error'])}** ({hs['worst_point']}), beyond 2×: {hs['beyond_2x']}.",
         f"- Error bands: {coverage['in_sample'][0]} of {coverage['in_sample'][1]} measurements inside their band in sample; "
-        f"on the hold-out, {coverage['hold_out'][0]} of {coverage['hold_out'][1]} inside the band built without their system "
+        f"on the hold-out, {coverage['hold_out'][0]} of {coverage['hold_out'][1]} inside the band the app shows for a platform without measurements, built without their system "
         f"(median band width {coverage['hold_out_median_width']:.2f} in log terms, i.e. ×{math.exp(coverage['hold_out_median_width']):.2f} from low to high).",
         "- Targets (issue 13): in sample median ≤ 8%, none beyond ±35%; leave-one-system-out median ≤ 15%, none beyond 2×.",
         "",

@@ -114,6 +114,8 @@ PARAM_SPACE: dict[str, tuple[float, float, float]] = {
     "software_trend_per_year": (-0.05, 0.7, 0.18),
 }
 _PRIOR_WEIGHT = 0.05
+#: Weight of the worst point's squared log error in the fit (a soft push against outliers).
+MAX_WEIGHT = 0.1
 _LOG_SCALED = ("compute_half_tokens", "step_overhead_ms", "layer_overhead_us", "comm_latency_us")
 
 
@@ -249,6 +251,8 @@ class FitResult:
 #: overheads, collective latency). Max-throughput measurements barely see them, so a family is
 #: pulled towards the reference family's values for these unless its data says otherwise.
 SOFTWARE_FACTORS = ("step_overhead_ms", "layer_overhead_us", "comm_latency_us")
+#: Offsets (in the unit cube, alternating in sign over the factors) of the fit's starting points.
+START_OFFSETS = (0.0, 0.15, -0.15)
 #: Families fitted first, in this order: they span several software months, so they fix the
 #: software trend; the others take the point-weighted mean trend.
 TREND_FAMILIES = ("hopper", "blackwell")
@@ -284,7 +288,7 @@ def _family_objective(
         # factor values, and a wall at the bounds
         return float(
             np.mean(arr**2)
-            + 0.1 * np.max(np.abs(arr)) ** 2
+            + MAX_WEIGHT * np.max(np.abs(arr)) ** 2
             + float(np.sum(weights * (clipped - prior_u) ** 2))
             + 10.0 * np.sum((clipped - u) ** 2)
         )
@@ -321,9 +325,17 @@ def fit_family(
     free = [n for n in Efficiency.FIELDS if n not in fixed]
     u0 = np.clip(np.array([_to_unit(n, PARAM_SPACE[n][2]) for n in free]), 0.02, 0.98)
     objective = _family_objective(catalog, family, points, free, fixed, reference_date, anchor)
-    best = nelder_mead(objective, u0, step=0.15, iterations=iterations)
-    # a restart from the optimum escapes an early collapse of the simplex
-    best = nelder_mead(objective, best, step=0.05, iterations=iterations // 2)
+    # The objective is rough (the best layout switches as factors move), so the search starts
+    # from the prior centres and from two fixed offsets of them, and keeps the best.
+    best, best_value = u0, math.inf
+    for offset in START_OFFSETS:
+        start = np.clip(u0 + offset * np.where(np.arange(len(free)) % 2 == 0, 1.0, -1.0), 0.02, 0.98)
+        x = nelder_mead(objective, start, step=0.15, iterations=iterations)
+        # a restart from the optimum escapes an early collapse of the simplex
+        x = nelder_mead(objective, x, step=0.05, iterations=iterations // 2)
+        value = objective(x)
+        if value < best_value:
+            best, best_value = x, value
     values = {n: round(_from_unit(n, float(x)), 4) for n, x in zip(free, best)}
     values.update({k: round(v, 4) for k, v in fixed.items()})
     return Efficiency(**values, reference_date=reference_date)
@@ -498,7 +510,10 @@ def fit_all(catalog: Catalog | None = None, points: list[CalibrationPoint] | Non
     points = points or load_points(catalog=catalog)
     dates = tuple(sorted({p.date for p in points}))
     catalog = replace(catalog, software=SoftwareDates(dates))
-    tail = fit_tail(catalog, points)
+    # the tail's unloaded TTFTs come from the prior centres, so the fit depends on its inputs
+    # only (not on the factors of the previous fit)
+    prior = Efficiency(**{n: PARAM_SPACE[n][2] for n in Efficiency.FIELDS}, reference_date=dates[-1])
+    tail = fit_tail(apply_fit(catalog, {f: prior for f in families_of(points, catalog)}), points)
     catalog = replace(catalog, tail=tail)
     families = fit_families(catalog, points, iterations)
     catalog = apply_fit(catalog, families)
@@ -658,34 +673,50 @@ def inside_band(r: ScoredPoint, band: dict[str, float]) -> bool:
     return low <= r.point.measured <= high
 
 
+def _holdout_residuals(holdouts: list[HoldOut], catalog: Catalog, points_by_family: dict[str, int], family_kept: bool,
+                       exclude: str | None = None) -> list[float]:
+    """Log residuals of held-out systems whose family kept other points (``family_kept``) or not."""
+    out = []
+    for h in holdouts:
+        if h.system == exclude:
+            continue
+        fam = catalog.platform(h.system).family
+        kept = points_by_family.get(fam, 0) > len(h.rows)
+        if kept != family_kept:
+            continue
+        out += [math.log(r.predicted / r.point.measured) for r in h.rows if math.isfinite(r.error) and r.predicted > 0]
+    return out
+
+
+def _family_counts(rows: list[ScoredPoint], catalog: Catalog) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in rows:
+        fam = catalog.platform(r.point.platform).family
+        counts[fam] = counts.get(fam, 0) + 1
+    return counts
+
+
 def band_coverage(rows: list[ScoredPoint], holdouts: list[HoldOut], catalog: Catalog) -> dict[str, Any]:
     """How often measurements fall inside the bands the app would show.
 
-    In sample: each point against its group's band. Leave-one-system-out: each held-out point
-    against the band built without its system (group bands from the other systems' in-sample
-    residuals; the unseen-hardware band from the other systems' hold-out residuals when its
-    family has no other points), so the band never saw the measurement it is judged on."""
+    In sample: each point against its group's band (its platform has measurements). Leave one
+    system out: each held-out point against the band the app shows for a platform without
+    measurements (the unseen-system band, or the unseen-family band when its family has no other
+    points), built from the other systems' hold-out residuals, so the band never saw the
+    measurement it is judged on."""
     groups = group_bands(rows, catalog)
+    counts = _family_counts(rows, catalog)
     ins = [inside_band(r, _lookup(groups, catalog.platform(r.point.platform).family,
                                   "moe" if catalog.model(r.point.model).is_moe else "dense", _kind(r.point)))
            for r in rows if math.isfinite(r.error)]
     out_hits, widths, per_system = [], [], {}
     for h in holdouts:
-        hits_before = len(out_hits)
-        others = [r for r in rows if r.point.system != h.system]
-        g = group_bands(others, catalog)
-        unseen_res = [math.log(r.predicted / r.point.measured) for o in holdouts if o.system != h.system
-                      for r in o.rows if math.isfinite(r.error) and r.predicted > 0]
-        unseen = _quantile_band(unseen_res)
-        for r in h.rows:
-            if not math.isfinite(r.error):
-                continue
-            fam = catalog.platform(r.point.platform).family
-            has_family = any(catalog.platform(o.point.platform).family == fam for o in others)
-            band = _lookup(g, fam, "moe" if catalog.model(r.point.model).is_moe else "dense", _kind(r.point)) if has_family else unseen
-            out_hits.append(inside_band(r, band))
-            widths.append(band["high"] - band["low"])
-        mine = out_hits[hits_before:]
+        fam = catalog.platform(h.system).family
+        kept = counts.get(fam, 0) > len(h.rows)
+        band = _quantile_band(_holdout_residuals(holdouts, catalog, counts, kept, exclude=h.system) or [0.0])
+        mine = [inside_band(r, band) for r in h.rows if math.isfinite(r.error)]
+        out_hits += mine
+        widths += [band["high"] - band["low"]] * len(mine)
         per_system[h.system] = f"{sum(mine)} of {len(mine)}"
     return {
         "per_system": per_system,
@@ -698,18 +729,23 @@ def band_coverage(rows: list[ScoredPoint], holdouts: list[HoldOut], catalog: Cat
 def bands_document(rows: list[ScoredPoint], holdouts: list[HoldOut], catalog: Catalog, digest: str) -> dict[str, Any]:
     """``bands.json``: log-residual bands per group of comparable points (see
     :mod:`factory_app.serving.evidence`), and the band of hardware the fit has not seen."""
-    unseen = [math.log(r.predicted / r.point.measured) for h in holdouts for r in h.rows if math.isfinite(r.error) and r.predicted > 0]
+    counts = _family_counts(rows, catalog)
+    unseen_system = _holdout_residuals(holdouts, catalog, counts, True)
+    unseen_family = _holdout_residuals(holdouts, catalog, counts, False)
     return {
         "format": "factory_app.calibration.bands",
         "about": (
             "Error bands of predictions: per group 'family|dense-or-moe|service kind' (offline, latency, closed), "
             "the 10th and 90th percentiles of log(predicted/measured) over the calibration points, never narrower "
-            "than the median absolute residual; 'unseen_family' from the leave-one-system-out residuals; widened by "
+            "than the median absolute residual; 'unseen_system' from the leave-one-system-out residuals of systems whose "
+            "family kept other points (for platforms without measurements of their own), 'unseen_family' from those whose "
+            "family had none (for families without measurements); widened by "
             "date_sigma_per_year per year between the software month and the family's nearest measurement. "
             "Written by 'factory-app calibrate'."
         ),
         "inputs_sha256": digest,
         "date_sigma_per_year": 0.1,
         "groups": group_bands(rows, catalog),
-        "unseen_family": _quantile_band(unseen) if unseen else {"n": 0, "low": -0.5, "high": 0.5},
+        "unseen_system": _quantile_band(unseen_system) if unseen_system else {"n": 0, "low": -0.5, "high": 0.5},
+        "unseen_family": _quantile_band(unseen_family) if unseen_family else {"n": 0, "low": -0.5, "high": 0.5},
     }

@@ -6,8 +6,9 @@ for each group of comparable calibration points (platform family x dense/MoE x s
 maximum throughput, latency-limited, fixed concurrency) the 10th and 90th percentiles of the
 log residuals log(predicted / measured), never narrower than the group's median absolute
 residual on either side; groups with fewer than ``MIN_GROUP`` points fall back to the family,
-then to every point. A family without measurements gets the band of the leave-one-system-out
-residuals (the error on hardware the fit has not seen). The band then widens by
+then to every point. A platform without measurements of its own gets the band of the
+leave-one-system-out residuals (the error on hardware the fit has not seen): of systems whose
+family kept other points when the family is calibrated, of the others when it is not. The band then widens by
 ``date_sigma_per_year`` for every year between the software month answered for and the
 family's nearest measured month. The range is ``[pred * exp(-high), pred * exp(-low)]``.
 
@@ -75,13 +76,26 @@ def _measurements() -> list[dict[str, Any]]:
     return out
 
 
-def band_for(family: str, cls: str, kind: str, calibrated: bool) -> tuple[float, float, str]:
-    """(low, high) log-residual quantiles for a prediction, and which group they came from."""
+def measured_platforms() -> set[str]:
+    """Platforms with calibration measurements of their own."""
+    return {m["platform"] for m in _measurements()}
+
+
+def band_for(family: str, cls: str, kind: str, calibrated: bool, platform_measured: bool = True) -> tuple[float, float, str]:
+    """(low, high) log-residual quantiles for a prediction, and which group they came from.
+
+    A platform with measurements of its own gets its group's in-sample band; a platform without,
+    in a calibrated family, the band of leave-one-system-out residuals of systems whose family
+    kept other points ("unseen_system"); a family without measurements, those of systems whose
+    family had none ("unseen_family")."""
     data = _bands()
     groups = data.get("groups", {})
     if not calibrated and "unseen_family" in data:
         b = data["unseen_family"]
-        return float(b["low"]), float(b["high"]), "leave-one-system-out residuals"
+        return float(b["low"]), float(b["high"]), "leave-one-system-out residuals (family not calibrated)"
+    if not platform_measured and "unseen_system" in data:
+        b = data["unseen_system"]
+        return float(b["low"]), float(b["high"]), "leave-one-system-out residuals (platform not measured)"
     for key in (f"{family}|{cls}|{kind}", f"{family}|{cls}|*", f"{family}|*|*", "*|*|*"):
         b = groups.get(key)
         if b and b.get("n", 0) >= MIN_GROUP:
@@ -95,9 +109,10 @@ def _family_dates(catalog: Catalog, family: str) -> list[float]:
 
 
 def nearest_measurement(catalog: Catalog, platform: Platform, model: Model, gpus: int, isl: float, osl: float,
-                        kind: str, date: str) -> dict[str, Any] | None:
+                        kind: str, date: str, precision: str = "", power_cap_w: float | None = None) -> dict[str, Any] | None:
     """The published measurement most like the question: same platform, model and service kind
-    first, then closest traffic shape, GPU count and software month."""
+    first, then the same weight precision and power cap, then closest traffic shape, GPU count
+    and software month."""
     best, best_d = None, math.inf
     when = parse_month(date) if date else None
     for m in _measurements():
@@ -107,6 +122,7 @@ def nearest_measurement(catalog: Catalog, platform: Platform, model: Model, gpus
         svc = m.get("service", {})
         m_kind = "closed" if "concurrency" in svc else ("latency" if svc else "offline")
         dist += 1.0 * (m_kind != kind)
+        dist += 1.0 * bool(precision and m["precision"] != precision) + 1.0 * ((m.get("power_cap_w") or None) != (power_cap_w or None))
         dist += 0.5 * abs(math.log(isl / m["isl"])) + 0.5 * abs(math.log(osl / m["osl"]))
         dist += 0.3 * abs(math.log(gpus / m["gpus"]))
         if when is not None and m.get("date"):
@@ -133,7 +149,8 @@ def nearest_measurement(catalog: Catalog, platform: Platform, model: Model, gpus
 def error_band(catalog: Catalog, platform: Platform, model: Model, service_level: str, date: str,
                calibrated: bool) -> tuple[float, float, str]:
     """(low, high) log-residual band of a prediction, widened for distance in software date."""
-    low, high, group = band_for(platform.family, model_class(model), service_kind(service_level), calibrated)
+    low, high, group = band_for(platform.family, model_class(model), service_kind(service_level), calibrated,
+                                platform.id in measured_platforms())
     dates = _family_dates(catalog, platform.family)
     if date and dates:
         years = min(abs(parse_month(date) - d) for d in dates)
@@ -148,7 +165,7 @@ def attach_evidence(pred, catalog: Catalog, platform: Platform, model: Model):
     value = pred.output_tokens_per_s
     rng = (value * math.exp(-high), value * math.exp(-low))
     near = nearest_measurement(catalog, platform, model, pred.gpus, pred.isl, pred.osl,
-                               service_kind(pred.service_level), pred.calibrated_for)
+                               service_kind(pred.service_level), pred.calibrated_for, pred.precision, pred.power_cap_w)
     return replace(pred, output_tokens_per_s_range=rng, nearest_measurement=near)
 
 

@@ -104,6 +104,11 @@ def test_every_prediction_carries_a_band_and_the_nearest_measurement():
     near = r.nearest_measurement
     assert near and {"id", "source", "date", "value", "metric"} <= set(near)
     assert near["platform"] == "gb300" and near["model"] == "deepseek-r1"
+    # a platform without measurements of its own gets the wider band of unseen systems
+    seen = predict("b200", 8, "llama-3.3-70b", "fp4", 1000, 1000)
+    unseen = predict("b300", 8, "llama-3.3-70b", "fp4", 1000, 1000)
+    ratio = lambda p: p.output_tokens_per_s_range[1] / p.output_tokens_per_s_range[0]  # noqa: E731
+    assert ratio(unseen) > ratio(seen)
 
 
 def test_figures_are_graded_and_the_primary_sources_win():
