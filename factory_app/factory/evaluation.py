@@ -123,7 +123,7 @@ def _capacities(scenario: Scenario, catalog: Catalog, sizes: tuple[FleetSize, ..
         if platform is None:
             out[(fleet.id, w.id)] = Capacity(fleet.id, w.id, 0, False, reason=f"unknown platform '{fleet.platform}'")
             continue
-        c = capacity(catalog, fleet, platform.domain_size, w, gpus)
+        c = capacity(catalog, fleet, platform.domain_size, w, gpus, scenario.software_for(fleet))
         if gpus <= 0 and size.accelerators <= 0:
             c = replace(c, reason=f"the fleet has no accelerators ({_why_empty(scenario, fleet, size, catalog)})")
         out[(fleet.id, w.id)] = c
@@ -168,6 +168,11 @@ def _operating_point(c: Capacity, hours: PointDay, w: Workload) -> OperatingPoin
         utilisation=eco.ratio(sold, c.output_tokens_per_s),
         price_out_usd_per_mtok=w.price_out_usd_per_mtok * c.multiplier if c.feasible else 0.0,
         revenue_usd_per_year=sold * c.value_usd_per_token * eco.SECONDS_PER_YEAR,
+        power_w_per_accelerator=c.power_w_per_gpu,
+        output_capacity_low_tokens_per_s=c.output_tokens_per_s_low,
+        output_capacity_high_tokens_per_s=c.output_tokens_per_s_high,
+        calibrated_for=c.calibrated_for,
+        nearest_measurement=c.nearest_measurement,
     )
 
 

@@ -118,7 +118,7 @@ def generations(
         n = accelerators.get(fleet.id, 0)
         if platform is None or n <= 0:
             continue
-        power_w = n * platform.all_in_w.value
+        power_w = n * platform.provisioned_w(fleet.power_cap_w)  # a successor gets the same power
         life = eco.whole_life_years(fleet.life_years)
         start, current, price = fleet.delivery_year, platform, eco.accelerator_price_usd(fleet, platform)
         links = links_of.get(fleet.id, [])
@@ -130,8 +130,9 @@ def generations(
                     c = first[(fleet.id, a.workload_id)]
                 else:
                     gpus = int(math.floor(max(a.share, 0.0) * n + _SHARE_EPS))
-                    c = capacity(catalog, replace(fleet, platform=current.id, price_usd=None), current.domain_size,
-                                 scenario.workloads[workload_index[a.workload_id]], gpus)
+                    # a successor is a new platform: the fleet's cap (set for the old chip) does not carry over
+                    c = capacity(catalog, replace(fleet, platform=current.id, price_usd=None, power_cap_w=None), current.domain_size,
+                                 scenario.workloads[workload_index[a.workload_id]], gpus, scenario.software_for(fleet))
                     if not c.feasible and gpus > 0:
                         warnings.append(f"after the refresh of fleet '{fleet.id}' to {current.id}, {a.workload_id} is not feasible: {c.reason}")
                 used += c.gpus
