@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import xlsxwriter
@@ -166,6 +167,11 @@ def workbook_bytes(scenario: Scenario, result: FactoryResult | None = None, cata
     """The workbook of ``scenario`` (evaluated as the app does; ``result`` only fills the cached
     values that a reader without a calculation engine shows)."""
     cat = catalog or default_catalog()
+    if scenario.optimise:  # the workbook models the split the optimiser chose, as the app shows it
+        from factory_app.factory.evaluation import optimise_factory
+
+        chosen, result, why = optimise_factory(scenario, cat)
+        scenario, note = replace(chosen, optimise=False), f"shares as the optimiser chose them: {why}"
     data = ModelData.of(scenario, cat, note)
     horizon = scenario.site.horizon_years
     buffer = io.BytesIO()
