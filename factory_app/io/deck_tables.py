@@ -70,7 +70,7 @@ def headline_rows(result: FactoryResult) -> list[tuple[str, str, str]]:
 def difference_rows(rows: list[CompareRow], entries, baseline: int, other: int) -> list[list[str]]:
     """The headline figures of a compared pair with the change and whether it is better."""
     base_name, other_name = entries[baseline][0], entries[other][0]
-    out = [["Figure", base_name[:40], other_name[:40], "Change"]]
+    out = [["Figure", base_name, other_name, "Change"]]
     for row in rows:
         if row.metric not in HEADLINES:
             continue
