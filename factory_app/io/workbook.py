@@ -99,7 +99,7 @@ def _write_totals(wb, formats: dict, data: ModelData, r: Refs, result: FactoryRe
         w.text(w.row, 0, m.label)
         fmt = formats[_STYLE_FORMATS.get(m.style, "number")]
         if cached is None:
-            ws.write_formula(w.row, 1, "=" + formula, fmt, "" if result is not None else 0)
+            ws.write_formula(w.row, 1, "=" + formula, fmt, ("never" if m.style == "years" else "n/a") if result is not None else 0)
         else:
             ws.write_formula(w.row, 1, "=" + formula, fmt, cached)
         w.text(w.row, 2, m.unit)
