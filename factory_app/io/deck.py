@@ -37,7 +37,8 @@ from factory_app.io.compare_table import CompareEntry, compare
 from factory_app.scenario.model import Scenario
 from factory_app.serving.catalog import Catalog, default_catalog
 
-WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in: PowerPoint's 16:9
+WIDTH = Emu(12192000)  # 13.333 in: PowerPoint's 16:9
+HEIGHT = Emu(6858000)  # 7.5 in
 MAX_CURVES = 12
 MAX_ROWS = 14  # rows of a table on one slide
 
