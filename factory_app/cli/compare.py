@@ -1,4 +1,4 @@
-"""``factory-app compare A.json B.json [...] [--baseline A.json] --csv OUT.csv [--chart OUT]``."""
+"""``factory-app compare A.json B.json [...] [--baseline A.json] --csv OUT.csv [--chart OUT] [--deck OUT.pptx] [--workbook OUT.xlsx]``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from factory_app.cli.common import CliError
-from factory_app.cli.export import check_out
+from factory_app.cli.export import check_file, check_out, write_office
 from factory_app.cli.render import _size
 from factory_app.cli.scenario_args import read_scenario, write_failed
 from factory_app.io.messages import one_line
@@ -25,6 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", required=True, help="write the comparison table here (columns in docs/file-format.md)")
     p.add_argument("--chart", help="also write a comparison chart (.png, .svg or .pdf)")
     p.add_argument("--size", type=_size, default=(1920, 1080), help="chart size WIDTHxHEIGHT (default 1920x1080)")
+    p.add_argument("--deck", help="also write a PowerPoint deck: each scenario's headline figures, one slide per compared pair (.pptx)")
+    p.add_argument("--workbook", help="also write the baseline's Excel workbook with live formulas (.xlsx)")
     p.set_defaults(run=run)
 
 
@@ -41,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"--baseline: {args.baseline} is not one of the compared files", 2)
         baseline = matches[0]
     chart = check_out(args.chart) if args.chart else None
+    deck = check_file("--deck", args.deck, ".pptx")
+    workbook = check_file("--workbook", args.workbook, ".xlsx")
     catalog = default_catalog()
     scenarios = [read_scenario(f, catalog) for f in args.files]
     names = [s.name or Path(f).stem for s, f in zip(scenarios, args.files)]
@@ -67,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             slide.close()
         print(f"wrote {chart}")
+    write_office(deck, workbook, [(e.name, s, e.result) for e, s in zip(entries, scenarios)], catalog, baseline)
     print(f"wrote {args.csv}")
     return 0
 

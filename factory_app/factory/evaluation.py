@@ -65,6 +65,15 @@ def optimise_factory(scenario: Scenario, catalog: Catalog | None = None) -> tupl
     return chosen, replace(result, optimised=True, optimiser_note=note), note
 
 
+def placed_capacities(scenario: Scenario, catalog: Catalog | None = None) -> tuple[tuple[FleetSize, ...], dict[tuple[str, str], Capacity]]:
+    """The fleets' sizes and the engine's operating point of every assignment, keyed by (fleet id,
+    workload id), exactly as :func:`evaluate_factory` computes them (shares as the scenario states
+    them): what the workbook export writes out as the engine's figures."""
+    cat = catalog or default_catalog()
+    sizes, _ = size_fleets(scenario, cat)
+    return sizes, _capacities(scenario, cat, sizes)
+
+
 def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
     """One evaluation with the shares as the scenario states them."""
     site = scenario.site
@@ -382,4 +391,4 @@ def _warnings(
     return out
 
 
-__all__ = ["evaluate_factory"]
+__all__ = ["evaluate_factory", "optimise_factory", "placed_capacities"]
