@@ -1,4 +1,4 @@
-"""``factory-app compare A.json B.json [...] [--baseline A.json] --csv OUT.csv [--chart OUT]``."""
+"""``factory-app compare A.json B.json [...] [--baseline A.json] --csv OUT.csv [--chart OUT] [--deck OUT.pptx] [--workbook OUT.xlsx]``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from factory_app.cli.common import CliError
-from factory_app.cli.export import check_out, save_slide
+from factory_app.cli.export import check_file, check_out, save_slide, write_office
 from factory_app.cli.outputs import check_outputs, same_file, write_failed, write_stdout
 from factory_app.cli.render import _size
 from factory_app.cli.scenario_args import read_scenario
@@ -28,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", required=True, help="write the comparison table here (columns in docs/file-format.md)")
     p.add_argument("--chart", help="also write a comparison chart (.png, .svg or .pdf)")
     p.add_argument("--size", type=_size, default=(1920, 1080), help="chart size WIDTHxHEIGHT (default 1920x1080)")
+    p.add_argument("--deck", help="also write a PowerPoint deck: each scenario's headline figures, one slide per compared pair (.pptx)")
+    p.add_argument("--workbook", help="also write the baseline's Excel workbook with live formulas (.xlsx)")
     p.set_defaults(run=run)
 
 
@@ -44,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"--baseline: {printable(args.baseline)} is not one of the compared files", 2)
         baseline = matches[0]
     chart = check_out(args.chart, "--chart") if args.chart else None
-    outputs = check_outputs(args.files, [("--csv", args.csv), ("--chart", args.chart)])
+    check_file("--deck", args.deck, ".pptx")
+    check_file("--workbook", args.workbook, ".xlsx")
+    outputs = check_outputs(args.files, [("--csv", args.csv), ("--chart", args.chart), ("--deck", args.deck),
+                                         ("--workbook", args.workbook)])
     catalog = default_catalog()
     scenarios = [read_scenario(f, catalog) for f in args.files]
     names = [s.name or Path(f).stem for s, f in zip(scenarios, args.files)]
@@ -70,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         slide = compare_slide([(e.name, s, e.result) for e, s in zip(entries, scenarios)], catalog, args.size)
         save_slide(slide, chart, chart_out)
         outputs.say(f"wrote {chart}")
+    write_office(outputs, [(e.name, s, e.result) for e, s in zip(entries, scenarios)], catalog, baseline)
     outputs.say(f"wrote {csv_out.path}")
     return 0
 

@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
+from factory_app.factory.evaluation import evaluate_factory as evaluate
 from factory_app.io.messages import one_line
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario
 from factory_app.scenario.fields import label_of
@@ -161,6 +162,42 @@ class DocumentActions:
             QMessageBox.critical(self, "Export failed", f"{Path(name).name}: {exc}")
             return
         self.statusBar().showMessage(f"Exported {Path(name).name}", 4000)
+
+    def export_deck(self) -> None:
+        """File ▸ Export deck…: the scenario as a 16:9 PowerPoint deck with native charts."""
+        self._export_office("deck", "Export deck", "PowerPoint (*.pptx)", ".pptx")
+
+    def export_workbook(self) -> None:
+        """File ▸ Export workbook…: the scenario as an Excel workbook of live formulas."""
+        self._export_office("workbook", "Export workbook", "Excel workbook (*.xlsx)", ".xlsx")
+
+    def _export_office(self, kind: str, title: str, filter_: str, suffix: str) -> None:
+        s = self.session
+        start = str((s.path.with_suffix("") if s.path else last_folder() / file_stem(s.label())).with_suffix(suffix))
+        name, _ = QFileDialog.getSaveFileName(self, title, start, filter_)
+        if not name:
+            return
+        path = Path(name) if name.lower().endswith(suffix) else Path(name + suffix)
+        scenario = s.doc.scenario
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        self.statusBar().showMessage(f"Writing {path.name}…")
+        try:
+            result = evaluate(scenario, self.catalog)  # the scenario as it is now (a few milliseconds)
+            if kind == "deck":
+                from factory_app.io.deck import write_deck
+
+                write_deck(path, [(s.label(), scenario, result)], self.catalog)
+            else:
+                from factory_app.io.workbook import write_workbook
+
+                write_workbook(path, scenario, result, self.catalog)
+        except OSError as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.critical(self, "Export failed", f"{path.name}: {exc.strerror or exc}. The file on disk was not changed.")
+            return
+        QApplication.restoreOverrideCursor()
+        remember_folder(path)
+        self.statusBar().showMessage(f"Exported {path.name}", 4000)
 
     def export_chart(self, kind: str = "frontier") -> None:
         s = self.session

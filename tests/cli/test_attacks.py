@@ -500,7 +500,12 @@ def test_17_render_prints_no_qt_plugin_chatter(tmp_path):
     ["compare", ISO, MIXED, "--csv", "{d}/c.csv", "--chart", "{missing}/c.png"],
     ["export", ISO, "--chart", "power", "--out", "{missing}/p.png"],
     ["render", ISO, "--png", "{missing}/w.png", "--size", "640x400"],
-], ids=["evaluate", "sweep", "compare csv", "compare chart", "export", "render"])
+    ["export", ISO, "--deck", "{missing}/d.pptx"],
+    ["export", ISO, "--workbook", "{missing}/w.xlsx"],
+    ["compare", ISO, MIXED, "--csv", "{d}/c.csv", "--deck", "{missing}/d.pptx"],
+    ["compare", ISO, MIXED, "--csv", "{d}/c.csv", "--workbook", "{missing}/w.xlsx"],
+], ids=["evaluate", "sweep", "compare csv", "compare chart", "export", "render", "export deck", "export workbook",
+        "compare deck", "compare workbook"])
 def test_17_every_command_exits_73_when_it_cannot_write(tmp_path, argv):
     code, _, err = run(*[str(a).format(d=tmp_path, missing=tmp_path / "missing") for a in argv])
     assert code == WRITE_FAILED == 73 and one_line(err) and err.startswith("factory-app: cannot write "), err

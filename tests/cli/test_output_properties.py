@@ -68,7 +68,8 @@ def one_line(err: str) -> bool:
 
 
 #: Every command that writes, with each of its output flags: (name, argv before the output, flag,
-#: argv after it, number of inputs, whether the output is a chart (its suffix picks the format)).
+#: argv after it, number of inputs, whether the output is a chart (its suffix picks the format), or
+#: the one suffix it must have).
 WRITERS = {
     "evaluate --csv": (["evaluate", "{in0}"], "--csv", [], 1, False),
     "sweep --csv": (["sweep", "{in0}", "--vary", "site.pue=1.1:1.3:2"], "--csv", [], 1, False),
@@ -76,7 +77,17 @@ WRITERS = {
     "compare --chart": (["compare", "{in0}", "{in1}", "--csv", "{d}/cmp.csv", "--size", "640x360"], "--chart", [], 2, True),
     "export --out": (["export", "{in0}", "--chart", "power", "--size", "640x360"], "--out", [], 1, True),
     "render --png": (["render", "{in0}", "--size", "320x240"], "--png", [], 1, True),
+    "export --deck": (["export", "{in0}"], "--deck", [], 1, ".pptx"),
+    "export --workbook": (["export", "{in0}"], "--workbook", [], 1, ".xlsx"),
+    "compare --deck": (["compare", "{in0}", "{in1}", "--csv", "{d}/cmp.csv"], "--deck", [], 2, ".pptx"),
+    "compare --workbook": (["compare", "{in0}", "{in1}", "--csv", "{d}/cmp.csv"], "--workbook", [], 2, ".xlsx"),
 }
+
+
+def _suffix(writer: str) -> str:
+    """The suffix an output of this writer needs to get past its format check."""
+    kind = WRITERS[writer][4]
+    return kind if isinstance(kind, str) else ".png" if kind else ".csv"
 
 
 def _argv(writer: str, inputs: list[str], out: str, folder: Path) -> list[str]:
@@ -108,7 +119,7 @@ def test_an_output_resolving_to_any_input_is_refused(writer, alias, which, suffi
     _, _, _, n_inputs, chart = WRITERS[writer]
     which = min(which, n_inputs - 1)
     if chart and alias in ("same", "dot", "dotdot", "absolute", "link to the folder"):
-        suffix = ".png"  # the path itself is the output: it must name a chart format to get that far
+        suffix = _suffix(writer)  # the path itself is the output: it must name the format to get that far
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "sub").mkdir()
@@ -118,7 +129,7 @@ def test_an_output_resolving_to_any_input_is_refused(writer, alias, which, suffi
             os.utime(folder / f"in{i}{suffix}", (1e9, 1e9))
             inputs.append(f"in{i}{suffix}")
         target = inputs[which]
-        link_name = "alias.png" if chart else "alias.csv"
+        link_name = f"alias{_suffix(writer)}"
         if alias == "symlink":
             os.symlink(target, folder / link_name)
         elif alias == "symlink chain":
@@ -284,7 +295,7 @@ def test_every_output_target_gives_success_or_a_one_line_refusal(writer, kind, t
         inputs.append(str(work / f"in{i}.json"))
     outs = tmp_path / "outs"
     outs.mkdir()
-    ext = ".png" if WRITERS[writer][4] else ".csv"
+    ext = _suffix(writer)
     out, reader = _make_target(kind, outs, ext)
     if kind == "full disk":
         Path(out).write_bytes(b"old contents")

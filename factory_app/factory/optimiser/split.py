@@ -156,12 +156,12 @@ def build_model(scenario: Scenario, catalog: Catalog) -> LinearModel:
         if fleet is None or w is None or platform is None:
             continue
         by_power = fleet.sizing == "power"
-        gpus = platform.accelerators_for_power(power_w) if by_power else sizes[fi].accelerators
-        c = capacity(catalog, fleet, platform.domain_size, w, gpus)
+        gpus = platform.accelerators_for_power(power_w, fleet.power_cap_w) if by_power else sizes[fi].accelerators
+        c = capacity(catalog, fleet, platform.domain_size, w, gpus, scenario.software_for(fleet))
         cost = accelerator_cost_usd_per_year(platform, fleet, site) if by_power else 0.0
         # without a stated demand, a workload sells its default utilisation of whatever serves it
         sells = w.default_utilisation if w.demand_tokens_per_s is None else 1.0
-        pairs.append(Pair(ai, fi, w.id, c.tokens_per_s_per_gpu * sells, c.value_usd_per_token, cost, platform.all_in_w.value))
+        pairs.append(Pair(ai, fi, w.id, c.tokens_per_s_per_gpu * sells, c.value_usd_per_token, cost, platform.provisioned_w(fleet.power_cap_w)))
     power_fleets = tuple(i for i, f in enumerate(scenario.fleets) if f.sizing == "power" and f.platform in catalog.platforms)
     count_limits = {i: sizes[i].accelerators for i, f in enumerate(scenario.fleets) if f.sizing == "count"}
     caps = {w.id: float(w.demand_tokens_per_s) for w in scenario.workloads if w.demand_tokens_per_s is not None}
