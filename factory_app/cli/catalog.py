@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from factory_app.cli.common import print_json
+from factory_app.cli.common import print_json, print_lines
 from factory_app.serving.architecture import model_shape
 from factory_app.serving.catalog import Catalog, Figure, Model, Platform, default_catalog
 
@@ -29,7 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def figure_json(fig: Figure, unit: str) -> dict[str, Any]:
-    return {"value": fig.value, "unit": unit, "estimate": fig.is_estimate, "how_estimated": fig.estimate, "sources": list(fig.sources)}
+    return {"value": fig.value, "unit": unit, "estimate": fig.is_estimate, "quality": fig.grade, "how_estimated": fig.estimate,
+            "sources": list(fig.sources)}
 
 
 def platform_json(p: Platform, cat: Catalog) -> dict[str, Any]:
@@ -50,6 +51,7 @@ def platform_json(p: Platform, cat: Catalog) -> dict[str, Any]:
         "scale_up_domain": p.domain_size,
         "specs": specs,
         "efficiency": {k: getattr(eff, k) for k in eff.FIELDS},
+        "efficiency_reference_date": eff.reference_date,
         "efficiency_calibrated": eff.calibrated,
         "efficiency_provenance": eff.provenance,
     }
@@ -77,6 +79,9 @@ def model_json(m: Model) -> dict[str, Any]:
         "moe": None,
         "mla": None,
         "sliding_window": None,
+        "weight_only": dict(m.weight_only),
+        "drafter": None if m.drafter is None else {k: getattr(m.drafter, k) for k in m.drafter.__slots__},
+        "released": m.released,
     }
     if m.moe:
         out["moe"] = {k: getattr(m.moe, k) for k in m.moe.__slots__}
@@ -97,11 +102,11 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    out = ["Platforms (dense TFLOPS; * = estimate, see --json for sources)", ""]
+    out = ["Platforms (dense TFLOPS; * = estimate, ~ = secondary source, unmarked = primary; see --json for sources)", ""]
     out.append(f"  {'id':9s} {'status':9s} {'HBM GB':>7s} {'TB/s':>6s} {'domain':>6s} {'W all-in':>9s} {'USD':>8s}  precisions   name")
     for p in cat.platforms.values():
         def mark(f: Figure) -> str:
-            return "*" if f.is_estimate else " "
+            return {"estimate": "*", "secondary": "~"}.get(f.grade, " ")
         out.append(
             f"  {p.id:9s} {p.status:9s} {p.hbm_gb.value:7.0f}{mark(p.hbm_gb)}{p.hbm_bandwidth_tbps.value:6.2f}{mark(p.hbm_bandwidth_tbps)}"
             f"{p.domain_size:6d}{mark(p.scale_up_domain)}{p.all_in_w.value:9.0f}{mark(p.all_in_w)}{p.price_usd.value:8.0f}{mark(p.price_usd)} "
@@ -113,5 +118,5 @@ def run(args: argparse.Namespace) -> int:
         s = model_shape(m)
         feats = ", ".join(x for x in ("MoE" if m.moe else "", "MLA" if m.mla else "", "sliding window" if m.sliding_window else "") if x) or "dense"
         out.append(f"  {m.id:17s} {s.total_params / 1e9:8.1f} {s.active_params / 1e9:8.1f} {m.layers:6d} {m.max_context_tokens:8d}  {feats}")
-    sys.stdout.write("\n".join(out) + "\n")
+    print_lines("\n".join(out))
     return 0

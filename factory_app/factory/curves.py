@@ -15,9 +15,8 @@ import numpy as np
 from factory_app.factory.memo import CatalogMemo
 from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.factory.results import FactoryResult
-from factory_app.serving.frontier import Traffic
-from factory_app.serving.performance import PrecisionNotSupported, make_deployment
-from factory_app.serving.predict import cached_frontier, largest_replica
+from factory_app.serving.performance import PrecisionNotSupported
+from factory_app.serving.curve import frontier_with_band
 from factory_app.scenario.model import Scenario
 
 
@@ -34,6 +33,9 @@ class FrontierCurve:
     tokens_per_s_per_mw: np.ndarray
     operating_point: tuple[float, float] | None  # (tokens/s per user, tokens/s per MW)
     facility_watts_per_accelerator: float
+    #: the engine's error band on tokens/s per MW at each point (calibration residuals, docs/calibration.md)
+    tokens_per_s_per_mw_low: np.ndarray | None = None
+    tokens_per_s_per_mw_high: np.ndarray | None = None
 
 
 def frontier_curves(scenario: Scenario, result: FactoryResult | None = None, catalog: Catalog | None = None) -> list[FrontierCurve]:
@@ -51,33 +53,36 @@ def frontier_curves(scenario: Scenario, result: FactoryResult | None = None, cat
         platform = cat.platforms.get(fleet.platform)
         if platform is None:
             continue
-        # facility watts one accelerator costs: its all-in watts through the site's power chain
-        watts = site.facility_power_for(platform.all_in_w.value)
-        curve = _pair_curve(cat, fleet.platform, work.model, work.precision, work.isl, work.osl, work.max_ttft_ms is not None, watts)
+        # facility watts one accelerator costs: its provisioned watts through the site's power chain
+        watts = site.facility_power_for(platform.provisioned_w(fleet.power_cap_w))
+        curve = _pair_curve(cat, fleet.platform, work.model, work.precision, work.isl, work.osl, work.max_ttft_ms is not None,
+                            watts, scenario.software_for(fleet), fleet.power_cap_w)
         if curve is None:
             continue
-        users, per_mw = curve
+        users, per_mw, low, high = curve
         point = None
         op = ops.get((a.fleet_id, a.workload_id))
         if op is not None and op.feasible and op.accelerators > 0:
             point = (op.tokens_per_s_per_user, op.output_capacity_tokens_per_s / op.accelerators * 1e6 / watts)
         label = f"{fleet.name or fleet.platform} · {work.name or work.model}"
-        out.append(FrontierCurve(a.fleet_id, a.workload_id, fleet.platform, label, users, per_mw, point, watts))
+        out.append(FrontierCurve(a.fleet_id, a.workload_id, fleet.platform, label, users, per_mw, point, watts, low, high))
     return out
 
 
-_curves: CatalogMemo[tuple[np.ndarray, np.ndarray] | None] = CatalogMemo(4096)
+_curves: CatalogMemo[tuple[np.ndarray, ...] | None] = CatalogMemo(4096)
 
 
 def _pair_curve(
-    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float
-) -> tuple[np.ndarray, np.ndarray] | None:
+    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float,
+    software: str | None = None, power_cap_w: float | None = None,
+) -> tuple[np.ndarray, ...] | None:
     """The Pareto curve of one platform x workload shape in facility terms (tokens/s per user,
-    tokens/s per MW, with ``facility_w`` facility watts per accelerator), or None when the
+    tokens/s per MW with its error band, ``facility_w`` facility watts per accelerator), or None when the
     platform cannot serve it. Remembered like the engine's answers: an edit recomputes only the
     curves whose inputs changed."""
-    key = (platform_id, model_id, precision, int(isl), int(osl), queued, float(facility_w))
-    return _curves.get(cat, key, lambda: _compute_pair_curve(cat, platform_id, model_id, precision, isl, osl, queued, facility_w))
+    key = (platform_id, model_id, precision, int(isl), int(osl), queued, float(facility_w), software, power_cap_w)
+    return _curves.get(cat, key, lambda: _compute_pair_curve(cat, platform_id, model_id, precision, isl, osl, queued, facility_w,
+                                                             software, power_cap_w))
 
 
 def clear_curve_cache() -> None:
@@ -86,27 +91,28 @@ def clear_curve_cache() -> None:
 
 
 def _compute_pair_curve(
-    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float
-) -> tuple[np.ndarray, np.ndarray] | None:
+    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float,
+    software: str | None, power_cap_w: float | None,
+) -> tuple[np.ndarray, ...] | None:
+    """(tokens/s per user, tokens/s per MW, its low and high band) of the pair's Pareto curve,
+    searched as predict searches (drafters included), or None when the platform cannot serve it."""
     platform = cat.platforms.get(platform_id)
     model = cat.models.get(model_id)
-    if platform is None or model is None:
+    if platform is None or model is None or isl + osl > model.max_context_tokens:
         return None
     try:
-        d = make_deployment(platform, model, precision, cat.efficiency_for(platform))
-    except PrecisionNotSupported:
+        f = frontier_with_band(platform_id, model_id, precision, isl, osl, catalog=cat, queued=queued, software=software,
+                               power_cap_w=power_cap_w)
+    except (PrecisionNotSupported, ValueError):
         return None
-    if isl + osl > model.max_context_tokens:
+    if len(f) == 0:
         return None
-    f = cached_frontier(d, Traffic(float(isl), float(osl)), largest_replica(platform.domain_size), None, queued)
-    if f.empty:
-        return None
-    idx = f.pareto_indices()
-    users = f.tokens_per_s_per_user[idx]
-    per_mw = f.tokens_per_s_per_gpu[idx] * 1e6 / facility_w
-    users.flags.writeable = False  # shared by every curve drawn from this entry
-    per_mw.flags.writeable = False
-    return users, per_mw
+    per_mw = 1e6 / facility_w
+    out = (f.tokens_per_s_per_user, f.tokens_per_s_per_gpu * per_mw, f.tokens_per_s_per_gpu_low * per_mw,
+           f.tokens_per_s_per_gpu_high * per_mw)
+    for a in out:
+        a.flags.writeable = False  # shared by every curve drawn from this entry
+    return out
 
 
 def largest_curves(curves: list[FrontierCurve], result: FactoryResult | None, limit: int) -> list[FrontierCurve]:

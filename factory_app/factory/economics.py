@@ -38,7 +38,8 @@ def ratio(numerator, denominator):
         return value if math.isfinite(value) else 0.0
     n, d = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
     shape = np.broadcast_shapes(n.shape, d.shape)
-    out = np.divide(n, d, out=np.zeros(shape), where=d != 0)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow becomes 0 below, as the scalar path does
+        out = np.divide(n, d, out=np.zeros(shape), where=d != 0)
     if not np.isfinite(out).all():
         out[~np.isfinite(out)] = 0.0
     return out if out.ndim else float(out)
@@ -114,7 +115,7 @@ def accelerator_cost_usd_per_year(platform: Platform, fleet: Fleet, site: Site) 
     """The yearly cost one more accelerator adds: its capital charge (depreciation and financing,
     network included) plus the energy it draws at full load (facility costs are fixed by the
     power budget and do not change)."""
-    facility_mw = site.facility_power_for(platform.all_in_w.value / 1e6)
+    facility_mw = site.facility_power_for(platform.provisioned_w(fleet.power_cap_w) / 1e6)
     capex = it_capex_per_accelerator_usd(accelerator_price_usd(fleet, platform), site)
     depreciation, financing = capital_usd_per_year(capex, fleet.residual_value_share, fleet.life_years, site.wacc)
     return depreciation + financing + energy_usd_per_year(facility_mw, site.electricity_usd_per_kwh)

@@ -70,6 +70,14 @@ def optimise_factory(scenario: Scenario, catalog: Catalog | None = None) -> tupl
     return chosen, replace(result, optimised=True, optimiser_note=note), note
 
 
+def placed_capacities(scenario: Scenario, catalog: Catalog | None = None) -> tuple[tuple[FleetSize, ...], dict[tuple[str, str], Capacity]]:
+    """The fleets' sizes and the engine's operating point of every assignment, keyed by (fleet id,
+    workload id), exactly as :func:`evaluate_factory` computes them (shares as the scenario states
+    them): what the workbook export writes out as the engine's figures."""
+    structure = build_structure(scenario, catalog or default_catalog())
+    return structure.sizes, structure.capacities
+
+
 def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
     """One evaluation with the shares as the scenario states them: the structure, then the
     money of one sample (the scenario's own numbers), read out as results."""
@@ -187,6 +195,11 @@ def _operating_point(c: Capacity, sold: float, peak_utilisation: float, revenue:
         utilisation=eco.ratio(sold, c.output_tokens_per_s),
         price_out_usd_per_mtok=w.price_out_usd_per_mtok * c.multiplier if c.feasible else 0.0,
         revenue_usd_per_year=revenue,
+        power_w_per_accelerator=c.power_w_per_gpu,
+        output_capacity_low_tokens_per_s=c.output_tokens_per_s_low,
+        output_capacity_high_tokens_per_s=c.output_tokens_per_s_high,
+        calibrated_for=c.calibrated_for,
+        nearest_measurement=c.nearest_measurement,
     )
 
 
@@ -300,4 +313,4 @@ def _warnings(
     return out
 
 
-__all__ = ["evaluate_factory", "result_of"]
+__all__ = ["evaluate_factory", "optimise_factory", "placed_capacities", "result_of"]

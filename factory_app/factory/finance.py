@@ -106,6 +106,8 @@ def irr_batch(cash_flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     significant = np.abs(flows) > 1e-12 * scale[:, None]
     last = t - 1 - np.argmax(significant[:, ::-1], axis=1)
     for degree in np.unique(last[ok]):
+        if degree < 1:  # only year 0 matters: a constant has no root
+            continue
         rows = np.flatnonzero(ok & (last == degree))
         poly = flows[rows, degree::-1] / scale[rows, None]  # highest power first
         rates[rows], counts[rows] = _lowest_roots(poly)

@@ -110,6 +110,7 @@ class Generations:
     points: PointArrays
     events: tuple[str, ...]
     warnings: tuple[str, ...]
+    capacities: tuple[Capacity, ...] = ()  # the engine's operating point of each entry of ``points``
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +205,7 @@ def _capacities(scenario: Scenario, catalog: Catalog, sizes: tuple[FleetSize, ..
         if platform is None:
             out[(fleet.id, w.id)] = Capacity(fleet.id, w.id, 0, False, reason=f"unknown platform '{fleet.platform}'")
             continue
-        out[(fleet.id, w.id)] = capacity(catalog, fleet, platform.domain_size, w, gpus)
+        out[(fleet.id, w.id)] = capacity(catalog, fleet, platform.domain_size, w, gpus, scenario.software_for(fleet))
     return out
 
 
@@ -227,7 +228,7 @@ def _generations(structure: Structure, lives: tuple[int, ...]) -> Generations:
         if platform is None or n <= 0:
             continue
         _chain(structure, i, fleet, lives[i], links_of.get(fleet.id, []), workload_index, (gens, rows, events, warnings))
-    return Generations(tuple(gens), PointArrays.of(rows), tuple(events), tuple(warnings))
+    return Generations(tuple(gens), PointArrays.of(rows), tuple(events), tuple(warnings), tuple(r[0] for r in rows))
 
 
 def _chain(structure: Structure, index: int, fleet: Fleet, life: int, links: list, workload_index: dict[str, int], out: tuple) -> None:
@@ -237,7 +238,7 @@ def _chain(structure: Structure, index: int, fleet: Fleet, life: int, links: lis
     scenario, catalog = structure.scenario, structure.catalog
     horizon = scenario.site.horizon_years
     current, n = structure.platforms[index], structure.sizes[index].accelerators
-    power_w = n * current.all_in_w.value
+    power_w = n * current.provisioned_w(fleet.power_cap_w)  # a successor gets the same power
     start, price, placed = fleet.delivery_year, None, True
     while True:
         used = 0
@@ -246,8 +247,9 @@ def _chain(structure: Structure, index: int, fleet: Fleet, life: int, links: lis
                 c = structure.capacities[(fleet.id, a.workload_id)]
             else:
                 gpus = int(math.floor(max(a.share, 0.0) * n + _SHARE_EPS))
-                c = capacity(catalog, replace(fleet, platform=current.id, price_usd=None), current.domain_size,
-                             scenario.workloads[workload_index[a.workload_id]], gpus)
+                # a successor is a new platform: the fleet's cap (set for the old chip) does not carry over
+                c = capacity(catalog, replace(fleet, platform=current.id, price_usd=None, power_cap_w=None), current.domain_size,
+                             scenario.workloads[workload_index[a.workload_id]], gpus, scenario.software_for(fleet))
                 if not c.feasible and gpus > 0:
                     warnings.append(f"after the refresh of fleet '{fleet.id}' to {current.id}, {a.workload_id} is not feasible: {c.reason}")
             used += c.gpus

@@ -33,28 +33,41 @@ class UnknownIdError(KeyError):
         return f"unknown {self.kind} '{self.given}'; known: {', '.join(self.known)}"
 
 
+#: How good a figure's source is: a vendor datasheet or doc, or an MLCommons system description
+#: ("primary"); a third party quoting one ("secondary"); derived or assumed ("estimate").
+QUALITIES: tuple[str, ...] = ("primary", "secondary", "estimate")
+
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     """One catalogue number with where it came from.
 
     ``estimate`` is None for a figure read from a cited source, else a sentence saying how the
-    figure was derived. A figure with no source at all is always an estimate.
+    figure was derived. A figure with no source at all is always an estimate. ``quality`` grades
+    the source (see :data:`QUALITIES`); the UI, the CLI and exports show it, and slide footnotes
+    cite only primary sources.
     """
 
     value: float
     sources: tuple[str, ...] = ()
     estimate: str | None = None
+    quality: str = "secondary"
 
     @property
     def is_estimate(self) -> bool:
         return self.estimate is not None or not self.sources
+
+    @property
+    def grade(self) -> str:
+        """``quality``, except that an estimate is always graded "estimate"."""
+        return "estimate" if self.is_estimate else self.quality
 
     def describe_source(self) -> str:
         """A one-paragraph provenance line for tooltips and reports."""
         text = "; ".join(self.sources) if self.sources else "no published source"
         if self.is_estimate:
             return f"ESTIMATE ({self.estimate or 'unsourced'}). Based on: {text}"
-        return text
+        return f"{self.grade} source: {text}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +116,16 @@ class Platform:
         unit = max(self.purchase_unit, 1)
         return int(math.floor(accelerators + 1e-9)) // unit * unit  # 1e-9: 0.3 x 10 counts as 3
 
-    def accelerators_for_power(self, power_w: float) -> int:
-        """Accelerators whose all-in watts fit in ``power_w``, in whole purchase units."""
-        return self.whole_units(power_w / self.all_in_w.value) if power_w > 0 else 0
+    def provisioned_w(self, power_cap_w: float | None = None) -> float:
+        """All-in watts a site provisions per accelerator: the catalogue's all-in figure, less
+        what a power cap below the TDP takes off the chip (the host's share is not capped)."""
+        cut = max(self.tdp_w.value - power_cap_w, 0.0) if power_cap_w else 0.0
+        return self.all_in_w.value - cut
+
+    def accelerators_for_power(self, power_w: float, power_cap_w: float | None = None) -> int:
+        """Accelerators whose provisioned watts (all-in, or capped) fit in ``power_w``, in whole
+        purchase units."""
+        return self.whole_units(power_w / self.provisioned_w(power_cap_w)) if power_w > 0 else 0
 
     def figures(self) -> dict[str, Figure]:
         """Every figure by a display key, for the inspector, tooltips and the catalogue dump."""
@@ -158,6 +178,20 @@ class SlidingWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class Drafter:
+    """A published speculative-decoding drafter of a model (MTP heads or an EAGLE-3 head).
+
+    ``acceptance`` is the chance that each drafted token is accepted given the previous one was,
+    the default when a user gives none; ``source`` says where it comes from.
+    """
+
+    method: str  # "mtp" or "eagle3"
+    draft_tokens: int
+    acceptance: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class Model:
     """An LLM architecture, as its config.json states it."""
 
@@ -178,6 +212,13 @@ class Model:
     mla: MLA | None = None
     moe: MoE | None = None
     sliding_window: SlidingWindow | None = None
+    #: Published drafter for speculative decoding, if any.
+    drafter: Drafter | None = None
+    #: Weight formats whose published checkpoints are weight-only, with their activation format
+    #: (gpt-oss: MXFP4 weights quantised against bf16 activations).
+    weight_only: Mapping[str, str] = field(default_factory=dict)
+    #: Month the model was published (YYYY-MM): software for it matures after this.
+    released: str = ""
 
     @property
     def is_moe(self) -> bool:
@@ -196,6 +237,13 @@ class Efficiency:
     - ``layer_overhead_us``: per layer and step, the floor of the kernels a layer launches.
     - ``link_efficiency``: achieved fraction of the scale-up link bandwidth in collectives.
     - ``comm_latency_us``: latency of one collective step inside the scale-up domain.
+    - ``fp4_efficiency``: share of the FP4 datasheet peak that FP4 GEMMs reach relative to
+      8/16-bit GEMMs (block-scale loads and epilogues keep FP4 from doubling FP8 in practice).
+    - ``weight_only_efficiency``: share of the compute format's peak that weight-only GEMMs reach
+      (weights stored narrower than the math: every weight is dequantised inside the GEMM's
+      inner loop, on the vector units, before the tensor cores can use it).
+    - ``software_trend_per_year``: yearly log-rate at which the family's serving software gets
+      faster; the factors describe the software of ``reference_date`` (YYYY-MM).
     """
 
     mem_efficiency: float
@@ -205,6 +253,10 @@ class Efficiency:
     layer_overhead_us: float
     link_efficiency: float
     comm_latency_us: float
+    fp4_efficiency: float = 1.0
+    weight_only_efficiency: float = 1.0
+    software_trend_per_year: float = 0.0
+    reference_date: str = ""
     calibrated: bool = True
     provenance: str = ""
 
@@ -216,7 +268,51 @@ class Efficiency:
         "layer_overhead_us",
         "link_efficiency",
         "comm_latency_us",
+        "fp4_efficiency",
+        "weight_only_efficiency",
+        "software_trend_per_year",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PowerModel:
+    """Accelerator power at an operating point (fitted to MLPerf Power's metered watts).
+
+    An accelerator draws ``idle_fraction * TDP`` doing nothing and up to its TDP at full compute;
+    between, it draws in proportion to its activity: 1 for the share of time in compute-bound
+    kernels, ``memory_activity`` for memory-bound ones, ``other_activity`` for communication and
+    launch gaps. The host (CPUs, fans, NICs) adds ``host_w_share`` of the platform's all-in
+    watts above its TDP. Under a power cap the clock drops until the dynamic power fits: dynamic
+    power goes as clock ** ``throttle_exponent`` (voltage falls with the clock).
+    """
+
+    idle_fraction: float = 0.3
+    memory_activity: float = 0.65
+    other_activity: float = 0.35
+    host_w_share: float = 0.35
+    throttle_exponent: float = 2.5
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyTail:
+    """99th-percentile over mean latencies of served runs (calibrated on MLPerf's measured p99
+    and mean TTFT/TPOT), and the iterations a new request waits before its prompt is scheduled."""
+
+    tpot_p99_over_mean_aggregated: float = 1.14
+    tpot_p99_over_mean_disaggregated: float = 1.1
+    ttft_p99_over_mean: float = 1.9
+    admission_steps: float = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class SoftwareDates:
+    """The months (YYYY-MM) of serving software the calibration has measurements of."""
+
+    dates: tuple[str, ...] = ()
+
+    @property
+    def latest(self) -> str:
+        return self.dates[-1] if self.dates else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +323,9 @@ class Catalog:
     models: Mapping[str, Model]
     efficiency: Mapping[str, Efficiency]
     sources: Mapping[str, str] = field(default_factory=dict)
+    power: PowerModel = PowerModel()
+    tail: LatencyTail = LatencyTail()
+    software: SoftwareDates = SoftwareDates()
 
     def platform(self, platform_id: str) -> Platform:
         try:
@@ -283,7 +382,10 @@ def _figure(raw: Any, where: str, sources: Mapping[str, str]) -> Figure:
         raise CatalogError(f"{where}.estimate: must be a sentence")
     if not keys and estimate is None:
         raise CatalogError(f"{where}: a figure with no source must say how it was estimated")
-    return Figure(_number(raw["value"], f"{where}.value"), tuple(sources[k] for k in keys), estimate)
+    quality = raw.get("quality", "estimate" if estimate is not None else "secondary")
+    if quality not in QUALITIES:
+        raise CatalogError(f"{where}.quality: must be one of {', '.join(QUALITIES)}, got {quality!r}")
+    return Figure(_number(raw["value"], f"{where}.value"), tuple(sources[k] for k in keys), estimate, quality)
 
 
 def _int_field(raw: Mapping[str, Any], key: str, where: str, minimum: int = 1) -> int:
@@ -392,6 +494,18 @@ def _load_models(path: Path) -> dict[str, Model]:
                 raise CatalogError(f"{where}.sliding_window.layers: cannot exceed layers")
         if ints["attention_heads"] % ints["kv_heads"]:
             raise CatalogError(f"{where}.kv_heads: must divide attention_heads")
+        drafter = None
+        if "drafter" in raw:
+            dr = raw["drafter"]
+            acc = dr.get("acceptance")
+            if isinstance(acc, bool) or not isinstance(acc, (int, float)) or not 0.0 < acc < 1.0:
+                raise CatalogError(f"{where}.drafter.acceptance: must be a number in (0, 1), got {acc!r}")
+            if dr.get("method") not in ("mtp", "eagle3") or not isinstance(dr.get("source"), str):
+                raise CatalogError(f"{where}.drafter: needs method 'mtp' or 'eagle3' and a source")
+            drafter = Drafter(dr["method"], _int_field(dr, "draft_tokens", f"{where}.drafter"), float(acc), dr["source"])
+        weight_only = raw.get("weight_only", {})
+        if not isinstance(weight_only, dict) or any(k not in PRECISIONS or v not in PRECISIONS for k, v in weight_only.items()):
+            raise CatalogError(f"{where}.weight_only: must map weight precisions to activation precisions")
         published = raw.get("published_params_b", {})
         out[mid] = Model(
             id=mid,
@@ -405,12 +519,30 @@ def _load_models(path: Path) -> dict[str, Model]:
             mla=mla,
             moe=moe,
             sliding_window=window,
+            drafter=drafter,
+            weight_only=dict(weight_only),
+            released=str(raw.get("released", "")),
             **ints,
         )
     return out
 
 
-def _load_efficiency(path: Path) -> dict[str, Efficiency]:
+#: Factors that may be zero or negative (a trend), and default values for older files.
+_SIGNED = ("software_trend_per_year",)
+_DEFAULTS = {"fp4_efficiency": 1.0, "weight_only_efficiency": 1.0, "software_trend_per_year": 0.0}
+
+
+def _efficiency_values(raw: Mapping[str, Any], where: str) -> dict[str, float]:
+    out = {}
+    for k in Efficiency.FIELDS:
+        if k not in raw and k in _DEFAULTS:
+            out[k] = _DEFAULTS[k]
+            continue
+        out[k] = _number(raw.get(k), f"{where}.{k}", positive=k not in _SIGNED)
+    return out
+
+
+def _load_efficiency(path: Path) -> tuple[dict[str, Efficiency], PowerModel, LatencyTail, SoftwareDates]:
     data = _read_json(path)
     families = data.get("families", {})
     out: dict[str, Efficiency] = {}
@@ -419,18 +551,30 @@ def _load_efficiency(path: Path) -> dict[str, Efficiency]:
         if "inherits" in raw:
             continue
         where = f"{path.name}: families.{name}"
-        values = {k: _number(raw.get(k), f"{where}.{k}") for k in Efficiency.FIELDS}
-        out[name] = Efficiency(**values, calibrated=True, provenance=str(data.get("provenance", "")))
-    for name, raw in families.items():
-        if "inherits" not in raw:
-            continue
-        parent = out.get(raw["inherits"])
-        if parent is None:
+        values = _efficiency_values(raw, where)
+        out[name] = Efficiency(
+            **values, reference_date=str(raw.get("reference_date", "")), calibrated=True, provenance=str(data.get("provenance", ""))
+        )
+    pending = {k: v for k, v in families.items() if "inherits" in v}
+    while pending:  # a family may borrow from a family that itself borrows
+        ready = {k: v for k, v in pending.items() if v["inherits"] in out}
+        if not ready:
+            name, raw = next(iter(pending.items()))
             raise CatalogError(f"{path.name}: families.{name}.inherits: unknown family '{raw['inherits']}'")
-        values = {k: getattr(parent, k) for k in Efficiency.FIELDS}
-        note = f"not calibrated: no published measurements in the calibration set; uses {raw['inherits']}'s factors"
-        out[name] = Efficiency(**values, calibrated=False, provenance=str(raw.get("why", note)))
-    return out
+        for name, raw in ready.items():
+            parent = out[raw["inherits"]]
+            values = {k: getattr(parent, k) for k in Efficiency.FIELDS}
+            note = f"not calibrated: no published measurements in the calibration set; uses {raw['inherits']}'s factors"
+            out[name] = Efficiency(**values, reference_date=parent.reference_date, calibrated=False, provenance=str(raw.get("why", note)))
+            del pending[name]
+    power_raw = data.get("power", {})
+    power = PowerModel(**{k: _number(power_raw[k], f"{path.name}: power.{k}") for k in PowerModel.__slots__ if k in power_raw})
+    tail_raw = data.get("latency_tail", {})
+    tail = LatencyTail(**{k: _number(tail_raw[k], f"{path.name}: latency_tail.{k}") for k in LatencyTail.__slots__ if k in tail_raw})
+    dates = data.get("software_dates", [])
+    if not isinstance(dates, list) or any(not isinstance(d, str) or len(d) != 7 for d in dates):
+        raise CatalogError(f"{path.name}: software_dates: must list months as 'YYYY-MM'")
+    return out, power, tail, SoftwareDates(tuple(sorted(dates)))
 
 
 def load_catalog(folder: Path | None = None) -> Catalog:
@@ -438,11 +582,11 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     folder = folder or resource_path("catalog")
     platforms, sources = _load_platforms(folder / "platforms.json")
     models = _load_models(folder / "models.json")
-    efficiency = _load_efficiency(folder / "efficiency.json")
+    efficiency, power, tail, software = _load_efficiency(folder / "efficiency.json")
     for p in platforms.values():
         if p.family not in efficiency:
             raise CatalogError(f"platforms.json: platform '{p.id}'.family: no efficiency factors for family '{p.family}'")
-    return Catalog(platforms=platforms, models=models, efficiency=efficiency, sources=sources)
+    return Catalog(platforms=platforms, models=models, efficiency=efficiency, sources=sources, power=power, tail=tail, software=software)
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ per step with speculative decoding).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
@@ -29,7 +30,7 @@ from factory_app.serving.performance import (
     prefill_latency,
     serving_step,
 )
-from factory_app.serving.queueing import busy_slots_quantile, queue_wait_s
+from factory_app.serving.queueing import queue_wait_s
 
 #: Bound labels, indexed by the codes in :attr:`Frontier.bound`.
 BOUNDS: tuple[str, ...] = ("memory-bandwidth", "compute", "communication", "overhead", "kv-capacity")
@@ -95,6 +96,7 @@ class PointArrays:
     tpot_p99_s: np.ndarray
     time_shares: np.ndarray  # (points, 4): memory, compute, communication, overhead
     bound: np.ndarray  # codes into BOUNDS
+    power_w_per_gpu: np.ndarray  # system watts per GPU (accelerator + its host share), prefill pool included
 
     def __len__(self) -> int:
         return len(self.tokens_per_s_per_user)
@@ -137,6 +139,7 @@ class Frontier:
     tpot_p99_s: np.ndarray
     time_shares: np.ndarray  # (points, 4): memory, compute, communication, overhead
     bound: np.ndarray  # codes into BOUNDS
+    power_w_per_gpu: np.ndarray  # system watts per GPU at the point (accelerator + host share)
     reason: str = ""
     _pareto: np.ndarray | None = field(default=None, repr=False)
 
@@ -228,6 +231,40 @@ def kv_transfer_s(d: Deployment, lay: LayoutArrays, isl: float) -> np.ndarray:
     return kv / bw
 
 
+def accelerator_power_w(d: Deployment, shares: np.ndarray) -> np.ndarray:
+    """Watts one accelerator draws uncapped, from the shares of its iteration time spent
+    memory-, compute-, communication- and overhead-bound (columns of ``shares``)."""
+    pm = d.power
+    activity = shares[:, 1] + pm.memory_activity * shares[:, 0] + pm.other_activity * (shares[:, 2] + shares[:, 3])
+    return d.tdp_w * (pm.idle_fraction + (1.0 - pm.idle_fraction) * np.minimum(activity, 1.0))
+
+
+def throttle(d: Deployment, demand_w: np.ndarray) -> np.ndarray:
+    """Clock fraction (<= 1) at which an accelerator that would draw ``demand_w`` fits under its
+    power cap: dynamic power goes as clock ** ``throttle_exponent``."""
+    if not math.isfinite(d.power_cap_w):
+        return np.ones_like(demand_w)
+    idle = d.power.idle_fraction * d.tdp_w
+    allowed = max(d.power_cap_w - idle, 1e-3 * d.tdp_w)
+    need = np.maximum(demand_w - idle, 1e-9)
+    return np.minimum(1.0, np.power(allowed / need, 1.0 / d.power.throttle_exponent))
+
+
+def _capped(d: Deployment, it: StepTime) -> tuple[StepTime, np.ndarray, np.ndarray]:
+    """The iteration under the power cap, its time shares and the watts each accelerator draws.
+
+    A throttled clock stretches compute and launch time; HBM and links keep their speed."""
+    shares = np.stack([it.memory, it.compute, it.communication, it.overhead], axis=1) / it.total[:, None]
+    demand = accelerator_power_w(d, shares)
+    clock = throttle(d, demand)
+    if np.all(clock >= 1.0):
+        return it, shares, demand
+    slow = StepTime(it.memory + it.communication + (it.compute + it.overhead) / clock, it.memory, it.compute / clock,
+                    it.communication, it.overhead / clock)
+    shares = np.stack([slow.memory, slow.compute, slow.communication, slow.overhead], axis=1) / slow.total[:, None]
+    return slow, shares, np.minimum(demand, d.power_cap_w)
+
+
 def evaluate_points(
     d: Deployment,
     traffic: Traffic,
@@ -250,12 +287,14 @@ def evaluate_points(
     prefill, and each replica costs its GPUs plus ``prefill_gpus``. The output arrays hold the
     aggregated points first; ``disaggregated`` marks the rest.
 
-    ``queued`` applies the random-arrival queue (server traffic) to the 99th-percentile TTFT and
-    TPOT; without it the points are a closed system (a fixed number of users, or an offline run).
+    ``queued`` applies random (Poisson) arrivals to the 99th-percentile latencies: a new request
+    waits ``admission_steps`` iterations for its prompt to be scheduled, the queue for a KV slot
+    (M/M/c), and the p99 over the mean of TTFT and TPOT is the ratio measured in served MLPerf
+    runs (``Deployment.tail``). Without it the points are a closed system (a fixed number of
+    users, or an offline run).
 
-    All iteration variants (decode only, decode with a chunk, prefill pool, and the 99th-percentile
-    batch) go through one stacked :func:`serving_step` call: numpy's per-call overhead dominates
-    at frontier sizes, so one call over five times the points is several times faster.
+    All iteration variants (decode only, decode with a chunk, prefill pool) go through one
+    stacked :func:`serving_step` call: numpy's per-call overhead dominates at frontier sizes.
 
     Long because: the stacked call above is the frontier's hot path; splitting the per-mode
     arithmetic into functions would pass a dozen arrays around for no reader's gain.
@@ -265,16 +304,12 @@ def evaluate_points(
     ctx = traffic.isl + traffic.osl / 2.0
     n = len(batch)
     busy, rows, ranks = chunk_schedule(lay, batch, traffic, spec)
-    b99 = busy_slots_quantile(batch, batch_limit) if queued else batch
-    busy99, rows99, ranks99 = chunk_schedule(lay, b99, traffic, spec)
     zeros = np.zeros(n)
     variants = {  # kind of iteration: (batch, prompt rows per group, groups prefilling)
         "decode": (batch, zeros, zeros),
         "chunked": (batch, rows, ranks),  # decode with a prefill chunk
         "prefill_pool": (zeros, np.full(n, PREFILL_CHUNK_TOKENS), lay.dp),  # full chunks
     }
-    if queued:  # the same at the 99th-percentile batch
-        variants.update(decode_p99=(b99, zeros, zeros), chunked_p99=(b99, rows99, ranks99))
     k = len(variants)
     if layout_costs is None:
         first, inverse = unique_layouts(lay.tp, lay.dp, lay.ep, lay.pp)
@@ -289,29 +324,43 @@ def evaluate_points(
         spec.verified_per_step,
     )
     step = {name: _take(steps, slice(i * n, (i + 1) * n)) for i, name in enumerate(variants)}
+    if spec.draft_tokens:
+        # drafting: each draft token is one pass of a one-layer module (MTP layer or EAGLE head)
+        # over the batch, with its own kernel launches
+        dec = step["decode"]
+        per_layer = (dec.memory + dec.compute) / d.shape.layers
+        draft = spec.draft_tokens * (per_layer + 2.0 * d.layer_overhead_s)
+        for name in ("decode", "chunked"):
+            st = step[name]
+            step[name] = StepTime(st.total + draft, st.memory, st.compute, st.communication, st.overhead + draft)
     gpus = lay.tp * lay.dp * lay.pp
     alone = prefill_latency(d, costs, traffic.isl)
-    # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding)
-    modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), np.zeros(n), alone)}
+    tail = d.tail
+    pool, pool_shares, pool_w = _capped(d, step["prefill_pool"])
+    # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding, TPOT tail)
+    modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), np.zeros(n), alone, tail.tpot_p99_over_mean_aggregated)}
     if disaggregation:
-        pool_seconds = step["prefill_pool"].total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
+        pool_seconds = pool.total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
         requests_per_s = batch * tau / step["decode"].total / traffic.osl
         prefill_gpus = requests_per_s * pool_seconds / PREFILL_POOL_UTILISATION
-        modes["disaggregated"] = (step["decode"], prefill_gpus, alone + kv_transfer_s(d, lay, traffic.isl))
+        modes["disaggregated"] = (step["decode"], prefill_gpus, alone + kv_transfer_s(d, lay, traffic.isl),
+                                  tail.tpot_p99_over_mean_disaggregated)
     parts = []
-    for mode, (it, prefill_gpus, first_token) in modes.items():
+    for mode, (raw_it, prefill_gpus, first_token, tpot_tail) in modes.items():
+        it, shares, watts = _capped(d, raw_it)
         t_eff = it.total
         tps_user = tau / t_eff
-        ttft = first_token + t_eff
         tpot = t_eff / tau
         if queued:
+            ttft = first_token + tail.admission_steps * t_eff
             service = traffic.osl / tps_user + ttft
-            ttft_p99 = ttft + queue_wait_s(batch_limit, batch, service, 0.99)
-            slow = step["decode_p99"] if mode == "disaggregated" else _mix(busy99, step["chunked_p99"], step["decode_p99"])
-            tpot_p99 = slow.total / tau
+            ttft_p99 = ttft * tail.ttft_p99_over_mean + queue_wait_s(batch_limit, batch, service, 0.99)
+            tpot_p99 = tpot * tpot_tail
         else:
+            ttft = first_token + t_eff
             ttft_p99, tpot_p99 = ttft, tpot
-        shares = np.stack([it.memory, it.compute, it.communication, it.overhead], axis=1) / t_eff[:, None]
+        # system watts per GPU: decode GPUs at the iteration's draw, prefill GPUs at the pool's
+        per_gpu_w = (gpus * watts + prefill_gpus * pool_w) / (gpus + prefill_gpus) + d.host_w
         bound = np.where(batch >= batch_limit, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
         parts.append(PointArrays(
             tokens_per_s_per_user=tps_user,
@@ -324,6 +373,7 @@ def evaluate_points(
             tpot_p99_s=tpot_p99,
             time_shares=shares,
             bound=bound,
+            power_w_per_gpu=per_gpu_w,
         ))
     return PointArrays.concatenate(parts)
 

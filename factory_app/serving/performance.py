@@ -14,14 +14,23 @@ Units: bytes, FLOPs, seconds, bytes/s, FLOP/s.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from factory_app.serving.architecture import ModelShape, model_shape
-from factory_app.serving.catalog import Efficiency, Model, Platform
+from factory_app.serving.catalog import Efficiency, LatencyTail, Model, Platform, PowerModel
 from factory_app.serving.layout_costs import LayoutCosts, layout_costs
-from factory_app.serving.precision import ACTIVATION_BYTES, KV_BYTES, LM_HEAD_BYTES, WEIGHT_BYTES, attention_math_precision
+from factory_app.serving.precision import (
+    ACTIVATION_BYTES,
+    BITS,
+    KV_BYTES,
+    LM_HEAD_BYTES,
+    WEIGHT_BYTES,
+    attention_math_precision,
+    default_compute_precision,
+)
 
 #: Share of HBM a serving stack hands to weights and KV cache (vLLM and TRT-LLM default to 0.9).
 HBM_USABLE_FRACTION = 0.90
@@ -43,7 +52,12 @@ class PrecisionNotSupported(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Deployment:
-    """Scalars of one platform x model x precision, with efficiencies applied (SI units)."""
+    """Scalars of one platform x model x precision, with efficiencies applied (SI units).
+
+    ``precision`` is the weight format, ``compute_precision`` the format the GEMMs of those
+    weights run in (wider for weight-only formats). Rates already include the software speed of
+    ``software_date`` relative to the family's reference date.
+    """
 
     platform_id: str
     model_id: str
@@ -67,6 +81,15 @@ class Deployment:
     layer_overhead_s: float
     domain: int
     max_context_tokens: int
+    compute_precision: str = ""
+    software_date: str = ""
+    software_speed: float = 1.0
+    # power at the operating point (W per accelerator) and its cap
+    tdp_w: float = 0.0
+    host_w: float = 0.0
+    power: PowerModel = PowerModel()
+    power_cap_w: float = math.inf
+    tail: LatencyTail = LatencyTail()
 
     def eta(self, tokens: np.ndarray) -> np.ndarray:
         """Fraction of peak FLOP/s a GEMM over ``tokens`` rows reaches."""
@@ -74,20 +97,60 @@ class Deployment:
 
 
 def make_deployment(
-    platform: Platform, model: Model, precision: str, eff: Efficiency, kv_precision: str | None = None
+    platform: Platform,
+    model: Model,
+    precision: str,
+    eff: Efficiency,
+    kv_precision: str | None = None,
+    *,
+    compute_precision: str | None = None,
+    software_date: str = "",
+    software_speed: float = 1.0,
+    power: PowerModel | None = None,
+    tail: LatencyTail | None = None,
+    power_cap_w: float | None = None,
 ) -> Deployment:
     """Combine catalogue entries into the scalars the step-time functions use.
 
-    ``kv_precision`` overrides the KV-cache format that goes with ``precision`` (bf16 or fp8).
+    ``precision`` is the weight format; ``compute_precision`` the GEMM format (default: see
+    :func:`~factory_app.serving.precision.default_compute_precision`: weight-only 4/8-bit
+    weights on chips without that format run 16-bit math). ``kv_precision`` overrides the
+    KV-cache format that goes with ``precision`` (bf16 or fp8). ``software_speed`` scales every
+    kernel rate (the software of ``software_date`` relative to the family's reference date).
+    ``power_cap_w`` caps each accelerator's power (None: its TDP).
+
+    Raises :class:`PrecisionNotSupported` when the chip cannot run the compute precision, or
+    the compute precision is narrower than the weights.
+
+    Long because: it is a flat list of named conversions (datasheet figure x fitted factor ->
+    one scalar each) that reads best in one place.
     """
-    if precision not in platform.peak_dense_tflops:
+    chip = platform.precisions
+    compute = compute_precision or default_compute_precision(precision, chip, dict(model.weight_only))
+    if compute not in chip:
         raise PrecisionNotSupported(
-            f"{platform.id} does not run {precision}; it runs {', '.join(platform.precisions)}"
+            f"{platform.id} does not run {compute} math; it runs {', '.join(chip)}"
         )
-    attn_prec = attention_math_precision(precision, platform.precisions)
+    if BITS[compute] < BITS[precision]:
+        raise PrecisionNotSupported(f"compute precision {compute} is narrower than the {precision} weights")
+    attn_prec = attention_math_precision(precision, chip)
     # FP4 recipes for MoE models (e.g. NVIDIA's DeepSeek-R1 NVFP4) quantise the experts only and
     # keep attention and shared layers at FP8; dense models are quantised throughout.
-    dense_prec = "fp8" if (precision == "fp4" and model.is_moe and "fp8" in platform.precisions) else precision
+    dense_prec = "fp8" if (precision == "fp4" and model.is_moe and "fp8" in chip) else precision
+    # the dense layers' math: their own format where the chip runs it and the experts' math is
+    # not wider (weight-only checkpoints keep every GEMM at the activation format)
+    dense_compute = dense_prec if (dense_prec in chip and BITS[dense_prec] >= BITS[compute]) else compute
+
+    def peak(fmt: str, weights: str | None = None) -> float:
+        """Datasheet dense FLOP/s of ``fmt`` math at this software's speed: FP4 GEMMs reach only
+        ``fp4_efficiency`` of their datasheet advantage, and GEMMs whose ``weights`` are stored
+        narrower than ``fmt`` (weight-only) ``weight_only_efficiency`` of the format's rate."""
+        rate = platform.peak_dense_tflops[fmt].value * 1e12 * software_speed
+        rate *= eff.fp4_efficiency if fmt == "fp4" else 1.0
+        return rate * (eff.weight_only_efficiency if weights and BITS[weights] < BITS[fmt] else 1.0)
+
+    pm = power or PowerModel()
+    host_w = max(platform.all_in_w.value - platform.tdp_w.value, 0.0) * pm.host_w_share
     return Deployment(
         platform_id=platform.id,
         model_id=model.id,
@@ -96,22 +159,30 @@ def make_deployment(
         weight_bytes=WEIGHT_BYTES[precision],
         dense_weight_bytes=WEIGHT_BYTES[dense_prec],
         kv_bytes=KV_BYTES[kv_precision or precision],
-        dispatch_bytes=min(WEIGHT_BYTES[precision] * 2.0, ACTIVATION_BYTES),
+        dispatch_bytes=min(WEIGHT_BYTES[compute] * 2.0, ACTIVATION_BYTES) if BITS[compute] <= 8 else ACTIVATION_BYTES,
         hbm_bytes=platform.hbm_gb.value * 1e9,
-        mem_bw=platform.hbm_bandwidth_tbps.value * 1e12 * eff.mem_efficiency,
-        peak_flops=platform.peak_dense_tflops[precision].value * 1e12,
-        dense_peak_flops=platform.peak_dense_tflops[dense_prec].value * 1e12,
-        attention_flops=platform.peak_dense_tflops[attn_prec].value * 1e12,
+        mem_bw=platform.hbm_bandwidth_tbps.value * 1e12 * eff.mem_efficiency * software_speed,
+        peak_flops=peak(compute, precision),
+        dense_peak_flops=peak(dense_compute, dense_prec),
+        attention_flops=peak(attn_prec),
         eta_max=eff.compute_efficiency_max,
         n_half=eff.compute_half_tokens,
         # Vendors quote scale-up bandwidth with both directions added; a collective streams one way.
-        link_bw=platform.scale_up_bw_gbps_bidir.value * 1e9 / 2.0 * eff.link_efficiency,
-        scale_out_bw=platform.scale_out_bw_gbps.value * 1e9 * eff.link_efficiency,
-        alpha=eff.comm_latency_us * 1e-6,
-        step_overhead_s=eff.step_overhead_ms * 1e-3,
-        layer_overhead_s=eff.layer_overhead_us * 1e-6,
+        link_bw=platform.scale_up_bw_gbps_bidir.value * 1e9 / 2.0 * eff.link_efficiency * software_speed,
+        scale_out_bw=platform.scale_out_bw_gbps.value * 1e9 * eff.link_efficiency * software_speed,
+        alpha=eff.comm_latency_us * 1e-6 / software_speed,
+        step_overhead_s=eff.step_overhead_ms * 1e-3 / software_speed,
+        layer_overhead_s=eff.layer_overhead_us * 1e-6 / software_speed,
         domain=platform.domain_size,
         max_context_tokens=model.max_context_tokens,
+        compute_precision=compute,
+        software_date=software_date,
+        software_speed=software_speed,
+        tdp_w=platform.tdp_w.value,
+        host_w=host_w,
+        power=pm,
+        power_cap_w=float(power_cap_w) if power_cap_w else math.inf,
+        tail=tail or LatencyTail(),
     )
 
 

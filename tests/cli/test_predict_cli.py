@@ -64,10 +64,10 @@ def test_unknown_id_exits_2_with_one_line_naming_known_ids(capsys):
 
 def test_precision_the_platform_cannot_run_exits_1(capsys):
     code, out, err = run(capsys, "predict", "--platform", "h100", "--gpus", "8", "--model", "llama-3.3-70b", "--precision", "fp4",
-                         "--isl", "10", "--osl", "10")
+                         "--compute-precision", "fp4", "--isl", "10", "--osl", "10")
     assert code == 1 and err.count("\n") == 1 and "fp4" in err
     code, out, err = run(capsys, "predict", "--platform", "h100", "--gpus", "8", "--model", "llama-3.3-70b", "--precision", "fp4",
-                         "--isl", "10", "--osl", "10", "--json")
+                         "--compute-precision", "fp4", "--isl", "10", "--osl", "10", "--json")
     data = json.loads(out)
     assert code == 1 and data["feasible"] is False and "fp4" in data["reason"]
 
@@ -114,3 +114,40 @@ def test_no_traceback_from_the_installed_command():
         capture_output=True, text=True, timeout=120,
     )
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_json_carries_power_band_evidence_and_software_date(capsys):
+    code, out, err = run(capsys, "predict", "--platform", "mi355x", "--gpus", "8", "--model", "llama-2-70b", "--precision", "fp8",
+                         "--isl", "300", "--osl", "283", "--software", "2026-04", "--power-cap-w", "1000", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["calibrated_for"] == "2026-04" and data["power_cap_w"] == 1000
+    assert data["power_w"] > 0 and len(data["output_tokens_per_s_range"]) == 2
+    low, high = data["output_tokens_per_s_range"]
+    assert low < data["output_tokens_per_s"] < high
+    assert {"id", "source", "date", "value", "metric"} <= set(data["nearest_measurement"])
+
+
+def test_draft_tokens_without_acceptance_is_never_acceptance_zero(capsys):
+    base = ["predict", "--platform", "b200", "--gpus", "8", "--model", "deepseek-r1", "--precision", "fp4", "--isl", "1024",
+            "--osl", "2048", "--concurrency", "1", "--json"]
+    code, out, _ = run(capsys, *base, "--draft-tokens", "0")
+    plain = json.loads(out)["tokens_per_s_per_user"]
+    code, out, _ = run(capsys, *base, "--draft-tokens", "3")
+    data = json.loads(out)
+    assert code == 0 and data["speculation"]["acceptance"] > 0 and data["tokens_per_s_per_user"] > plain
+    code, out, err = run(capsys, "predict", "--platform", "h200", "--gpus", "8", "--model", "qwen3-32b", "--isl", "100",
+                         "--osl", "100", "--draft-tokens", "3")
+    assert code == 2 and out == "" and "--draft-tokens" in err and "--acceptance" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv,flag", [(["--software", "2026-13"], "--software"), (["--software", "soon"], "--software"),
+                                        (["--power-cap-w", "-5"], "--power-cap-w"), (["--acceptance", "0.5"], "--acceptance")])
+def test_bad_new_flags_exit_2_with_one_line(capsys, argv, flag):
+    full = ["predict", "--platform", "h100", "--gpus", "8", "--model", "llama-3.3-70b", "--isl", "100", "--osl", "100", *argv]
+    try:
+        code = main(full)
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and flag in err and err.count("\n") == 1 and "Traceback" not in err

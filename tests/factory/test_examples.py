@@ -36,7 +36,9 @@ def test_iso_power_blackwell_makes_many_times_the_tokens_per_megawatt():
     r = evaluate_factory(s)
     hopper, blackwell = (fleet_figures(r.fleet(f.id)) for f in s.fleets)
     assert hopper["facility_power_mw"] == pytest.approx(blackwell["facility_power_mw"], rel=0.01)  # iso power
-    assert blackwell["tokens_per_s_per_mw"] > 5 * hopper["tokens_per_s_per_mw"]
+    # Issue 13: the engine now searches DeepSeek-R1's MTP drafting on both fleets, which lifts the
+    # H200 fleet most at this 50 tokens/s per user floor (it was > 5x with plain decoding)
+    assert blackwell["tokens_per_s_per_mw"] > 1.4 * hopper["tokens_per_s_per_mw"]
     assert blackwell["cost_usd_per_million_tokens"] < hopper["cost_usd_per_million_tokens"]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from factory_app.serving.catalog import Figure, default_catalog
-from factory_app.serving.frontier import BOUNDS, Traffic, compute_frontier, evaluate_points, pareto_indices
+from factory_app.serving.frontier import BOUNDS, Speculation, Traffic, compute_frontier, evaluate_points, pareto_indices
 from factory_app.serving.layouts import LayoutArrays, candidate_layouts
 from factory_app.serving.performance import PrecisionNotSupported, costs_for, make_deployment, max_batch_per_replica, serving_step
 from factory_app.serving.predict import ServiceLevel, predict
@@ -67,7 +67,8 @@ def test_batching_raises_throughput_and_lowers_per_user_speed_until_the_kv_limit
 
 
 def test_moe_decode_reads_active_not_total_weights_at_batch_1():
-    d = deployment("b200", "deepseek-r1", "fp4")
+    # infinitely fast math: every component is memory-bound, so memory time measures the bytes read
+    d = replace(deployment("b200", "deepseek-r1", "fp4"), peak_flops=math.inf, dense_peak_flops=math.inf, attention_flops=math.inf)
     s = d.shape
     costs = costs_for(d, np.array([8.0]), np.array([1.0]), np.array([8.0]), np.array([1.0]))
     step = serving_step(d, costs, np.array([1.0]), 2000.0, 1000.0, 0.0, 0.0)
@@ -93,9 +94,11 @@ def test_context_longer_than_the_model_window_is_refused():
     assert not r.feasible and "context window" in r.reason
 
 
-def test_fp4_is_refused_on_hopper():
+def test_fp4_weights_on_hopper_are_weight_only_and_fp4_math_is_refused():
+    r = predict("h100", 8, "llama-3.3-70b", "fp4", 1000, 1000)
+    assert r.feasible and r.compute_precision == "bf16" and any("weight-only" in n for n in r.notes)
     with pytest.raises(PrecisionNotSupported, match="h100 does not run fp4"):
-        predict("h100", 8, "llama-3.3-70b", "fp4", 1000, 1000)
+        predict("h100", 8, "llama-3.3-70b", "fp4", 1000, 1000, compute_precision="fp4")
 
 
 def test_kv_limit_grows_with_memory_and_shrinks_with_context():
@@ -156,8 +159,9 @@ def test_unreachable_service_level_is_infeasible_with_a_reason():
 
 def test_nvl72_beats_hgx_per_gpu_on_a_large_moe_at_high_interactivity():
     sl = ServiceLevel(min_tokens_per_s_per_user=50)
-    hopper = predict("h200", 8, "deepseek-r1", "fp8", 8000, 1000, sl)
-    rack = predict("gb200", 72, "deepseek-r1", "fp4", 8000, 1000, sl)
+    plain = Speculation()  # plain decoding on both (MTP helps the latency-bound board more)
+    hopper = predict("h200", 8, "deepseek-r1", "fp8", 8000, 1000, sl, plain)
+    rack = predict("gb200", 72, "deepseek-r1", "fp4", 8000, 1000, sl, plain)
     assert rack.output_tokens_per_s_per_gpu > 5 * hopper.output_tokens_per_s_per_gpu
 
 

@@ -6,8 +6,9 @@ error is mostly in its fitted efficiency factors, which a family shares.
 
 Where the band comes from, in order:
 
-1. **The engine's own band.** When predictions carry ``output_tokens_per_s_range`` (issue 13:
-   the 10th and 90th percentiles of the calibration residuals of comparable points), the
+1. **The engine's own band.** Predictions carry ``output_tokens_per_s_range`` (issue 13: the
+   10th and 90th percentiles of the calibration residuals of comparable points; a capacity's
+   ``output_tokens_per_s_low``/``_high``), so the
    family's band is the capacity-weighted mean of its points' log bounds, widened from 10-90%
    to the 5-95% a lognormal range states (x 1.6449 / 1.2816); its median is their centre, so a
    band that says the engine reads high moves the median down.
@@ -58,7 +59,7 @@ def _engine_band(structure: Structure, family: str) -> tuple[float, float] | Non
     catalog = structure.catalog
     for c in structure.capacities.values():
         p = catalog.platforms.get(structure.scenario.fleets[structure.fleet_index[c.fleet_id]].platform)
-        lo, hi = c.output_tokens_per_s_range
+        lo, hi = c.output_tokens_per_s_low, c.output_tokens_per_s_high
         if p is None or p.family != family or not c.feasible or c.output_tokens_per_s <= 0 or not 0 < lo <= hi:
             continue
         lows.append(math.log(lo / c.output_tokens_per_s))
