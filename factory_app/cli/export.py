@@ -77,7 +77,7 @@ def write_office(outputs: Outputs, entries, catalog, baseline: int = 0) -> None:
     if deck is not None:
         from factory_app.io.deck import deck_bytes
 
-        write_output(deck, deck_bytes(entries, catalog, baseline=baseline))
+        write_output(deck, deck_bytes(entries, catalog, baseline=baseline, uncertainty=_uncertainty_slides(entries, catalog)))
         outputs.say(f"wrote {deck.path}")
     if workbook is not None:
         from factory_app.io.workbook import workbook_bytes
@@ -85,6 +85,18 @@ def write_office(outputs: Outputs, entries, catalog, baseline: int = 0) -> None:
         _name, scenario, result = entries[baseline]
         write_output(workbook, workbook_bytes(scenario, result, catalog))
         outputs.say(f"wrote {workbook.path}")
+
+def _uncertainty_slides(entries, catalog) -> dict | None:
+    """The tornado and fan chart of a one-scenario deck (issue 15): the analysis of the file's
+    uncertainty block, seeded as the file says (``factory-app uncertainty`` prints the same)."""
+    if len(entries) != 1:
+        return None
+    from factory_app.factory.uncertainty.analysis import analyse
+    from factory_app.io.uncertainty_report import deck_uncertainty
+
+    name, scenario, _result = entries[0]
+    return {name: deck_uncertainty(analyse(scenario, catalog))}
+
 
 def save_slide(slide, out: Path, output: Output, transparent: bool = False) -> None:
     """Write a slide to its output (a file atomically, or standard output), then close it.

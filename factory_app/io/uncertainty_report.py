@@ -7,7 +7,8 @@ exist (an IRR no rate gives, a payback that never comes) is ``null``. Numbers ar
 full precision and the same seed gives the same bytes.
 
 CSV: one row per Monte Carlo sample: ``sample``, each input's value (its path as the column),
-then every total (empty where it does not exist).
+then every total (empty where it does not exist). A deck (``export --deck``) gets the tornado
+and the fan chart as native charts (:func:`deck_uncertainty`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 from typing import Any
 
 from factory_app.factory.results import TOTAL_KEYS
-from factory_app.factory.uncertainty.analysis import SUMMARY_KEYS, Analysis
+from factory_app.factory.uncertainty.analysis import FAN_PERCENTILES, SUMMARY_KEYS, Analysis
 from factory_app.io.csv_export import write_csv
 
 
@@ -33,6 +34,23 @@ def analysis_to_json(analysis: Analysis, figure: str = "npv_usd") -> dict[str, A
         "samples": mc.samples,
         "seed": mc.seed,
     }
+
+
+def deck_uncertainty(analysis: Analysis, figure: str = "npv_usd", bars: int = 12):
+    """What the PowerPoint deck's tornado and fan-chart slides draw (:class:`factory_app.io.deck.Uncertainty`):
+    the ``bars`` inputs that move ``figure`` most, each labelled with its range, and the P10-P90
+    of the cumulative discounted cash flow year by year."""
+    from factory_app.io import number_format as fmt
+    from factory_app.io.deck import Uncertainty  # the deck's library (python-pptx) only when a deck is written
+
+    t = analysis.tornadoes[figure]
+    base = t.base_value or 0.0
+    rows = tuple((f"{b.label} ({fmt.input_value(b.unit, b.low)}–{fmt.input_value(b.unit, b.high)})",
+                  base if b.low_value is None else b.low_value, base if b.high_value is None else b.high_value) for b in t.bars[:bars])
+    mc = analysis.monte_carlo
+    fan = {} if mc is None else {f"P{q}": tuple(float(v) for v in mc.fan[i]) for i, q in enumerate(FAN_PERCENTILES)}
+    years = () if mc is None else tuple(range(mc.fan.shape[1]))
+    return Uncertainty(figure, base, rows, years, fan)
 
 
 def sample_columns(analysis: Analysis) -> list[str]:
@@ -53,4 +71,4 @@ def write_samples_csv(path: str | os.PathLike[str], analysis: Analysis) -> None:
     write_csv(path, sample_columns(analysis), sample_rows(analysis))
 
 
-__all__ = ["analysis_to_json", "sample_columns", "sample_rows", "write_samples_csv"]
+__all__ = ["analysis_to_json", "deck_uncertainty", "sample_columns", "sample_rows", "write_samples_csv"]

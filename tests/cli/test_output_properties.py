@@ -73,6 +73,7 @@ def one_line(err: str) -> bool:
 WRITERS = {
     "evaluate --csv": (["evaluate", "{in0}"], "--csv", [], 1, False),
     "sweep --csv": (["sweep", "{in0}", "--vary", "site.pue=1.1:1.3:2"], "--csv", [], 1, False),
+    "uncertainty --csv": (["uncertainty", "{in0}", "--samples", "100"], "--csv", [], 1, False),
     "compare --csv": (["compare", "{in0}", "{in1}"], "--csv", [], 2, False),
     "compare --chart": (["compare", "{in0}", "{in1}", "--csv", "{d}/cmp.csv", "--size", "640x360"], "--chart", [], 2, True),
     "export --out": (["export", "{in0}", "--chart", "power", "--size", "640x360"], "--out", [], 1, True),
@@ -184,7 +185,7 @@ def _hostile_scenario(folder: Path, file_name: str, source: Path, names: dict) -
 
 
 @POSIX
-@pytest.mark.parametrize("command", ["evaluate", "evaluate --csv", "compare", "validate", "sweep"])
+@pytest.mark.parametrize("command", ["evaluate", "evaluate --csv", "compare", "validate", "sweep", "uncertainty"])
 @settings(max_examples=examples(30))
 @given(names=st.dictionaries(st.sampled_from(NAME_PLACES), HOSTILE_TEXT, min_size=1, max_size=5), file_text=HOSTILE_TEXT)
 def test_human_readable_output_escapes_control_characters(command, names, file_text):
@@ -199,6 +200,7 @@ def test_human_readable_output_escapes_control_characters(command, names, file_t
             "compare": ["compare", a, b, "--csv", folder / f"c{file_part}.csv"],
             "validate": ["validate", a],
             "sweep": ["sweep", a, "--vary", "site.pue=1.1:1.2:2", "--csv", folder / f"s{file_part}.csv"],
+            "uncertainty": ["uncertainty", a, "--samples", "100", "--csv", folder / f"u{file_part}.csv"],
         }[command]
         with deadline(60):
             code, out, err = run(*argv)

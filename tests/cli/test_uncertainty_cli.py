@@ -124,3 +124,22 @@ def test_bad_flags_are_refused_with_one_line(capsys, scenario_file, flags, messa
         main(["uncertainty", str(scenario_file), *flags])
     out, err = capsys.readouterr()
     assert exc.value.code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_the_deck_of_a_scenario_carries_its_tornado_and_fan_chart(capsys, scenario_file, tmp_path):
+    import io as _io
+
+    from pptx import Presentation
+
+    deck = tmp_path / "iso.pptx"
+    code, out, err = run(capsys, "export", scenario_file, "--deck", deck)
+    assert code == 0 and err == ""
+    prs = Presentation(_io.BytesIO(deck.read_bytes()))
+    titles = [next((sh.text_frame.text for sh in s.shapes if sh.has_text_frame), "") for s in prs.slides]
+    tornado = next(i for i, t in enumerate(titles) if t.startswith("What moves NPV most"))
+    assert any(t.startswith("Fan chart: Cumulative discounted cash flow") for t in titles)
+    chart = next(sh.chart for sh in prs.slides[tornado].shapes if sh.has_chart)
+    labels = list(chart.plots[0].categories)
+    data = json.loads(run(capsys, "uncertainty", scenario_file, "--json")[1])  # the same analysis, seeded by the file
+    assert labels[0].startswith("DeepSeek-R1 reasoning") and len(labels) == 12
+    assert [b["input"] for b in data["tornado"][:1]] == ["workloads.r1-blackwell.price_decline_per_year"]
