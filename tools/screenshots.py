@@ -67,6 +67,10 @@ def window_views(app, size, out: Path, written: list[Path]) -> None:
         for i, chart in enumerate(("frontier", "revenue", "power", "cashflow", "demand")):
             window.results.tabs.setCurrentIndex(i)
             shoot(app, window, out, f"{tag}-02-{path.stem}-{chart}", written)
+        for tab, chart in ((window.results.tornado, "tornado"), (window.results.histogram, "histogram"), (window.results.fan, "fan")):
+            window.results.tabs.setCurrentWidget(tab)
+            analysed(app, window)
+            shoot(app, window, out, f"{tag}-02-{path.stem}-{chart}", written)
         close(window)
     window = new_window(app, size)
     window.open_file(examples()[0], as_example=True)
@@ -78,7 +82,27 @@ def window_views(app, size, out: Path, written: list[Path]) -> None:
                           ("link", f"{a.fleet_id}/{a.workload_id}")):
         window._select([item_id])
         shoot(app, window, out, f"{tag}-03-inspector-{kind}", written)
+    from factory_app.ui.range_editor import RangeDialog
+
+    window._select(None)
+    window.inspector.show_item("site", "site")
+    dialog = RangeDialog(window.inspector, "site.wacc")
+    dialog.show()
+    shoot(app, dialog, out, f"{tag}-03-range-dialog", written)
+    dialog.close()
     close(window)
+
+
+def analysed(app, window, timeout_s: float = 60.0) -> None:
+    """Wait until the uncertainty analysis of the tab shown has finished (it runs in a worker)."""
+    import time
+
+    end = time.monotonic() + timeout_s
+    controller = window.results.uncertainty
+    while not (controller.complete and not controller.running) and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+    settle(app)
 
 
 def compare_and_dialogs(app, size, out: Path, written: list[Path]) -> None:
@@ -109,6 +133,7 @@ def slides(out: Path, written: list[Path]) -> None:
     from factory_app.factory.evaluation import evaluate_factory
     from factory_app.io.scenario_file import load_scenario
     from factory_app.serving.catalog import default_catalog
+    from factory_app.factory.uncertainty.analysis import analyse
     from factory_app.ui.export import CHART_KINDS, chart_slide, compare_frontier_slide, compare_slide
 
     catalog = default_catalog()
@@ -118,8 +143,9 @@ def slides(out: Path, written: list[Path]) -> None:
         result = evaluate_factory(scenario, catalog)
         curves = frontier_curves(scenario, result, catalog)
         loaded.append((scenario, result, curves))
+        analysis = analyse(scenario, catalog)
         for kind in CHART_KINDS:
-            slide = chart_slide(kind, scenario, result, curves, catalog)
+            slide = chart_slide(kind, scenario, result, curves, catalog, analysis=analysis)
             target = out / f"1920x1080-06-slide-{path.stem}-{kind}.png"
             slide.save(target)
             slide.close()

@@ -101,13 +101,17 @@ def draw_histogram(plot: pg.PlotItem, a: Analysis, key: str, style: ChartStyle, 
     k, unit = _scale(values, key)
     with deferred_layout(legend):
         if len(values):
-            counts, edges = np.histogram(values / k, bins=HISTOGRAM_BINS)
+            # the 0.5th to 99.5th percentile: a long tail of a few samples would squeeze the rest;
+            # the samples beyond are counted in the end bars
+            lo, hi = (float(v) / k for v in np.percentile(values, (0.5, 99.5)))
+            hi = hi if hi > lo else lo + 1e-9
+            counts, edges = np.histogram(np.clip(values / k, lo, hi), bins=HISTOGRAM_BINS, range=(lo, hi))
             share = counts / max(len(mc.totals[key]), 1) * 100.0
             for left, right, s in zip(edges[:-1], edges[1:], share):
                 if s > 0:
                     bar(plot, float(left), 0.0, float(right - left), float(s), SAMPLES, edge="w",
                         tooltip=f"{s:.1f}% of samples between {fmt.metric(key, left * k)} and {fmt.metric(key, right * k)}")
-            legend_swatch(legend, SAMPLES, f"{mc.samples:,} samples")
+            legend_swatch(legend, SAMPLES, f"{mc.samples:,} samples (the outer 1% in the end bars)")
             top = float(share.max(initial=1.0))
         else:
             top = 1.0
@@ -252,7 +256,7 @@ class FanChart(ChartBase):
         self.reset()
         self.setTitle(fan_title(a), size=f"{SCREEN.title_pt}pt")
         unit = draw_fan(self.plotItem, a, SCREEN, self.legend)
-        self.getAxis("left").setLabel(f"Cumulative discounted cash flow ({unit})", **{"font-size": f"{SCREEN.axis_pt}pt"})
+        self.getAxis("left").setLabel(unit, **{"font-size": f"{SCREEN.axis_pt}pt"})  # the title says what: the dock is short
 
 
 __all__ = [

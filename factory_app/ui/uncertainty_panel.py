@@ -11,6 +11,8 @@ worker holds the interpreter only between numpy's array operations, in chunks of
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -44,6 +46,7 @@ class _Job(QObject):
         self.stop = threading.Event()
 
     def run(self) -> None:
+        _lower_priority()
         try:
             result = analyse(self.scenario, self.catalog, progress=lambda d, n: self.progressed.emit(d, n, self.number),
                              cancelled=self.stop.is_set, on_tornado=lambda a: self.tornadoReady.emit(a, self.number), chunk=UI_CHUNK)
@@ -53,6 +56,21 @@ class _Job(QObject):
             self.failed.emit(f"{type(exc).__name__}: {exc}", self.number)
         else:
             self.done.emit(result, self.number)
+
+
+#: Niceness of the worker thread: the window's thread comes first when they compete for a core.
+WORKER_NICE = 10
+
+
+def _lower_priority() -> None:
+    """Run this (worker) thread at a lower priority where the system allows it per thread (Linux:
+    each thread has its own niceness); elsewhere it runs as it is."""
+    if not hasattr(os, "setpriority") or not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+    except OSError:
+        pass
 
 
 class UncertaintyController(QObject):
@@ -220,9 +238,8 @@ class UncertaintyTab(QWidget):
         self.run.setToolTip("Analyse the scenario again")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        for w in (self.figure, self.status):
-            row.addWidget(w)
-        row.addStretch(1)
+        row.addWidget(self.figure)
+        row.addWidget(self.status, 1)  # takes the room left, elided: never widens the row
         for w in (self.bar, self.cancel, self.run):
             row.addWidget(w)
         self.chart = {"tornado": TornadoChart, "histogram": HistogramChart, "fan": FanChart}[kind]()
