@@ -13,6 +13,8 @@ and XDG folders, ``QT_QPA_PLATFORM=offscreen``) on the example scenario *inside 
 5. ``export FILE --chart frontier --out OUT.svg``                   well-formed SVG about the frontier
 6. ``export FILE --deck OUT.pptx --workbook OUT.xlsx``   a zip with slides and native chart parts; a
                                              workbook with the Totals sheet and defined names
+6b. ``uncertainty FILE --json --samples 200 --seed 3``  twice: the same bytes; percentiles in order,
+                                             a tornado sorted by swing (the analysis of issue 15)
 7. ``render FILE --png shot.png``             the whole window offscreen (the UI imports and draws);
                                              Qt must load the svg icon engine from the bundle
 8. ``factory-app`` on an X display            Linux with ``xvfb-run`` only (skipped otherwise): the GUI
@@ -226,6 +228,25 @@ def check_office(r: Runner, example: Path, out_dir: Path) -> tuple[int, int]:
     return sizes[0], sizes[1]
 
 
+def check_uncertainty(r: Runner, example: Path) -> float:
+    """The uncertainty analysis: reproducible bytes, ordered percentiles, a sorted tornado; its NPV P50."""
+    args = ("uncertainty", str(example), "--json", "--samples", "200", "--seed", "3")
+    first = r.run("uncertainty --json", *args).stdout
+    if r.run("uncertainty again", *args).stdout != first:
+        raise SmokeFailure("uncertainty --json: the same seed gave different output")
+    try:
+        data = json.loads(first)
+    except ValueError as exc:
+        raise SmokeFailure(f"uncertainty --json: not JSON ({exc}): {first[:300]!r}") from None
+    npv = data.get("percentiles", {}).get("npv_usd", {})
+    if None in (npv.get("p10"), npv.get("p50"), npv.get("p90")) or not npv["p10"] <= npv["p50"] <= npv["p90"]:
+        raise SmokeFailure(f"uncertainty --json: NPV percentiles out of order or missing: {npv}")
+    swings = [b.get("swing") for b in data.get("tornado", [])]
+    if not swings or swings != sorted(swings, reverse=True) or data.get("samples") != 200:
+        raise SmokeFailure("uncertainty --json: no tornado sorted by swing, or not 200 samples")
+    return float(npv["p50"])
+
+
 def check_render(r: Runner, example: Path, out_dir: Path) -> int:
     out = out_dir / "shot.png"
     proc = r.run("render window", "render", str(example), "--png", str(out), extra_env={"QT_DEBUG_PLUGINS": "1"})
@@ -272,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             png = check_png_chart(runner, example, out_dir)
             svg = check_svg_chart(runner, example, out_dir)
             deck, book = check_office(runner, example, out_dir)
+            npv_p50 = check_uncertainty(runner, example)
             shot = check_render(runner, example, out_dir)
             on_x = check_x_display(runner)
     except SmokeFailure as exc:
@@ -282,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ok  {label:<16} {seconds:6.2f} s")
     print(f"  output tokens/s {totals['output_tokens_per_s']:,.0f}; CSV {rows} rows; chart PNG {png / 1024:.0f} KiB; "
           f"SVG {svg / 1024:.0f} KiB; deck {deck / 1024:.0f} KiB; workbook {book / 1024:.0f} KiB; window PNG {shot / 1024:.0f} KiB")
+    print(f"  uncertainty: NPV P50 {npv_p50 / 1e9:,.2f} B over 200 samples")
     print(f"  on X: {on_x}")
     print(f"smoke test took {time.perf_counter() - started:.1f} s")
     print(f"smoke: {len(runner.timings)} passed, 0 failed")  # the plain closing line CI counts
