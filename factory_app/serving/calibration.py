@@ -111,11 +111,15 @@ PARAM_SPACE: dict[str, tuple[float, float, float]] = {
     "weight_only_efficiency": (0.15, 1.0, 0.5),
     # log-rate per year: 0.18 = 20% faster per year
     "software_trend_per_year": (-0.05, 0.7, 0.18),
+    # HBM passes over each token's activations per layer between the GEMMs: a fused kernel reads
+    # and writes each element once (2 passes); norms, residuals, rotary, gated activation,
+    # quantisation and MoE permutation make a few such kernels per layer
+    "activation_passes": (1.0, 16.0, 4.0),
 }
 _PRIOR_WEIGHT = 0.05
 #: Weight of the worst point's squared log error in the fit (a soft push against outliers).
 MAX_WEIGHT = 0.1
-_LOG_SCALED = ("compute_half_tokens", "step_overhead_ms", "layer_overhead_us", "comm_latency_us")
+_LOG_SCALED = ("compute_half_tokens", "step_overhead_ms", "layer_overhead_us", "comm_latency_us", "activation_passes")
 
 
 def _load_measurements(folder: Path) -> dict[str, dict[str, Any]]:

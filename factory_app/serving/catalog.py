@@ -237,6 +237,10 @@ class Efficiency:
       inner loop, on the vector units, before the tensor cores can use it).
     - ``software_trend_per_year``: yearly log-rate at which the family's serving software gets
       faster; the factors describe the software of ``reference_date`` (YYYY-MM).
+    - ``activation_passes``: HBM passes over each token's activations per layer in the kernels
+      between the GEMMs (norms, residual adds, rotary embedding, the gated activation, the
+      quantisation of GEMM inputs, MoE permutation): bytes = passes x activation elements x 2.
+      0 in files written before the term existed.
     """
 
     mem_efficiency: float
@@ -249,6 +253,7 @@ class Efficiency:
     fp4_efficiency: float = 1.0
     weight_only_efficiency: float = 1.0
     software_trend_per_year: float = 0.0
+    activation_passes: float = 0.0
     reference_date: str = ""
     calibrated: bool = True
     provenance: str = ""
@@ -264,6 +269,7 @@ class Efficiency:
         "fp4_efficiency",
         "weight_only_efficiency",
         "software_trend_per_year",
+        "activation_passes",
     )
 
 
@@ -522,7 +528,7 @@ def _load_models(path: Path) -> dict[str, Model]:
 
 #: Factors that may be zero or negative (a trend), and default values for older files.
 _SIGNED = ("software_trend_per_year",)
-_DEFAULTS = {"fp4_efficiency": 1.0, "weight_only_efficiency": 1.0, "software_trend_per_year": 0.0}
+_DEFAULTS = {"fp4_efficiency": 1.0, "weight_only_efficiency": 1.0, "software_trend_per_year": 0.0, "activation_passes": 0.0}
 
 
 def _efficiency_values(raw: Mapping[str, Any], where: str) -> dict[str, float]:

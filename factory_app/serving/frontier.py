@@ -206,10 +206,15 @@ def chunk_schedule(lay: LayoutArrays, batch: np.ndarray, traffic: Traffic, spec:
     """How prefill mixes into decoding (aggregated serving), per point.
 
     Every iteration finishes ``batch * tau / osl`` requests whose replacement prompts are prefilled
-    in chunks of ``PREFILL_CHUNK_TOKENS``. Each attention group needs ``need`` prompt tokens per
-    iteration on average: when that is less than a chunk, a share ``f = need / chunk`` of a
-    group's iterations carry a chunk, and an iteration is slow when any of the ``dp`` groups
-    carries one (``1 - (1 - f)^dp`` of them); otherwise every iteration carries ``need`` tokens.
+    in chunks of ``PREFILL_CHUNK_TOKENS``: under load prompts queue (the measured admission wait
+    is several iterations), and a group's context phase fills its whole token budget with them.
+    Each attention group needs ``need`` prompt tokens per iteration on average: when that is less
+    than a chunk, a share ``f = need / chunk`` of a group's iterations carry a chunk, and an
+    iteration is slow when any of the ``dp`` groups carries one (``1 - (1 - f)^dp`` of them; the
+    groups schedule their prompts independently and the MoE layers make every group wait for
+    the slowest); otherwise every iteration carries ``need`` tokens. (A prompt-sized unit,
+    ``min(isl, chunk)``, was tried: it halves this interference and the 8xB200 and GB300
+    aggregated DeepSeek-R1 measurements then come out 60% high.)
 
     Returns (share of slow iterations, prompt rows per group in one, groups prefilling in one).
     """
@@ -222,13 +227,50 @@ def chunk_schedule(lay: LayoutArrays, batch: np.ndarray, traffic: Traffic, spec:
     return busy, rows, ranks
 
 
-def kv_transfer_s(d: Deployment, lay: LayoutArrays, isl: float) -> np.ndarray:
+def kv_transfer_s(d: Deployment, lay: LayoutArrays, isl: float, prefill_gpus: float | np.ndarray | None = None) -> np.ndarray:
     """Seconds to move one prompt's KV cache from the prefill pool to a decode replica: over
-    the scale-up links when both pools fit in one domain, else over the scale-out network."""
+    the scale-up links when a prefill worker (``prefill_gpus``, default as many as the replica)
+    and the replica fit in one domain, else over the scale-out network."""
     kv = d.shape.kv_elements_per_token(isl) * d.kv_bytes
     gpus = lay.tp * lay.dp * lay.pp
-    bw = np.where(2 * gpus <= d.domain, d.link_bw, d.scale_out_bw) * gpus
+    worker = gpus if prefill_gpus is None else prefill_gpus
+    bw = np.where(gpus + worker <= d.domain, d.link_bw, d.scale_out_bw) * gpus
     return kv / bw
+
+
+@dataclass(frozen=True, slots=True)
+class PrefillWorker:
+    """The prefill workers of disaggregated serving (xPyD): a layout of their own, inside one
+    scale-up domain, that holds the weights and a full token budget of prompts."""
+
+    gpus: int
+    gpu_seconds_per_prompt: float  # at full load, power cap applied
+    latency_s: float  # one prompt alone: the unloaded part of the time to first token
+    watts_per_gpu: float
+
+
+@lru_cache(maxsize=512)
+def prefill_worker(d: Deployment, isl: float) -> PrefillWorker | None:
+    """Of the layouts inside one scale-up domain that hold the weights and the KV cache of one
+    token budget of prompts per attention group, the one that prefills a prompt of ``isl``
+    tokens in the fewest GPU-seconds (None when none fits: the pool then copies the decode
+    layout). Prefill workers are sized apart from the decode replicas: a wide expert-parallel
+    decode replica is fed by small prefill workers, as xPyD deployments run them."""
+    lay = candidate_layouts(d.shape, d.domain, d.domain)
+    holds = max_batch_per_replica(d, lay.tp, lay.dp, lay.ep, lay.pp, PREFILL_CHUNK_TOKENS, 1.0) >= lay.dp
+    if not holds.any():
+        return None
+    keep = np.flatnonzero(holds)
+    tp, dp, ep, pp = (getattr(lay, f)[keep] for f in ("tp", "dp", "ep", "pp"))
+    c = costs_for(d, tp, dp, ep, pp)
+    n = len(keep)
+    step, _, watts = _capped(d, serving_step(d, c, np.zeros(n), float(isl), float(isl),
+                                             np.full(n, PREFILL_CHUNK_TOKENS), dp))
+    gpus = tp * dp * pp
+    seconds = step.total * gpus * isl / (dp * PREFILL_CHUNK_TOKENS)
+    j = int(np.argmin(seconds))
+    alone = prefill_latency(d, c.take(np.array([j])), float(isl))
+    return PrefillWorker(int(gpus[j]), float(seconds[j]), float(np.asarray(alone).ravel()[0]), float(watts[j]))
 
 
 def accelerator_power_w(d: Deployment, shares: np.ndarray) -> np.ndarray:
@@ -305,11 +347,13 @@ def evaluate_points(
     n = len(batch)
     busy, rows, ranks = chunk_schedule(lay, batch, traffic, spec)
     zeros = np.zeros(n)
+    worker = prefill_worker(d, traffic.isl) if disaggregation else None
     variants = {  # kind of iteration: (batch, prompt rows per group, groups prefilling)
         "decode": (batch, zeros, zeros),
         "chunked": (batch, rows, ranks),  # decode with a prefill chunk
-        "prefill_pool": (zeros, np.full(n, PREFILL_CHUNK_TOKENS), lay.dp),  # full chunks
     }
+    if disaggregation and worker is None:  # no smaller prefill worker: the pool copies the layout
+        variants["prefill_pool"] = (zeros, np.full(n, PREFILL_CHUNK_TOKENS), lay.dp)  # full chunks
     k = len(variants)
     if layout_costs is None:
         first, inverse = unique_layouts(lay.tp, lay.dp, lay.ep, lay.pp)
@@ -336,15 +380,20 @@ def evaluate_points(
     gpus = lay.tp * lay.dp * lay.pp
     alone = prefill_latency(d, costs, traffic.isl)
     tail = d.tail
-    pool, pool_shares, pool_w = _capped(d, step["prefill_pool"])
     # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding, TPOT tail)
     modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), np.zeros(n), alone, tail.tpot_p99_over_mean_aggregated)}
+    pool_w = 0.0
     if disaggregation:
-        pool_seconds = pool.total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
+        if worker is not None:
+            pool_seconds, pool_w = worker.gpu_seconds_per_prompt, worker.watts_per_gpu
+            first = worker.latency_s + kv_transfer_s(d, lay, traffic.isl, worker.gpus)
+        else:
+            pool, _, pool_w = _capped(d, step["prefill_pool"])
+            pool_seconds = pool.total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
+            first = alone + kv_transfer_s(d, lay, traffic.isl)
         requests_per_s = batch * tau / step["decode"].total / traffic.osl
         prefill_gpus = requests_per_s * pool_seconds / PREFILL_POOL_UTILISATION
-        modes["disaggregated"] = (step["decode"], prefill_gpus, alone + kv_transfer_s(d, lay, traffic.isl),
-                                  tail.tpot_p99_over_mean_disaggregated)
+        modes["disaggregated"] = (step["decode"], prefill_gpus, first, tail.tpot_p99_over_mean_disaggregated)
     parts = []
     for mode, (raw_it, prefill_gpus, first_token, tpot_tail) in modes.items():
         it, shares, watts = _capped(d, raw_it)
