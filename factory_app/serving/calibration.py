@@ -64,6 +64,7 @@ class CalibrationPoint:
     power_cap_w: float | None = None
     measured_power_w: float | None = None
     latency_ms: dict[str, float] | None = None  # the run's own mean and p99 TTFT/TPOT
+    output_cv: float = 0.0  # spread of the output length of the dataset (0: fixed lengths)
 
     @property
     def system(self) -> str:
@@ -173,6 +174,7 @@ def load_points(folder: Path | None = None, catalog: Catalog | None = None) -> l
                 power_cap_w=s.get("power_cap_w"),
                 measured_power_w=s.get("measured_system_power_w"),
                 latency_ms=s.get("measured_latency_ms"),
+                output_cv=float(s.get("output_cv", 0.0)),
             )
         )
     return out
@@ -202,6 +204,7 @@ def predict_point(point: CalibrationPoint, catalog: Catalog, use_layout: bool = 
         power_cap_w=point.power_cap_w,
         compute_precision=point.compute_precision,
         evidence=False,
+        output_cv=point.output_cv,
     )
 
 

@@ -49,10 +49,21 @@ class Traffic:
 
     isl: float
     osl: float
+    #: Coefficient of variation of the output length (0: every request generates ``osl`` tokens).
+    output_cv: float = 0.0
 
     def __post_init__(self) -> None:
         if not (self.isl >= 1 and self.osl >= 1):
             raise ValueError("input and output tokens per request must be >= 1")
+        if not 0.0 <= self.output_cv <= 5.0:
+            raise ValueError("the output length's coefficient of variation must be within 0..5")
+
+    @property
+    def decode_context(self) -> float:
+        """Mean context of the requests decoding at any moment: ``isl + osl (1 + cv^2) / 2``. A
+        request is in flight for as long as it generates, so long ones are over-represented
+        (length-biased sampling) and a random one is half-way through its output."""
+        return self.isl + self.osl * (1.0 + self.output_cv**2) / 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +354,7 @@ def evaluate_points(
     """
     spec = speculation or Speculation()
     tau = spec.tokens_per_step
-    ctx = traffic.isl + traffic.osl / 2.0
+    ctx = traffic.decode_context
     n = len(batch)
     busy, rows, ranks = chunk_schedule(lay, batch, traffic, spec)
     zeros = np.zeros(n)

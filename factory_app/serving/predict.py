@@ -379,6 +379,7 @@ def predict(
     power_cap_w: float | None = None,
     compute_precision: str | None = None,
     evidence: bool = True,
+    output_cv: float = 0.0,
 ) -> Prediction:
     """Best operating point of ``gpus`` accelerators serving a model at a service level.
 
@@ -391,7 +392,8 @@ def predict(
     ``power_cap_w`` caps each accelerator's power in W; ``compute_precision`` overrides the GEMM
     format (``precision`` is the weights'); ``speculation`` None lets the search use the model's
     published drafter where it earns more, ``Speculation(0)`` turns it off. ``evidence`` adds
-    the error band and the nearest measurement (the calibration turns it off).
+    the error band and the nearest measurement (the calibration turns it off). ``output_cv`` is
+    the coefficient of variation of the output length (0: every request generates ``osl``).
 
     Raises :class:`~factory_app.serving.catalog.UnknownIdError` for unknown ids,
     :class:`~factory_app.serving.performance.PrecisionNotSupported` for a precision the hardware
@@ -405,7 +407,7 @@ def predict(
     d = deployment_for(cat, platform, model, precision, kv_precision=kv_precision, compute_precision=compute_precision,
                        software=software, power_cap_w=power_cap_w)
     service = service or ServiceLevel()
-    traffic = Traffic(float(isl), float(osl))
+    traffic = Traffic(float(isl), float(osl), float(output_cv))
     notes = []
     if platform.announced:
         notes.append(f"{platform.id} is announced, not shipping: its figures are vendor claims or estimates")
