@@ -237,10 +237,8 @@ class Efficiency:
       inner loop, on the vector units, before the tensor cores can use it).
     - ``software_trend_per_year``: yearly log-rate at which the family's serving software gets
       faster; the factors describe the software of ``reference_date`` (YYYY-MM).
-    - ``activation_passes``: HBM passes over each token's activations per layer in the kernels
-      between the GEMMs (norms, residual adds, rotary embedding, the gated activation, the
-      quantisation of GEMM inputs, MoE permutation): bytes = passes x activation elements x 2.
-      0 in files written before the term existed.
+    - ``activation_passes``: HBM passes over a token's activations per layer between the GEMMs
+      (norms, residuals, rotary, gated activation, quantisation, MoE permutation); 0 in old files.
     """
 
     mem_efficiency: float

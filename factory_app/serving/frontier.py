@@ -371,7 +371,6 @@ def evaluate_points(
         per_layout = costs_for(d, lay.tp[first], lay.dp[first], lay.ep[first], lay.pp[first])
     else:
         per_layout, inverse = layout_costs
-    costs = per_layout.take(inverse)
     steps = serving_step(
         d, per_layout.take(np.tile(inverse, k)),
         np.concatenate([v[0] for v in variants.values()]), ctx, traffic.isl,
@@ -389,7 +388,7 @@ def evaluate_points(
             st = step[name]
             step[name] = StepTime(st.total + draft, st.memory, st.compute, st.communication, st.overhead + draft)
     gpus = lay.tp * lay.dp * lay.pp
-    alone = prefill_latency(d, costs, traffic.isl)
+    alone = np.asarray(prefill_latency(d, per_layout, traffic.isl))[inverse]  # per layout, then per point
     tail = d.tail
     # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding, TPOT tail)
     modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), np.zeros(n), alone, tail.tpot_p99_over_mean_aggregated)}
@@ -405,37 +404,41 @@ def evaluate_points(
         requests_per_s = batch * tau / step["decode"].total / traffic.osl
         prefill_gpus = requests_per_s * pool_seconds / PREFILL_POOL_UTILISATION
         modes["disaggregated"] = (step["decode"], prefill_gpus, first, tail.tpot_p99_over_mean_disaggregated)
-    parts = []
-    for mode, (raw_it, prefill_gpus, first_token, tpot_tail) in modes.items():
-        it, shares, watts = _capped(d, raw_it)
-        t_eff = it.total
-        tps_user = tau / t_eff
-        tpot = t_eff / tau
-        if queued:
-            ttft = first_token + tail.admission_steps * t_eff
-            service = traffic.osl / tps_user + ttft
-            ttft_p99 = ttft * tail.ttft_p99_over_mean + queue_wait_s(batch_limit, batch, service, 0.99)
-            tpot_p99 = tpot * tpot_tail
-        else:
-            ttft = first_token + t_eff
-            ttft_p99, tpot_p99 = ttft, tpot
-        # system watts per GPU: decode GPUs at the iteration's draw, prefill GPUs at the pool's
-        per_gpu_w = (gpus * watts + prefill_gpus * pool_w) / (gpus + prefill_gpus) + d.host_w
-        bound = np.where(batch >= batch_limit, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
-        parts.append(PointArrays(
-            tokens_per_s_per_user=tps_user,
-            tokens_per_s_per_gpu=batch * tps_user / (gpus + prefill_gpus),
-            prefill_gpus=prefill_gpus,
-            disaggregated=np.full(n, mode == "disaggregated"),
-            ttft_s=ttft,
-            ttft_p99_s=ttft_p99,
-            tpot_s=tpot,
-            tpot_p99_s=tpot_p99,
-            time_shares=shares,
-            bound=bound,
-            power_w_per_gpu=per_gpu_w,
-        ))
-    return PointArrays.concatenate(parts)
+    # every mode in one stacked evaluation (aggregated first)
+    m = len(modes)
+    raw = [v[0] for v in modes.values()]
+    it, shares, watts = _capped(d, StepTime(*(np.concatenate([getattr(r, f) for r in raw]) for f in StepTime.__slots__)))
+    prefill_gpus = np.concatenate([np.broadcast_to(v[1], (n,)) for v in modes.values()])
+    first_token = np.concatenate([np.broadcast_to(v[2], (n,)) for v in modes.values()])
+    tpot_tail = np.repeat([v[3] for v in modes.values()], n)
+    batch_m, limit_m, gpus_m = (np.tile(a, m) if m > 1 else a for a in (batch, batch_limit, gpus))
+    t_eff = it.total
+    tps_user = tau / t_eff
+    tpot = t_eff / tau
+    if queued:
+        ttft = first_token + tail.admission_steps * t_eff
+        service = traffic.osl / tps_user + ttft
+        ttft_p99 = ttft * tail.ttft_p99_over_mean + queue_wait_s(limit_m, batch_m, service, 0.99)
+        tpot_p99 = tpot * tpot_tail
+    else:
+        ttft = first_token + t_eff
+        ttft_p99, tpot_p99 = ttft, tpot
+    # system watts per GPU: decode GPUs at the iteration's draw, prefill GPUs at the pool's
+    per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w) / (gpus_m + prefill_gpus) + d.host_w
+    bound = np.where(batch_m >= limit_m, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
+    return PointArrays(
+        tokens_per_s_per_user=tps_user,
+        tokens_per_s_per_gpu=batch_m * tps_user / (gpus_m + prefill_gpus),
+        prefill_gpus=prefill_gpus,
+        disaggregated=np.arange(m * n) >= n,
+        ttft_s=ttft,
+        ttft_p99_s=ttft_p99,
+        tpot_s=tpot,
+        tpot_p99_s=tpot_p99,
+        time_shares=shares,
+        bound=bound,
+        power_w_per_gpu=per_gpu_w,
+    )
 
 
 @lru_cache(maxsize=512)

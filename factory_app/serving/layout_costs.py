@@ -83,11 +83,14 @@ class LayoutCosts:
 
     def take(self, index: np.ndarray) -> "LayoutCosts":
         """The same constants for ``index`` (e.g. each point's layout)."""
-        values = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            values[f.name] = (v[0][index], v[1][index]) if isinstance(v, tuple) else v[index]
-        return LayoutCosts(**values)
+        values = []
+        for name in _COST_FIELDS:
+            v = getattr(self, name)
+            values.append((v[0][index], v[1][index]) if isinstance(v, tuple) else v[index])
+        return LayoutCosts(*values)
+
+
+_COST_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(LayoutCosts))
 
 
 def layout_costs(
