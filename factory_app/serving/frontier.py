@@ -409,6 +409,7 @@ def evaluate_points(
     raw = [v[0] for v in modes.values()]
     it, shares, watts = _capped(d, StepTime(*(np.concatenate([getattr(r, f) for r in raw]) for f in StepTime.__slots__)))
     prefill_gpus = np.concatenate([np.broadcast_to(v[1], (n,)) for v in modes.values()])
+    pool_w = np.concatenate([np.zeros(n)] + [np.broadcast_to(pool_w, (n,))] * (m - 1))  # aggregated: no pool
     first_token = np.concatenate([np.broadcast_to(v[2], (n,)) for v in modes.values()])
     tpot_tail = np.repeat([v[3] for v in modes.values()], n)
     batch_m, limit_m, gpus_m = (np.tile(a, m) if m > 1 else a for a in (batch, batch_limit, gpus))

@@ -82,3 +82,13 @@ def test_latency_limited_answers_are_refined_between_grid_batches():
     """The answer meets its limit and sits close to it (the grid alone leaves up to 1.6x of slack)."""
     r = predict("b200", 8, "llama-3.3-70b", "fp4", 1000, 1000, ServiceLevel(max_tpot_ms=30), evidence=False)
     assert r.feasible and r.tpot_p99_ms <= 30.0 and r.tpot_p99_ms > 30.0 / 1.25
+
+
+def test_a_model_too_large_for_a_prefill_worker_in_one_domain_still_disaggregates():
+    """DeepSeek-R1 at bf16 does not fit one 8-GPU H100 board: its prefill pool copies the decode layout."""
+    d = _deployment("h100", "deepseek-r1", "bf16")
+    assert prefill_worker(d, 1000.0) is None
+    from factory_app.serving.frontier import compute_frontier
+
+    f = compute_frontier(d, Traffic(1000, 1000), 32)
+    assert not f.empty and f.disaggregated.any() and np.isfinite(f.power_w_per_gpu).all()
