@@ -11,9 +11,11 @@ and XDG folders, ``QT_QPA_PLATFORM=offscreen``) on the example scenario *inside 
 3. ``evaluate FILE --csv OUT.csv``            header columns, a total row, app_version
 4. ``export FILE --chart frontier --out OUT.png --size 1280x720``   PNG signature, IHDR 1280x720
 5. ``export FILE --chart frontier --out OUT.svg``                   well-formed SVG about the frontier
-6. ``render FILE --png shot.png``             the whole window offscreen (the UI imports and draws);
+6. ``export FILE --deck OUT.pptx --workbook OUT.xlsx``   a zip with slides and native chart parts; a
+                                             workbook with the Totals sheet and defined names
+7. ``render FILE --png shot.png``             the whole window offscreen (the UI imports and draws);
                                              Qt must load the svg icon engine from the bundle
-7. ``factory-app`` on an X display            Linux with ``xvfb-run`` only (skipped otherwise): the GUI
+8. ``factory-app`` on an X display            Linux with ``xvfb-run`` only (skipped otherwise): the GUI
                                              as a user starts it, on the bundle's xcb plugin, until the
                                              window is shown (``FACTORY_APP_EXIT_AFTER_SHOW=1``)
 
@@ -199,6 +201,31 @@ def check_svg_chart(r: Runner, example: Path, out_dir: Path) -> int:
     return len(data)
 
 
+def check_office(r: Runner, example: Path, out_dir: Path) -> tuple[int, int]:
+    """The deck and the workbook: zip files whose parts say they are what they claim to be."""
+    import zipfile
+
+    deck, book = out_dir / "deck.pptx", out_dir / "book.xlsx"
+    r.run("export deck+xlsx", "export", str(example), "--deck", str(deck), "--workbook", str(book))
+    sizes = []
+    for path, must in ((deck, ("ppt/presentation.xml", "ppt/slides/slide5.xml", "ppt/charts/chart1.xml")),
+                       (book, ("xl/workbook.xml", "xl/worksheets/sheet1.xml"))):
+        data = existing(path, f"export {path.suffix}", min_bytes=5_000)
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+                workbook_xml = z.read("xl/workbook.xml").decode("utf-8") if path == book else ""
+        except zipfile.BadZipFile:
+            raise SmokeFailure(f"export {path.suffix}: not a zip file") from None
+        missing = [m for m in must if m not in names]
+        if missing:
+            raise SmokeFailure(f"export {path.suffix}: missing {', '.join(missing)}")
+        if path == book and not all(k in workbook_xml for k in ('name="Totals"', 'name="npv_usd"', 'name="electricity_usd_per_kwh"')):
+            raise SmokeFailure("export .xlsx: no Totals sheet or defined names")
+        sizes.append(len(data))
+    return sizes[0], sizes[1]
+
+
 def check_render(r: Runner, example: Path, out_dir: Path) -> int:
     out = out_dir / "shot.png"
     proc = r.run("render window", "render", str(example), "--png", str(out), extra_env={"QT_DEBUG_PLUGINS": "1"})
@@ -244,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = check_csv(runner, example, out_dir, version, totals)
             png = check_png_chart(runner, example, out_dir)
             svg = check_svg_chart(runner, example, out_dir)
+            deck, book = check_office(runner, example, out_dir)
             shot = check_render(runner, example, out_dir)
             on_x = check_x_display(runner)
     except SmokeFailure as exc:
@@ -253,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, seconds in runner.timings:
         print(f"  ok  {label:<16} {seconds:6.2f} s")
     print(f"  output tokens/s {totals['output_tokens_per_s']:,.0f}; CSV {rows} rows; chart PNG {png / 1024:.0f} KiB; "
-          f"SVG {svg / 1024:.0f} KiB; window PNG {shot / 1024:.0f} KiB")
+          f"SVG {svg / 1024:.0f} KiB; deck {deck / 1024:.0f} KiB; workbook {book / 1024:.0f} KiB; window PNG {shot / 1024:.0f} KiB")
     print(f"  on X: {on_x}")
     print(f"smoke test took {time.perf_counter() - started:.1f} s")
     print(f"smoke: {len(runner.timings)} passed, 0 failed")  # the plain closing line CI counts

@@ -178,3 +178,38 @@ def write(folder: Path, name: str, data: bytes | str) -> Path:
     path = folder / name
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
+
+
+# -- bounded time -----------------------------------------------------------------------------------
+
+
+class TookTooLong(AssertionError):
+    """A call that should end in bounded time did not (it would have hung)."""
+
+
+class deadline:  # noqa: N801 - used as a context manager: ``with deadline(10): ...``
+    """Fail with :class:`TookTooLong` if the block runs longer than ``seconds`` (POSIX: SIGALRM
+    interrupts even a blocking ``open`` of a pipe; elsewhere the block just runs)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> "deadline":
+        import signal
+        import threading
+
+        self._armed = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        if self._armed:
+            def expired(_signum, _frame):
+                raise TookTooLong(f"still running after {self.seconds:g} s")
+
+            self._previous = signal.signal(signal.SIGALRM, expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._armed:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from factory_app.cli.common import print_json
+from factory_app.cli.common import print_json, print_lines
 from factory_app.serving.architecture import model_shape
 from factory_app.serving.catalog import Catalog, Figure, Model, Platform, default_catalog
 
@@ -118,5 +118,5 @@ def run(args: argparse.Namespace) -> int:
         s = model_shape(m)
         feats = ", ".join(x for x in ("MoE" if m.moe else "", "MLA" if m.mla else "", "sliding window" if m.sliding_window else "") if x) or "dense"
         out.append(f"  {m.id:17s} {s.total_params / 1e9:8.1f} {s.active_params / 1e9:8.1f} {m.layers:6d} {m.max_context_tokens:8d}  {feats}")
-    sys.stdout.write("\n".join(out) + "\n")
+    print_lines("\n".join(out))
     return 0

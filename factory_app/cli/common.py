@@ -8,7 +8,8 @@ import math
 import sys
 from typing import Any, Callable
 
-from factory_app.io.messages import one_line
+from factory_app.io.messages import one_line, printable
+from factory_app.io.results_json import plain_numbers
 
 
 class CliError(Exception):
@@ -49,9 +50,25 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def dump_json(obj: Any) -> str:
-    """JSON with no NaN or infinity: a non-finite number is a bug, never output."""
-    return json.dumps(obj, indent=2, allow_nan=False, ensure_ascii=False)
+    """JSON with no NaN or infinity (a non-finite number is a bug, never output), no ``-0.0`` and
+    counts as integers. Text UTF-8 cannot hold (a lone surrogate) is written as its JSON escape."""
+    obj = plain_numbers(obj)
+    text = json.dumps(obj, indent=2, allow_nan=False, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj, indent=2, allow_nan=False, ensure_ascii=True)
+    return text
 
 
 def print_json(obj: Any) -> None:
     sys.stdout.write(dump_json(obj) + "\n")
+
+
+def print_lines(text: str) -> None:
+    """Human-readable output: each line of ``text`` (split at ``\\n`` only) printable, so control
+    characters and other line separators in names are escaped, never passed to the terminal."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    sys.stdout.write("".join(printable(line) + "\n" for line in lines))

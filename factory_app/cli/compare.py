@@ -1,17 +1,20 @@
-"""``factory-app compare A.json B.json [...] [--baseline A.json] --csv OUT.csv [--chart OUT]``."""
+"""``factory-app compare A.json B.json [...] [--baseline A.json] --csv OUT.csv [--chart OUT] [--deck OUT.pptx] [--workbook OUT.xlsx]``."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from factory_app.cli.common import CliError
-from factory_app.cli.export import check_out
+from factory_app.cli.export import check_file, check_out, save_slide, write_office
+from factory_app.cli.outputs import check_outputs, same_file, write_failed, write_stdout
 from factory_app.cli.render import _size
-from factory_app.cli.scenario_args import read_scenario, write_failed
-from factory_app.io.messages import one_line
-from factory_app.io.compare_table import MAX_SCENARIOS, CompareEntry, compare, write_compare_csv
+from factory_app.cli.scenario_args import read_scenario
+from factory_app.io.messages import one_line, printable
+from factory_app.io.compare_table import COLUMNS, MAX_SCENARIOS, CompareEntry, compare, compare_csv_rows, write_compare_csv
+from factory_app.io.csv_export import csv_bytes, csv_text
 
 #: The totals the text table shows (the CSV has them all)
 SHOWN = ("output_tokens_per_s", "tokens_per_s_per_mw", "revenue_usd_per_year", "revenue_usd_per_watt_year",
@@ -25,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", required=True, help="write the comparison table here (columns in docs/file-format.md)")
     p.add_argument("--chart", help="also write a comparison chart (.png, .svg or .pdf)")
     p.add_argument("--size", type=_size, default=(1920, 1080), help="chart size WIDTHxHEIGHT (default 1920x1080)")
+    p.add_argument("--deck", help="also write a PowerPoint deck: each scenario's headline figures, one slide per compared pair (.pptx)")
+    p.add_argument("--workbook", help="also write the baseline's Excel workbook with live formulas (.xlsx)")
     p.set_defaults(run=run)
 
 
@@ -36,11 +41,15 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"compare takes 2 to {MAX_SCENARIOS} scenario files, got {len(args.files)}", 2)
     baseline = 0
     if args.baseline:
-        matches = [i for i, f in enumerate(args.files) if Path(f).resolve() == Path(args.baseline).resolve()]
+        matches = [i for i, f in enumerate(args.files) if same_file(f, args.baseline)]
         if not matches:
-            raise CliError(f"--baseline: {args.baseline} is not one of the compared files", 2)
+            raise CliError(f"--baseline: {printable(args.baseline)} is not one of the compared files", 2)
         baseline = matches[0]
-    chart = check_out(args.chart) if args.chart else None
+    chart = check_out(args.chart, "--chart") if args.chart else None
+    check_file("--deck", args.deck, ".pptx")
+    check_file("--workbook", args.workbook, ".xlsx")
+    outputs = check_outputs(args.files, [("--csv", args.csv), ("--chart", args.chart), ("--deck", args.deck),
+                                         ("--workbook", args.workbook)])
     catalog = default_catalog()
     scenarios = [read_scenario(f, catalog) for f in args.files]
     names = [s.name or Path(f).stem for s, f in zip(scenarios, args.files)]
@@ -48,26 +57,26 @@ def run(args: argparse.Namespace) -> int:
         names = [f"{n} ({Path(f).name})" for n, f in zip(names, args.files)]
     results = [evaluate_factory(s, catalog) for s in scenarios]
     entries = [CompareEntry(n, f, r) for n, f, r in zip(names, args.files, results)]
-    try:
-        write_compare_csv(args.csv, entries, baseline)
-    except OSError as exc:
-        raise write_failed(args.csv, exc) from None
-    _print_table(entries, baseline)
-    if chart is not None:
-        import os
-
+    csv_out = outputs.get("--csv")
+    if csv_out.to_stdout:
+        write_stdout(csv_bytes(csv_text(COLUMNS, compare_csv_rows(entries, baseline))))
+    else:
+        try:
+            write_compare_csv(csv_out.path, entries, baseline)
+        except (OSError, UnicodeError) as exc:
+            raise write_failed(csv_out, exc) from None
+    if not outputs.quiet:
+        _print_table(entries, baseline)
+    chart_out = outputs.get("--chart")
+    if chart is not None and chart_out is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from factory_app.ui.export import ExportError, compare_slide
+        from factory_app.ui.export import compare_slide
 
         slide = compare_slide([(e.name, s, e.result) for e, s in zip(entries, scenarios)], catalog, args.size)
-        try:
-            slide.save(chart)
-        except ExportError as exc:
-            raise CliError(str(exc), 1) from None
-        finally:
-            slide.close()
-        print(f"wrote {chart}")
-    print(f"wrote {args.csv}")
+        save_slide(slide, chart, chart_out)
+        outputs.say(f"wrote {chart}")
+    write_office(outputs, [(e.name, s, e.result) for e, s in zip(entries, scenarios)], catalog, baseline)
+    outputs.say(f"wrote {csv_out.path}")
     return 0
 
 
@@ -89,4 +98,5 @@ def _print_table(entries: list[CompareEntry], baseline: int) -> None:
                 text += f" ({fmt.difference(r.metric, c.difference, c.difference_pct)})"
             cells.append(f"  {text:>{w}}")
         lines.append(f"{METRICS[r.metric].label:<{width}}" + "".join(cells))
-    sys.stdout.write("\n".join(lines) + f"\n(baseline: {one_line(entries[baseline].name, 80)}; changes against it in brackets)\n")
+    lines.append(f"(baseline: {one_line(entries[baseline].name, 80)}; changes against it in brackets)")
+    sys.stdout.write("".join(printable(line) + "\n" for line in lines))

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
 from factory_app.cli.common import CliError, print_json
-from factory_app.cli.scenario_args import FileProblem, read_scenario, report_file_problem, write_failed
+from factory_app.cli.outputs import check_outputs, write_failed, write_stdout
+from factory_app.cli.scenario_args import FileProblem, read_scenario, report_file_problem
 from factory_app.serving.catalog import default_catalog
 from factory_app.factory.evaluation import evaluate_factory
 from factory_app.factory.results import REPORT_YEAR, REPORT_YEAR_TEXT, FactoryResult
 from factory_app.io import number_format as fmt
-from factory_app.io.csv_export import write_results_csv
+from factory_app.io.csv_export import csv_bytes, results_csv_text, write_results_csv
+from factory_app.io.messages import printable
+from factory_app.io.number_format import nonnegative_zero, num, signed
 from factory_app.io.results_json import fleet_figures, result_to_json
 from factory_app.scenario.model import Scenario
 
@@ -35,30 +36,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return Path(a).resolve() == Path(b).resolve()
-
-
 def run(args: argparse.Namespace) -> int:
     catalog = default_catalog()
     try:
         scenario = read_scenario(args.file, catalog)
     except FileProblem as exc:
         return report_file_problem(exc)
-    if args.csv and _same_file(args.csv, args.file):
-        raise CliError(f"--csv {args.csv} would overwrite the scenario file", 2)
+    outputs = check_outputs([args.file], [("--csv", args.csv)], stdout_used_by="--json" if args.json else None)
     result = evaluate_factory(scenario, catalog, optimise=True if args.optimise else None)
-    if args.csv:
+    csv_out = outputs.get("--csv")
+    if csv_out is not None and csv_out.to_stdout:  # the CSV is the whole of standard output
+        write_stdout(csv_bytes(results_csv_text(scenario, result, catalog)))
+    elif csv_out is not None:
         try:
-            write_results_csv(args.csv, scenario, result, catalog)
-        except OSError as exc:
-            raise write_failed(args.csv, exc) from None
+            write_results_csv(csv_out.path, scenario, result, catalog)
+        except (OSError, UnicodeError) as exc:
+            raise write_failed(csv_out, exc) from None
     if args.json:
         print_json(result_to_json(scenario, result))
-    else:
+    elif not outputs.quiet:
         sys.stdout.write(format_summary(scenario, result))
     if result.totals["output_tokens_per_s"] <= 0:
         if args.json:
@@ -68,72 +64,83 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _money(usd: float) -> str:
-    sign = "-" if usd < 0 else ""
+    usd = nonnegative_zero(usd)
     for scale, suffix in ((1e9, " B"), (1e6, " M"), (1e3, " k")):
         if abs(usd) >= scale:
-            return f"{sign}${abs(usd) / scale:,.2f}{suffix}"
-    return f"{sign}${abs(usd):,.2f}"
+            return signed(f"${abs(usd) / scale:,.2f}{suffix}", usd)
+    return signed(f"${abs(usd):,.2f}", usd)
+
+
+def _usd(value: float, spec: str) -> str:
+    """'$1,234.56' (with a minus sign when negative, never '-$0.00')."""
+    return signed(f"${num(abs(value), spec)}", value)
 
 
 def _rate(tps: float) -> str:
-    return f"{tps / 1e6:,.2f} M" if tps >= 1e6 else f"{tps:,.0f}"
+    return f"{tps / 1e6:,.2f} M" if tps >= 1e6 else num(tps, ",.0f")
 
 
-def _cash_flow_table(r: FactoryResult) -> str:
+def _cash_flow_table(r: FactoryResult) -> list[str]:
     head = f"  {'year':>4}  {'capex':>11}  {'revenue':>11}  {'opex':>11}  {'residual':>11}  {'cash flow':>11}  {'discounted':>11}  {'cumulative':>11}  {'utilisation':>11}"
     rows = [head]
     for y in r.life_cycle.years:
         cells = (y.capex_usd, y.revenue_usd, y.opex_usd, y.residual_value_usd, y.cash_flow_usd, y.discounted_usd, y.cumulative_discounted_usd)
-        rows.append(f"  {y.year:>4}  " + "  ".join(f"{_money(v):>11}" for v in cells) + f"  {y.utilisation:>11.1%}")
-    return "\n".join(rows)
+        rows.append(f"  {y.year:>4}  " + "  ".join(f"{_money(v):>11}" for v in cells) + f"  {num(y.utilisation, '>11.1%')}")
+    return rows
+
+
+def _total_rows(scenario: Scenario, r: FactoryResult) -> list[tuple[str, str]]:
+    t = r.totals
+    return [
+        ("accelerators", num(t["accelerators"], ",.0f")),
+        ("output tokens/s (sold)", f"{_rate(t['output_tokens_per_s'])}  (capacity {_rate(t['output_capacity_tokens_per_s'])}, utilisation {num(t['utilisation'], '.1%')})"),
+        ("input tokens/s", _rate(t["input_tokens_per_s"])),
+        ("tokens/s per MW (facility)", num(t["tokens_per_s_per_mw"], ",.0f")),
+        ("revenue per year", _money(t["revenue_usd_per_year"])),
+        ("cost per year", _money(t["cost_usd_per_year"]) + "  (" + ", ".join(f"{k.replace('_', ' ')} {_money(v)}" for k, v in r.cost_breakdown.items()) + ")"),
+        ("profit per year", f"{_money(t['profit_usd_per_year'])}  (margin {num(t['margin'], '.1%')})"),
+        ("revenue per watt-year", _usd(t["revenue_usd_per_watt_year"], ",.2f")),
+        ("cost per million tokens", _usd(t["cost_usd_per_million_tokens"], ",.3f")),
+        ("joules per token", num(t["joules_per_token"], ",.3f")),
+        ("cost per accelerator-hour", f"{_usd(t['cost_usd_per_accelerator_hour'], ',.2f')}  (of which cost of capital {_money(t['cost_of_capital_usd_per_year'])} a year)"),
+        ("capex", _money(t["capex_usd"])),
+        ("payback (undiscounted)", f"{num(t['payback_years'], ',.2f')} years" if t["payback_years"] > 0 else "never"),
+        (f"NPV over {scenario.site.horizon_years} years", _money(t["npv_usd"])),
+        ("IRR", fmt.metric("irr", t["irr"])),
+        ("discounted payback", fmt.metric("discounted_payback_years", t["discounted_payback_years"])),
+    ]
 
 
 def format_summary(scenario: Scenario, r: FactoryResult) -> str:
-    """A readable summary: totals, fleets, operating points, workloads, warnings."""
+    """A readable summary: totals, fleets, operating points, workloads, cash flows, warnings. Every
+    line is printable (names cannot carry control characters to the terminal) and no number reads -0."""
     t = r.totals
     site = scenario.site
     lines = [
         f"{scenario.name}",
-        f"  site: {site.facility_power_mw:,.1f} MW at PUE {site.pue:g} -> {t['accelerator_power_mw']:,.1f} MW for accelerators; "
-        f"{t['facility_power_used_mw']:,.1f} MW at full load, {t['facility_power_mean_mw']:,.1f} MW on average",
-        f"  finance: WACC {site.wacc:.1%}, {site.horizon_years}-year horizon; the totals below are {REPORT_YEAR_TEXT}",
+        f"  site: {num(site.facility_power_mw, ',.1f')} MW at PUE {num(site.pue, 'g')} -> {num(t['accelerator_power_mw'], ',.1f')} MW for accelerators; "
+        f"{num(t['facility_power_used_mw'], ',.1f')} MW at full load, {num(t['facility_power_mean_mw'], ',.1f')} MW on average",
+        f"  finance: WACC {num(site.wacc, '.1%')}, {site.horizon_years}-year horizon; the totals below are {REPORT_YEAR_TEXT}",
         "",
         f"Totals (year {REPORT_YEAR})",
     ]
-    rows = [
-        ("accelerators", f"{t['accelerators']:,.0f}"),
-        ("output tokens/s (sold)", f"{_rate(t['output_tokens_per_s'])}  (capacity {_rate(t['output_capacity_tokens_per_s'])}, utilisation {t['utilisation']:.1%})"),
-        ("input tokens/s", _rate(t["input_tokens_per_s"])),
-        ("tokens/s per MW (facility)", f"{t['tokens_per_s_per_mw']:,.0f}"),
-        ("revenue per year", _money(t["revenue_usd_per_year"])),
-        ("cost per year", _money(t["cost_usd_per_year"]) + "  (" + ", ".join(f"{k.replace('_', ' ')} {_money(v)}" for k, v in r.cost_breakdown.items()) + ")"),
-        ("profit per year", f"{_money(t['profit_usd_per_year'])}  (margin {t['margin']:.1%})"),
-        ("revenue per watt-year", f"${t['revenue_usd_per_watt_year']:,.2f}"),
-        ("cost per million tokens", f"${t['cost_usd_per_million_tokens']:,.3f}"),
-        ("joules per token", f"{t['joules_per_token']:,.3f}"),
-        ("cost per accelerator-hour", f"${t['cost_usd_per_accelerator_hour']:,.2f}  (of which cost of capital {_money(t['cost_of_capital_usd_per_year'])} a year)"),
-        ("capex", _money(t["capex_usd"])),
-        ("payback (undiscounted)", f"{t['payback_years']:,.2f} years" if t["payback_years"] > 0 else "never"),
-        (f"NPV over {site.horizon_years} years", _money(t["npv_usd"])),
-        ("IRR", fmt.metric("irr", t["irr"])),
-        ("discounted payback", fmt.metric("discounted_payback_years", t["discounted_payback_years"])),
-    ]
+    rows = _total_rows(scenario, r)
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k:<{width}}  {v}" for k, v in rows]
     lines += ["", "Fleets"]
     for f in r.fleets:
         fig = fleet_figures(f)
         lines.append(
-            f"  {f.fleet_id} ({f.platform}): {f.accelerators:,} accelerators, {f.facility_power_mw:,.1f} MW, "
-            f"{_rate(f.output_tokens_per_s)} tokens/s, {fig['tokens_per_s_per_mw']:,.0f} tokens/s per MW, "
-            f"revenue {_money(f.revenue_usd_per_year)}, cost {_money(f.cost_usd_per_year)} (${fig['cost_usd_per_accelerator_hour']:,.2f} "
-            f"per accelerator-hour), margin {fig['margin']:.1%}"
+            f"  {f.fleet_id} ({f.platform}): {f.accelerators:,} accelerators, {num(f.facility_power_mw, ',.1f')} MW, "
+            f"{_rate(f.output_tokens_per_s)} tokens/s, {num(fig['tokens_per_s_per_mw'], ',.0f')} tokens/s per MW, "
+            f"revenue {_money(f.revenue_usd_per_year)}, cost {_money(f.cost_usd_per_year)} ({_usd(fig['cost_usd_per_accelerator_hour'], ',.2f')} "
+            f"per accelerator-hour), margin {num(fig['margin'], '.1%')}"
         )
         for op in f.operating_points:
             if op.feasible:
                 lines.append(
-                    f"    -> {op.workload_id}: {op.accelerators:,} accelerators, {op.layout}; {op.tokens_per_s_per_user:,.1f} tokens/s "
-                    f"per user, TTFT p99 {op.ttft_p99_ms:,.0f} ms; sells {_rate(op.output_tokens_per_s)} of {_rate(op.output_capacity_tokens_per_s)} "
+                    f"    -> {op.workload_id}: {op.accelerators:,} accelerators, {op.layout}; {num(op.tokens_per_s_per_user, ',.1f')} tokens/s "
+                    f"per user, TTFT p99 {num(op.ttft_p99_ms, ',.0f')} ms; sells {_rate(op.output_tokens_per_s)} of {_rate(op.output_capacity_tokens_per_s)} "
                     f"tokens/s; bound: {op.bound}"
                 )
             else:
@@ -145,13 +152,13 @@ def format_summary(scenario: Scenario, r: FactoryResult) -> str:
         extra = f" ({w.reason})" if w.reason else (f", bound: {w.bound}" if w.bound else "")
         lines.append(
             f"  {w.workload_id}: {_rate(w.output_tokens_per_s)} tokens/s sold of {_rate(w.output_capacity_tokens_per_s)}{cap}, "
-            f"revenue {_money(w.revenue_usd_per_year)}, utilisation {w.utilisation:.1%}{extra}"
+            f"revenue {_money(w.revenue_usd_per_year)}, utilisation {num(w.utilisation, '.1%')}{extra}"
         )
-    lines += ["", "Cash flows (USD; year 0 is the build)", _cash_flow_table(r)]
+    lines += ["", "Cash flows (USD; year 0 is the build)", *_cash_flow_table(r)]
     if r.life_cycle.events:
         lines += ["  " + "; ".join(r.life_cycle.events)]
     if r.optimised:
         lines += ["", f"Optimiser: {r.optimiser_note}"]
     if r.warnings:
         lines += ["", "Warnings"] + [f"  - {w}" for w in r.warnings]
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line) + "\n" for line in lines)

@@ -1,8 +1,9 @@
 """``factory-app``: the desktop app with no arguments (or a file), headless commands otherwise.
 
 Every command exits 0 on success, 1 when the answer is "not feasible" or a target is missed, 2 on
-bad input (unknown id, bad argument, bad file), and never prints a traceback: an unexpected
-failure is one line on stderr and exit code 70.
+bad input (unknown id, bad argument, bad file, an output that would overwrite an input), 73 when an
+output cannot be written (:data:`~factory_app.cli.outputs.WRITE_FAILED`), and never prints a
+traceback: an unexpected failure is one line on stderr and exit code 70 (docs/cli.md).
 """
 
 from __future__ import annotations
@@ -56,12 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _gui(None)
     if len(argv) == 1 and argv[0] not in COMMANDS and (argv[0].endswith(".json") or os.path.isfile(argv[0])):
         return _gui(argv[0])
-    parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
-        return 2
     try:
+        parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
+        args = parser.parse_args(argv)
+        if not hasattr(args, "run"):
+            parser.print_help()
+            return 2
         return int(args.run(args) or 0)
     except UnknownIdError as exc:
         print(one_line(f"factory-app: {exc}"), file=sys.stderr)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from factory_app.cli.common import CliError, number, print_json
+from factory_app.cli.common import CliError, number, print_json, print_lines
 from factory_app.serving.catalog import default_catalog
 from factory_app.serving.frontier import Speculation
 from factory_app.serving.performance import PrecisionNotSupported
@@ -107,9 +106,9 @@ def run(args: argparse.Namespace) -> int:
         print_json(result.to_json())
         return 0 if result.feasible else 1
     if not result.feasible:  # the question on stdout, the reason once, on stderr
-        sys.stdout.write(format_prediction(result).splitlines(keepends=True)[0])
+        print_lines(format_prediction(result).splitlines(keepends=True)[0])
         raise CliError(f"not feasible: {result.reason}", 1)
-    sys.stdout.write(format_prediction(result))
+    print_lines(format_prediction(result))
     return 0
 
 

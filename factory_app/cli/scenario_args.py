@@ -36,7 +36,3 @@ def report_file_problem(exc: FileProblem) -> int:
     print(str(exc), file=sys.stderr)
     return exc.code
 
-
-def write_failed(path: str, exc: OSError) -> CliError:
-    """A CSV that could not be written: one line, exit code 2."""
-    return CliError(f"cannot write {path}: {exc.strerror or exc}", 2)

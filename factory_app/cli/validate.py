@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from factory_app.cli.common import print_lines
+from factory_app.io.number_format import num
 from factory_app.cli.scenario_args import FileProblem, read_scenario, report_file_problem
 from factory_app.serving.catalog import default_catalog
 
@@ -25,8 +27,8 @@ def run(args: argparse.Namespace) -> int:
         s = read_scenario(args.file, default_catalog())
     except FileProblem as exc:
         return report_file_problem(exc)
-    print(
+    print_lines(
         f"{Path(args.file).name}: valid ({len(s.fleets)} fleets, {len(s.workloads)} workloads, "
-        f"{len(s.assignments)} assignments, {s.site.facility_power_mw:g} MW)"
+        f"{len(s.assignments)} assignments, {num(s.site.facility_power_mw, 'g')} MW)"
     )
     return 0

@@ -53,9 +53,10 @@ def frontier_curves(scenario: Scenario, result: FactoryResult | None = None, cat
         platform = cat.platforms.get(fleet.platform)
         if platform is None:
             continue
-        # facility watts one accelerator costs: its all-in watts through the site's power chain
-        watts = site.facility_power_for(platform.all_in_w.value)
-        curve = _pair_curve(cat, fleet.platform, work.model, work.precision, work.isl, work.osl, work.max_ttft_ms is not None, watts)
+        # facility watts one accelerator costs: its provisioned watts through the site's power chain
+        watts = site.facility_power_for(platform.provisioned_w(fleet.power_cap_w))
+        curve = _pair_curve(cat, fleet.platform, work.model, work.precision, work.isl, work.osl, work.max_ttft_ms is not None,
+                            watts, scenario.software_for(fleet), fleet.power_cap_w)
         if curve is None:
             continue
         users, per_mw, low, high = curve
@@ -72,14 +73,16 @@ _curves: CatalogMemo[tuple[np.ndarray, ...] | None] = CatalogMemo(4096)
 
 
 def _pair_curve(
-    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float
+    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float,
+    software: str | None = None, power_cap_w: float | None = None,
 ) -> tuple[np.ndarray, ...] | None:
     """The Pareto curve of one platform x workload shape in facility terms (tokens/s per user,
     tokens/s per MW with its error band, ``facility_w`` facility watts per accelerator), or None when the
     platform cannot serve it. Remembered like the engine's answers: an edit recomputes only the
     curves whose inputs changed."""
-    key = (platform_id, model_id, precision, int(isl), int(osl), queued, float(facility_w))
-    return _curves.get(cat, key, lambda: _compute_pair_curve(cat, platform_id, model_id, precision, isl, osl, queued, facility_w))
+    key = (platform_id, model_id, precision, int(isl), int(osl), queued, float(facility_w), software, power_cap_w)
+    return _curves.get(cat, key, lambda: _compute_pair_curve(cat, platform_id, model_id, precision, isl, osl, queued, facility_w,
+                                                             software, power_cap_w))
 
 
 def clear_curve_cache() -> None:
@@ -88,7 +91,8 @@ def clear_curve_cache() -> None:
 
 
 def _compute_pair_curve(
-    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float
+    cat: Catalog, platform_id: str, model_id: str, precision: str, isl: int, osl: int, queued: bool, facility_w: float,
+    software: str | None, power_cap_w: float | None,
 ) -> tuple[np.ndarray, ...] | None:
     """(tokens/s per user, tokens/s per MW, its low and high band) of the pair's Pareto curve,
     searched as predict searches (drafters included), or None when the platform cannot serve it."""
@@ -97,7 +101,8 @@ def _compute_pair_curve(
     if platform is None or model is None or isl + osl > model.max_context_tokens:
         return None
     try:
-        f = frontier_with_band(platform_id, model_id, precision, isl, osl, catalog=cat, queued=queued)
+        f = frontier_with_band(platform_id, model_id, precision, isl, osl, catalog=cat, queued=queued, software=software,
+                               power_cap_w=power_cap_w)
     except (PrecisionNotSupported, ValueError):
         return None
     if len(f) == 0:

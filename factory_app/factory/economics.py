@@ -101,7 +101,7 @@ def accelerator_cost_usd_per_year(platform: Platform, fleet: Fleet, site: Site) 
     """The yearly cost one more accelerator adds: its capital charge (depreciation and financing,
     network included) plus the energy it draws at full load (facility costs are fixed by the
     power budget and do not change)."""
-    facility_mw = site.facility_power_for(platform.all_in_w.value / 1e6)
+    facility_mw = site.facility_power_for(platform.provisioned_w(fleet.power_cap_w) / 1e6)
     capex = it_capex_per_accelerator_usd(accelerator_price_usd(fleet, platform), site)
     depreciation, financing = capital_usd_per_year(capex, fleet.residual_value_share, fleet.life_years, site.wacc)
     return depreciation + financing + energy_usd_per_year(facility_mw, site.electricity_usd_per_kwh)

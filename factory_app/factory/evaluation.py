@@ -65,6 +65,15 @@ def optimise_factory(scenario: Scenario, catalog: Catalog | None = None) -> tupl
     return chosen, replace(result, optimised=True, optimiser_note=note), note
 
 
+def placed_capacities(scenario: Scenario, catalog: Catalog | None = None) -> tuple[tuple[FleetSize, ...], dict[tuple[str, str], Capacity]]:
+    """The fleets' sizes and the engine's operating point of every assignment, keyed by (fleet id,
+    workload id), exactly as :func:`evaluate_factory` computes them (shares as the scenario states
+    them): what the workbook export writes out as the engine's figures."""
+    cat = catalog or default_catalog()
+    sizes, _ = size_fleets(scenario, cat)
+    return sizes, _capacities(scenario, cat, sizes)
+
+
 def _evaluate(scenario: Scenario, catalog: Catalog) -> FactoryResult:
     """One evaluation with the shares as the scenario states them."""
     site = scenario.site
@@ -123,7 +132,7 @@ def _capacities(scenario: Scenario, catalog: Catalog, sizes: tuple[FleetSize, ..
         if platform is None:
             out[(fleet.id, w.id)] = Capacity(fleet.id, w.id, 0, False, reason=f"unknown platform '{fleet.platform}'")
             continue
-        c = capacity(catalog, fleet, platform.domain_size, w, gpus)
+        c = capacity(catalog, fleet, platform.domain_size, w, gpus, scenario.software_for(fleet))
         if gpus <= 0 and size.accelerators <= 0:
             c = replace(c, reason=f"the fleet has no accelerators ({_why_empty(scenario, fleet, size, catalog)})")
         out[(fleet.id, w.id)] = c
@@ -168,6 +177,11 @@ def _operating_point(c: Capacity, hours: PointDay, w: Workload) -> OperatingPoin
         utilisation=eco.ratio(sold, c.output_tokens_per_s),
         price_out_usd_per_mtok=w.price_out_usd_per_mtok * c.multiplier if c.feasible else 0.0,
         revenue_usd_per_year=sold * c.value_usd_per_token * eco.SECONDS_PER_YEAR,
+        power_w_per_accelerator=c.power_w_per_gpu,
+        output_capacity_low_tokens_per_s=c.output_tokens_per_s_low,
+        output_capacity_high_tokens_per_s=c.output_tokens_per_s_high,
+        calibrated_for=c.calibrated_for,
+        nearest_measurement=c.nearest_measurement,
     )
 
 
@@ -377,4 +391,4 @@ def _warnings(
     return out
 
 
-__all__ = ["evaluate_factory"]
+__all__ = ["evaluate_factory", "optimise_factory", "placed_capacities"]

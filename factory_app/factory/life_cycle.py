@@ -99,11 +99,13 @@ class PointArrays:
 
 
 def generations(
-    scenario: Scenario, catalog: Catalog, accelerators: dict[str, int], first: dict[tuple[str, str], Capacity]
+    scenario: Scenario, catalog: Catalog, accelerators: dict[str, int], first: dict[tuple[str, str], Capacity],
+    detail: list[tuple[int, Capacity, float]] | None = None,
 ) -> tuple[list[Generation], PointArrays, list[str], list[str]]:
     """Every fleet's generations within the horizon, the operating points of all of them (those
     of the fleets as placed are ``first``; successors' come from the engine), the events in
-    words and warnings."""
+    words and warnings. ``detail``, when given, receives (generation index, capacity, busy W)
+    of every point in the order of the arrays (the workbook export writes them out)."""
     site, horizon = scenario.site, scenario.site.horizon_years
     workload_index = {w.id: i for i, w in enumerate(scenario.workloads)}
     links_of: dict[str, list] = {}  # one pass: a factory of hundreds of fleets stays linear
@@ -118,7 +120,7 @@ def generations(
         n = accelerators.get(fleet.id, 0)
         if platform is None or n <= 0:
             continue
-        power_w = n * platform.all_in_w.value
+        power_w = n * platform.provisioned_w(fleet.power_cap_w)  # a successor gets the same power
         life = eco.whole_life_years(fleet.life_years)
         start, current, price = fleet.delivery_year, platform, eco.accelerator_price_usd(fleet, platform)
         links = links_of.get(fleet.id, [])
@@ -130,12 +132,15 @@ def generations(
                     c = first[(fleet.id, a.workload_id)]
                 else:
                     gpus = int(math.floor(max(a.share, 0.0) * n + _SHARE_EPS))
-                    c = capacity(catalog, replace(fleet, platform=current.id, price_usd=None), current.domain_size,
-                                 scenario.workloads[workload_index[a.workload_id]], gpus)
+                    # a successor is a new platform: the fleet's cap (set for the old chip) does not carry over
+                    c = capacity(catalog, replace(fleet, platform=current.id, price_usd=None, power_cap_w=None), current.domain_size,
+                                 scenario.workloads[workload_index[a.workload_id]], gpus, scenario.software_for(fleet))
                     if not c.feasible and gpus > 0:
                         warnings.append(f"after the refresh of fleet '{fleet.id}' to {current.id}, {a.workload_id} is not feasible: {c.reason}")
                 used += c.gpus
                 points.append((c, workload_index[a.workload_id], len(gens), busy_watts(c, current)))
+                if detail is not None:
+                    detail.append((len(gens), c, points[-1][3]))
             gens.append(Generation(
                 fleet.id, current, n, start, start + life, eco.it_capex_per_accelerator_usd(price, site) * n,
                 fleet.residual_value_share, max(n - used, 0), software_speedup(site, current, catalog),

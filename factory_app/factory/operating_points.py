@@ -45,25 +45,30 @@ class Capacity:
     #: W per accelerator at the operating point, host share included, when the engine gives it
     #: (``Prediction.power_w_per_gpu``); 0 = not given (the catalogue's all-in W is used).
     power_w_per_gpu: float = 0.0
+    #: the engine's error band on ``output_tokens_per_s`` (calibration residuals of comparable points)
+    output_tokens_per_s_low: float = 0.0
+    output_tokens_per_s_high: float = 0.0
+    calibrated_for: str = ""  # the month of serving software the engine answered for
+    nearest_measurement: dict | None = None  # the published measurement most like this question
 
     @property
     def tokens_per_s_per_gpu(self) -> float:
         return self.output_tokens_per_s / self.gpus if self.gpus else 0.0
 
 
-def _cache_key(catalog: Catalog, fleet: Fleet, w: Workload, gpus: int, cap: int) -> tuple:
+def _cache_key(fleet: Fleet, w: Workload, gpus: int, cap: int, software: str | None) -> tuple:
     curve = tuple((p.tokens_per_s_per_user, p.multiplier) for p in w.price_curve) if w.price_curve else ()
     prices = (w.price_in_usd_per_mtok, w.price_out_usd_per_mtok) if curve else ()
     return (fleet.platform, int(gpus), w.model, w.precision, int(w.isl), int(w.osl),
-            w.max_ttft_ms, w.min_tokens_per_s_per_user, int(cap), curve, prices)
+            w.max_ttft_ms, w.min_tokens_per_s_per_user, int(cap), curve, prices, fleet.power_cap_w, software)
 
 
-def cached_predict(catalog: Catalog, fleet: Fleet, w: Workload, gpus: int, cap: int) -> Prediction | str:
+def cached_predict(catalog: Catalog, fleet: Fleet, w: Workload, gpus: int, cap: int, software: str | None = None) -> Prediction | str:
     """The engine's prediction, or the reason it refused (unknown id, unsupported precision).
 
-    Remembered per (catalogue, platform, gpus, workload shape, service level, price curve): an
-    edit of a price or the electricity cost re-evaluates the factory without one engine call.
-    The catalogue is part of the key by identity and held by the entry, so its id is not reused.
+    Remembered per (catalogue, platform, gpus, workload shape, service level, price curve, power
+    cap, software month): an edit of a price or the electricity cost re-evaluates the factory
+    without one engine call. The catalogue is part of the key by identity and held by the entry.
     """
     def compute() -> Prediction | str:
         service = ServiceLevel(max_ttft_ms=w.max_ttft_ms, min_tokens_per_s_per_user=w.min_tokens_per_s_per_user)
@@ -71,11 +76,12 @@ def cached_predict(catalog: Catalog, fleet: Fleet, w: Workload, gpus: int, cap: 
             return predict(
                 fleet.platform, int(gpus), w.model, w.precision, int(w.isl), int(w.osl), service,
                 catalog=catalog, max_gpus_per_replica=int(cap), value_per_token=price_value_function(w),
+                software=software, power_cap_w=fleet.power_cap_w,
             )
         except (PrecisionNotSupported, UnknownIdError, ValueError) as exc:
             return str(exc)
 
-    return _predictions.get(catalog, _cache_key(catalog, fleet, w, gpus, cap), compute)
+    return _predictions.get(catalog, _cache_key(fleet, w, gpus, cap, software), compute)
 
 
 def clear_cache() -> None:
@@ -93,12 +99,14 @@ def _layout_text(p: Prediction) -> str:
     return text
 
 
-def capacity(catalog: Catalog, fleet: Fleet, domain_size: int, w: Workload, gpus: int) -> Capacity:
-    """Best operating point of ``gpus`` accelerators of ``fleet`` serving ``w``; never raises."""
+def capacity(catalog: Catalog, fleet: Fleet, domain_size: int, w: Workload, gpus: int, software: str | None = None) -> Capacity:
+    """Best operating point of ``gpus`` accelerators of ``fleet`` serving ``w`` with the serving
+    software of month ``software`` (None: the latest calibrated) under the fleet's power cap;
+    never raises."""
     base = dict(fleet_id=fleet.id, workload_id=w.id, gpus=int(gpus), input_per_output=w.isl / w.osl)
     if gpus <= 0:
         return Capacity(feasible=False, reason="no accelerators assigned (the share is less than one accelerator)", **base)
-    result = cached_predict(catalog, fleet, w, gpus, largest_replica(domain_size, gpus))
+    result = cached_predict(catalog, fleet, w, gpus, largest_replica(domain_size, gpus), software)
     if isinstance(result, str):
         return Capacity(feasible=False, reason=result, **base)
     if not result.feasible:
@@ -116,7 +124,11 @@ def capacity(catalog: Catalog, fleet: Fleet, domain_size: int, w: Workload, gpus
         multiplier=multiplier,
         value_usd_per_token=value_per_output_token_usd(w, multiplier),
         notes=result.notes,
-        power_w_per_gpu=float(getattr(result, "power_w_per_gpu", 0.0) or 0.0),  # the engine's power hook (issue 13)
+        power_w_per_gpu=result.power_w_per_gpu,
+        output_tokens_per_s_low=result.output_tokens_per_s_range[0],
+        output_tokens_per_s_high=result.output_tokens_per_s_range[1],
+        calibrated_for=result.calibrated_for,
+        nearest_measurement=result.nearest_measurement,
         **base,
     )
 

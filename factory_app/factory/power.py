@@ -22,7 +22,7 @@ class FleetSize:
 
     fleet_id: str
     accelerators: int
-    all_in_w: float  # per accelerator (0 for an unknown platform)
+    all_in_w: float  # provisioned W per accelerator: all-in, less what a power cap takes (0 for an unknown platform)
     limited_by: str
     requested: int  # before fitting into the power left (count fleets)
 
@@ -56,8 +56,8 @@ def size_fleets(
             warnings.append(f"fleet '{f.id}': unknown platform '{f.platform}'; it has no accelerators")
             sizes[f.id] = FleetSize(f.id, 0, 0.0, f.sizing, 0)
         elif f.sizing == "power":
-            n = p.accelerators_for_power(shares[f.id] * budget_w)
-            sizes[f.id] = FleetSize(f.id, n, p.all_in_w.value, "power", n)
+            n = p.accelerators_for_power(shares[f.id] * budget_w, f.power_cap_w)
+            sizes[f.id] = FleetSize(f.id, n, p.provisioned_w(f.power_cap_w), "power", n)
         else:
             n = p.whole_units(f.accelerators or 0)
             if n != (f.accelerators or 0):
@@ -65,7 +65,7 @@ def size_fleets(
                     f"fleet '{f.id}': {f.accelerators:,} accelerators rounded down to {n:,} "
                     f"(whole purchase units of {p.purchase_unit}: boards, racks or hosts)"
                 )
-            sizes[f.id] = FleetSize(f.id, n, p.all_in_w.value, "count", n)
+            sizes[f.id] = FleetSize(f.id, n, p.provisioned_w(f.power_cap_w), "count", n)
     _fit_count_fleets(scenario, catalog, sizes, budget_w, warnings)
     return tuple(sizes[f.id] for f in scenario.fleets), tuple(warnings)
 

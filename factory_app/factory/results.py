@@ -51,6 +51,12 @@ class OperatingPoint:
     utilisation: float = 0.0  # sold / capacity
     price_out_usd_per_mtok: float = 0.0  # effective, after the price curve
     revenue_usd_per_year: float = 0.0
+    power_w_per_accelerator: float = 0.0  # W drawn per accelerator while busy at this point (the engine's, host share included)
+    #: the engine's error band on the output capacity (calibration residuals of comparable points, docs/calibration.md)
+    output_capacity_low_tokens_per_s: float = 0.0
+    output_capacity_high_tokens_per_s: float = 0.0
+    calibrated_for: str = ""  # month of serving software the engine answered for (YYYY-MM)
+    nearest_measurement: dict | None = None  # {id, source, date, value, metric} of the most similar published measurement
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,10 @@
 """Autosave files: the unsaved scenario of an open window, written every few seconds, so a crash
 loses at most those seconds.
 
-An autosave is a small JSON document ``{"format", "original", "scenario"}``: ``original`` is the
-absolute, resolved path of the file the scenario was opened from ("" for a new one). Autosaves are
+An autosave is a small JSON document ``{"format", "original", "original_sha256", "scenario"}``:
+``original`` is the absolute, resolved path of the file the scenario was opened from ("" for a
+new one) and ``original_sha256`` the SHA-256 of that file as the session last read or saved it
+(so a restore can tell whether the file on disk is still the one the edits were made to). Autosaves are
 written and read by the same code as scenario files (validation, size limit, atomic write, the
 guarded reader that never waits on a pipe or reads a device), so a damaged, huge, deeply nested
 or special file in the autosave folder is refused with one line, never a hang or a crash.
@@ -10,6 +12,7 @@ or special file in the autosave folder is refused with one line, never a hang or
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from factory_app.io.scenario_file import (
     ScenarioFileError,
     checked_text,
     parse_json,
+    read_guarded_bytes,
     read_guarded_text,
     scenario_from_dict,
     write_checked,
@@ -28,7 +32,7 @@ from factory_app.scenario.model import Scenario
 from factory_app.serving.catalog import Catalog
 
 AUTOSAVE_FORMAT = "factory_app.autosave"
-_KEYS = ("format", "original", "scenario")
+_KEYS = ("format", "original", "original_sha256", "scenario")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,19 +41,38 @@ class Autosave:
 
     scenario: Scenario
     original: str
+    original_sha256: str = ""  # of the original as the session knew it; "" when unknown
 
 
 def _absolute(original: str | os.PathLike[str] | None) -> str:
-    return str(Path(original).resolve()) if original else ""
+    if not original:
+        return ""
+    try:
+        return os.path.realpath(os.path.abspath(original))  # never raises for a loop of links
+    except (OSError, ValueError):
+        return os.path.abspath(original)
+
+
+def file_sha256(path: str | os.PathLike[str] | None) -> str:
+    """SHA-256 (hex) of a file read the guarded way, or "" when it cannot be read (gone, not a
+    regular file, too big). Never raises, never waits."""
+    if not path:
+        return ""
+    try:
+        return hashlib.sha256(read_guarded_bytes(path)).hexdigest()
+    except ScenarioFileError:
+        return ""
 
 
 def write_autosave(path: str | os.PathLike[str], scenario: Scenario, original: str | os.PathLike[str] | None,
-                   catalog: Catalog | None = None) -> None:
-    """Write an autosave atomically; raises :class:`ScenarioFileError` naming the file."""
+                   catalog: Catalog | None = None, original_sha256: str = "") -> None:
+    """Write an autosave atomically; raises :class:`ScenarioFileError` naming the file.
+    ``original_sha256`` is the digest of the original as the session read or saved it."""
     p = Path(path)
     name = p.name or str(p)
     scenario_text = checked_text(scenario, name, catalog)
-    doc = {"format": AUTOSAVE_FORMAT, "original": _absolute(original), "scenario": json.loads(scenario_text)}
+    doc = {"format": AUTOSAVE_FORMAT, "original": _absolute(original), "original_sha256": original_sha256 if original else "",
+           "scenario": json.loads(scenario_text)}
     write_checked(p, json.dumps(doc, allow_nan=False, ensure_ascii=False) + "\n")
 
 
@@ -66,6 +89,9 @@ def _document(path: Path) -> dict:
     original = data.get("original", "")
     if not isinstance(original, str):
         raise ScenarioFileError(name, "$.original", "must be a path (text)")
+    digest = data.get("original_sha256", "")
+    if not isinstance(digest, str) or (digest and (len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest))):
+        raise ScenarioFileError(name, "$.original_sha256", "must be a SHA-256 in hexadecimal, or empty")
     return data
 
 
@@ -78,7 +104,7 @@ def read_autosave(path: str | os.PathLike[str], catalog: Catalog | None = None) 
         scenario = scenario_from_dict(data.get("scenario"), catalog)
     except ValidationError as exc:
         raise ScenarioFileError(p.name or str(p), exc.path.replace("$", "$.scenario", 1), exc.message) from None
-    return Autosave(scenario, data.get("original", ""))
+    return Autosave(scenario, data.get("original", ""), data.get("original_sha256", ""))
 
 
 def autosave_original(path: str | os.PathLike[str]) -> str:
@@ -90,4 +116,4 @@ def autosave_original(path: str | os.PathLike[str]) -> str:
         return ""
 
 
-__all__ = ["AUTOSAVE_FORMAT", "Autosave", "autosave_original", "read_autosave", "write_autosave"]
+__all__ = ["AUTOSAVE_FORMAT", "Autosave", "autosave_original", "file_sha256", "read_autosave", "write_autosave"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from factory_app.factory.metrics import HEADLINES
 from factory_app.factory.results import TOTAL_KEYS, FactoryResult
+from factory_app.io.results_json import COUNT_KEYS
 from factory_app.io.csv_export import write_csv
 
 COLUMNS = ("metric", "unit", "scenario", "file", "value", "baseline", "difference", "difference_pct")
@@ -76,10 +77,11 @@ def compare_csv_rows(entries: list[CompareEntry], baseline: int = 0) -> list[dic
     out = []
     for row in compare(entries, baseline):
         base = row.cells[baseline].value
+        whole = (lambda v: int(round(v))) if row.metric in COUNT_KEYS else (lambda v: v)  # counts as integers
         for e, c in zip(entries, row.cells):
             out.append({
-                "metric": row.metric, "unit": row.unit, "scenario": e.name, "file": e.file, "value": c.value,
-                "baseline": base, "difference": c.difference,
+                "metric": row.metric, "unit": row.unit, "scenario": e.name, "file": e.file, "value": whole(c.value),
+                "baseline": whole(base), "difference": whole(c.difference),
                 "difference_pct": "" if c.difference_pct is None else c.difference_pct * 100.0,
             })
     return out

@@ -9,7 +9,8 @@ apply to a row are empty. docs/file-format.md lists every column.
 
 Every text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
 prefixed with ``'`` so a spreadsheet shows it instead of running it as a formula (names are
-user text). Numbers are written as numbers; files are UTF-8, written atomically.
+user text). Numbers are written as numbers (counts as integers, never ``-0.0``); files are UTF-8,
+written atomically.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from factory_app import __version__
 from factory_app.serving.catalog import Catalog, default_catalog
 from factory_app.factory.economics import accelerator_price_usd
 from factory_app.factory.results import COST_TERMS, TOTAL_KEYS, FactoryResult, OperatingPoint
-from factory_app.io.atomic import write_text_atomic
-from factory_app.io.results_json import CASH_FLOW_KEYS, cash_flow_rows, fleet_figures
+from factory_app.io.atomic import write_bytes_atomic
+from factory_app.io.results_json import CASH_FLOW_KEYS, COUNT_KEYS, cash_flow_rows, fleet_figures, plain_number
 from factory_app.scenario.fields import SITE_FIELDS
 from factory_app.scenario.model import Fleet, Scenario, Workload
 
@@ -73,7 +74,7 @@ def cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return value
+        return plain_number(value)
     return neutralise(str(value))
 
 
@@ -88,9 +89,15 @@ def csv_text(columns: Sequence[str], rows: Iterable[dict[str, Any] | Sequence[An
     return buf.getvalue()
 
 
+def csv_bytes(text: str) -> bytes:
+    """UTF-8 bytes of CSV text; a character UTF-8 cannot hold (a lone surrogate, which the
+    scenario reader refuses) is written as its escape rather than failing the whole file."""
+    return text.encode("utf-8", "backslashreplace")
+
+
 def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[dict[str, Any] | Sequence[Any]]) -> None:
     """Write a CSV file atomically (the old file stays whole until the new one is complete)."""
-    write_text_atomic(path, csv_text(columns, rows))
+    write_bytes_atomic(path, csv_bytes(csv_text(columns, rows)))
 
 
 # -- the results table --------------------------------------------------------------------------
@@ -153,7 +160,8 @@ def results_rows(scenario: Scenario, result: FactoryResult, catalog: Catalog | N
     cat = catalog or default_catalog()
     site = _site(scenario)
     common = {"scenario_name": scenario.name, **site}
-    total = {"row_type": "total", **common, **result.totals, "optimised": result.optimised, "app_version": __version__}
+    totals = {k: int(round(v)) if k in COUNT_KEYS else v for k, v in result.totals.items()}
+    total = {"row_type": "total", **common, **totals, "optimised": result.optimised, "app_version": __version__}
     total.update({f"{t}_usd_per_year": result.cost_breakdown[t] for t in COST_TERMS})
     rows = [total]
     fleets = {f.id: f for f in scenario.fleets}
@@ -184,6 +192,11 @@ def results_rows(scenario: Scenario, result: FactoryResult, catalog: Catalog | N
     return rows
 
 
+def results_csv_text(scenario: Scenario, result: FactoryResult, catalog: Catalog | None = None) -> str:
+    """The text of ``evaluate --csv`` (for standard output, where no file is replaced)."""
+    return csv_text(RESULTS_COLUMNS, results_rows(scenario, result, catalog))
+
+
 def write_results_csv(path: str | os.PathLike[str], scenario: Scenario, result: FactoryResult, catalog: Catalog | None = None) -> None:
     """``evaluate --csv``: the results table with the assumptions that produced it."""
     write_csv(path, RESULTS_COLUMNS, results_rows(scenario, result, catalog))
@@ -193,8 +206,10 @@ __all__ = [
     "FORMULA_STARTS",
     "RESULTS_COLUMNS",
     "cell",
+    "csv_bytes",
     "csv_text",
     "neutralise",
+    "results_csv_text",
     "results_rows",
     "write_csv",
     "write_results_csv",

@@ -46,9 +46,13 @@ def _numbers(table: dict[str, FieldSpec]) -> tuple[Key, ...]:
 
 _POSITION = Key("position", "position", "Where the item sits on the canvas: [x, y] in scene units, each between -10,000,000 and 10,000,000.")
 
+_SOFTWARE = ("Month of the serving software (YYYY-MM) the engine answers for: the latest month the engine is calibrated for "
+             "at or before it (`predict --software`). ")
+
 SITE_KEYS: tuple[Key, ...] = (
     Key("name", "text", "Name of the site."),
     *_numbers(SITE_FIELDS),
+    Key("software_as_of", "text", _SOFTWARE + "Empty = the latest calibrated month."),
     _POSITION,
 )
 
@@ -61,6 +65,7 @@ FLEET_KEYS: tuple[Key, ...] = (
     Key("refresh_platform", "text",
         "Platform id the fleet is replaced with at the end of its life (at the same power), e.g. rubin; "
         "the successor is replaced by the same platform at the end of its own life. Empty = retire the fleet."),
+    Key("software_as_of", "text", _SOFTWARE + "Empty = the site's."),
     _POSITION,
 )
 

@@ -7,6 +7,7 @@ exports; :func:`metric` formats any total by its style in :mod:`factory_app.fact
 from __future__ import annotations
 
 import math
+import re
 
 from factory_app.factory.metrics import METRICS, unavailable
 
@@ -15,6 +16,33 @@ _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 def _finite(x: float) -> float:
     return x if isinstance(x, (int, float)) and math.isfinite(x) else 0.0
+
+
+_NONZERO_DIGIT = re.compile(r"[1-9]")
+
+
+def nonnegative_zero(x: float) -> float:
+    """``x`` finite, with ``-0.0`` as ``0.0`` (a negative zero reads as a loss where there is none)."""
+    x = _finite(x)
+    return 0.0 if x == 0 else x
+
+
+def _unsigned_if_zero(text: str) -> str:
+    """'-0.0' -> '0.0': a number that rounds to zero shows no sign."""
+    if text[:1] in "-−" and not _NONZERO_DIGIT.search(text):
+        return text[1:]
+    return text
+
+
+def num(x: float, spec: str) -> str:
+    """``format(x, spec)`` for finite ``x`` (non-finite as 0), never '-0' however it rounds."""
+    return _unsigned_if_zero(format(nonnegative_zero(x), spec))
+
+
+def signed(text: str, value: float) -> str:
+    """``text`` (an absolute value already formatted, e.g. '$1.20 M') with a minus sign when
+    ``value`` is negative and the text is not zero."""
+    return f"-{text}" if _finite(value) < 0 and _NONZERO_DIGIT.search(text) else text
 
 
 def compact(x: float, digits: int = 3) -> str:
@@ -48,12 +76,12 @@ def usd_per_year(x: float) -> str:
 
 
 def percent(fraction: float, decimals: int = 1) -> str:
-    return f"{_finite(fraction) * 100:.{decimals}f}%"
+    return f"{num(_finite(fraction) * 100, f'.{decimals}f')}%"
 
 
 def mw(x: float) -> str:
     x = _finite(x)
-    return f"{x:,.1f} MW" if abs(x) >= 10 else f"{x:,.2f} MW"
+    return f"{num(x, ',.1f')} MW" if abs(x) >= 10 else f"{num(x, ',.2f')} MW"
 
 
 def count(n: float) -> str:
@@ -66,25 +94,25 @@ def plain(x: float, digits: int = 3) -> str:
 
 def years(x: float | None) -> str:
     """Years to one decimal; ``None`` (never) as 'never'."""
-    return "never" if x is None else f"{_finite(x):,.1f} yr"
+    return "never" if x is None else f"{num(x, ',.1f')} yr"
 
 
 def rate(x: float | None) -> str:
     """A yearly rate as a percentage; ``None`` (no rate exists) as 'n/a'."""
-    return "n/a" if x is None else f"{_finite(x) * 100:,.1f}%"
+    return "n/a" if x is None else f"{num(_finite(x) * 100, ',.1f')}%"
 
 
 _STYLES = {
     "tokens_per_s": tokens_per_s,
     "per_mw": lambda v: f"{compact(v)} tok/s/MW",
     "usd_per_year": usd_per_year,
-    "usd_per_w_year": lambda v: f"${_finite(v):,.2f}/W/yr",
-    "usd_per_mtok": lambda v: f"${_finite(v):,.3f}",
-    "usd_per_hour": lambda v: f"${_finite(v):,.2f}/h",
+    "usd_per_w_year": lambda v: signed(f"${num(abs(_finite(v)), ',.2f')}/W/yr", v),
+    "usd_per_mtok": lambda v: signed(f"${num(abs(_finite(v)), ',.3f')}", v),
+    "usd_per_hour": lambda v: signed(f"${num(abs(_finite(v)), ',.2f')}/h", v),
     "rate": rate,
     "usd": usd,
     "fraction": percent,
-    "joules": lambda v: f"{_finite(v):,.2f} J",
+    "joules": lambda v: f"{num(v, ',.2f')} J",
     "count": count,
     "mw": mw,
     "years": years,
@@ -117,8 +145,17 @@ def difference(key: str, diff: float | None, relative: float | None) -> str:
     if diff is None:
         return "n/a"
     m = METRICS.get(key)
-    sign = "+" if diff >= 0 else "−"
+    diff = _finite(diff)
     if m is not None and m.style in ("fraction", "rate"):
-        return f"{sign}{abs(_finite(diff)) * 100:.1f} pp"
-    pct = "" if relative is None else f" ({'+' if relative >= 0 else '−'}{abs(relative) * 100:.1f}%)"
-    return f"{sign}{metric(key, abs(diff))}{pct}"
+        body = f"{abs(diff) * 100:.1f} pp"
+    else:
+        body = metric(key, abs(diff))
+    sign = "−" if diff < 0 and _NONZERO_DIGIT.search(body) else "+"
+    pct = "" if relative is None else f" ({_signed_percent(relative)})"
+    return f"{sign}{body}{pct}"
+
+
+def _signed_percent(relative: float) -> str:
+    """'+12.0%' or '−3.4%' (a true minus), never '−0.0%'."""
+    text = num(abs(_finite(relative)) * 100, ".1f")
+    return f"{'−' if relative < 0 and _NONZERO_DIGIT.search(text) else '+'}{text}%"

@@ -7,6 +7,9 @@ fleet, each with its ``operating_points``), ``workloads``, ``cost_breakdown``,
 rests on) and ``cash_flows`` (years 0..horizon). Totals, fleets and workloads describe year 1 of
 operation at steady state (``finance.report_year``). Per-fleet figures that are "per MW" or "per
 watt" use the facility power the fleet draws, since a fleet has no budget of its own.
+
+Counts (accelerators, idle accelerators) are integers, and no number is ``-0.0`` (a negative zero
+reads as a loss where there is none): :func:`plain_numbers` normalises the whole document.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import asdict
 from typing import Any
 
 from factory_app.factory import economics as eco
+from factory_app.factory.metrics import METRICS
 from factory_app.factory.results import COST_TERMS, TOTAL_KEYS, FactoryResult, FleetResult, LifeCycle
 from factory_app.io.migrations import CURRENT_VERSION
 from factory_app.scenario.model import Scenario
@@ -62,6 +66,30 @@ CASH_FLOW_KEYS: dict[str, str] = {
 }
 
 
+#: Keys whose values are whole counts: written as integers in JSON and CSV.
+COUNT_KEYS = frozenset({k for k, m in METRICS.items() if m.style == "count"} | {"accelerators", "idle_accelerators"})
+
+
+def plain_number(value: int | float) -> int | float:
+    """A number as written out: ``-0.0`` becomes ``0.0``; booleans and other values unchanged."""
+    if isinstance(value, float) and value == 0.0:
+        return 0.0
+    return value
+
+
+def plain_numbers(value: Any, key: str | None = None) -> Any:
+    """``value`` with every ``-0.0`` made ``0.0`` and every count (:data:`COUNT_KEYS`) an integer."""
+    if isinstance(value, dict):
+        return {k: plain_numbers(v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_numbers(v) for v in value]
+    if isinstance(value, float):
+        if key in COUNT_KEYS and value.is_integer():
+            return int(value)
+        return plain_number(value)
+    return value
+
+
 def fleet_figures(f: FleetResult) -> dict[str, float]:
     """The per-fleet counterparts of the totals (see :data:`FLEET_KEYS`)."""
     capacity = sum(op.output_capacity_tokens_per_s for op in f.operating_points)
@@ -70,8 +98,8 @@ def fleet_figures(f: FleetResult) -> dict[str, float]:
     return {
         "facility_power_mw": f.facility_power_mw,
         "accelerator_power_mw": f.accelerator_power_mw,
-        "accelerators": float(f.accelerators),
-        "idle_accelerators": float(f.idle_accelerators),
+        "accelerators": int(f.accelerators),
+        "idle_accelerators": int(f.idle_accelerators),
         "output_tokens_per_s": f.output_tokens_per_s,
         "input_tokens_per_s": f.input_tokens_per_s,
         "output_capacity_tokens_per_s": capacity,
@@ -111,7 +139,7 @@ def result_to_json(scenario: Scenario, result: FactoryResult) -> dict[str, Any]:
             "cost_breakdown": dict(f.cost_breakdown),
             "operating_points": ops,
         })
-    return {
+    return plain_numbers({
         "scenario": scenario.name,
         "format_version": CURRENT_VERSION,
         "totals": {k: result.totals[k] for k in TOTAL_KEYS},
@@ -125,7 +153,7 @@ def result_to_json(scenario: Scenario, result: FactoryResult) -> dict[str, Any]:
         "optimiser_note": result.optimiser_note,
         "finance": dict(result.finance, events=list(result.life_cycle.events)),
         "cash_flows": cash_flow_rows(result.life_cycle),
-    }
+    })
 
 
 def cash_flow_rows(life: LifeCycle) -> list[dict[str, Any]]:
@@ -133,4 +161,5 @@ def cash_flow_rows(life: LifeCycle) -> list[dict[str, Any]]:
     return [{k: getattr(y, k) for k in CASH_FLOW_KEYS} for y in life.years]
 
 
-__all__ = ["CASH_FLOW_KEYS", "FLEET_KEYS", "cash_flow_rows", "fleet_figures", "result_to_json"]
+__all__ = ["CASH_FLOW_KEYS", "COUNT_KEYS", "FLEET_KEYS", "cash_flow_rows", "fleet_figures", "plain_number", "plain_numbers",
+           "result_to_json"]

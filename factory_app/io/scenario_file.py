@@ -234,8 +234,8 @@ def loads_scenario(text: str, name: str = "<text>", catalog: Catalog | None = No
         raise ScenarioFileError(name, exc.path, exc.message) from None
 
 
-def read_guarded_text(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> str:
-    """The UTF-8 text of a file the app reads (scenarios, autosaves), read the guarded way: only a
+def read_guarded_bytes(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a file the app reads (scenarios, autosaves), read the guarded way: only a
     regular file (a folder, device or pipe is refused without waiting on it), at most ``limit``
     bytes (checked before and while reading), opened non-blocking. Raises
     :class:`ScenarioFileError` naming the file."""
@@ -254,14 +254,25 @@ def read_guarded_text(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES)
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced since stat
                 raise ScenarioFileError(name, "$", not_regular)
             raw = fh.read(limit + 1)  # the file may have grown since stat
+    except ScenarioFileError:
+        raise
     except OSError as exc:
         raise ScenarioFileError(name, "$", f"cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # e.g. a NUL in the path
+        raise ScenarioFileError(name, "$", f"cannot read: {exc}") from None
     if len(raw) > limit:
         raise ScenarioFileError(name, "$", f"scenario files are limited to {limit_mib:g} MiB")
+    return raw
+
+
+def read_guarded_text(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> str:
+    """:func:`read_guarded_bytes` decoded as UTF-8 (:class:`ScenarioFileError` if it is not)."""
+    raw = read_guarded_bytes(path, limit)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioFileError(name, "$", f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+        p = Path(path)
+        raise ScenarioFileError(p.name or str(p), "$", f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
 
 
 def parse_json(text: str, name: str) -> Any:
@@ -357,6 +368,7 @@ __all__ = [
     "load_scenario",
     "loads_scenario",
     "parse_json",
+    "read_guarded_bytes",
     "read_guarded_text",
     "save_scenario",
     "scenario_from_dict",

@@ -20,7 +20,7 @@ from factory_app.serving.catalog import Catalog
 
 SCENARIO_FIELDS = ("name", "description", "optimise")
 _TABLES = {"site": SITE_FIELDS, "fleet": FLEET_FIELDS, "workload": WORKLOAD_FIELDS, "assignment": ASSIGNMENT_FIELDS}
-_TEXT_FIELDS = {"site": {"name"}, "fleet": {"name", "platform", "sizing", "refresh_platform"},
+_TEXT_FIELDS = {"site": {"name", "software_as_of"}, "fleet": {"name", "platform", "sizing", "refresh_platform", "software_as_of"},
                 "workload": {"name", "model", "precision", "demand_shape"}}
 _CLASSES = {"site": Site, "fleet": Fleet, "workload": Workload, "assignment": Assignment}
 _SEQUENCES = {"fleet": "fleets", "workload": "workloads", "assignment": "assignments"}

@@ -65,8 +65,15 @@ class FieldSpec:
             raise ValidationError(path, f"must be a whole number, got {value!r}")
         too_low = value <= self.minimum if self.exclusive_minimum else value < self.minimum
         if too_low or value > self.maximum:
-            raise ValidationError(path, f"{self.describe_range()}{self.unit_suffix}, got {value:g}")
+            raise ValidationError(path, f"{self.describe_range()}{self.unit_suffix}, got {_shown(value)}")
         return int(value) if self.integer else float(value)
+
+
+def _shown(v: float) -> str:
+    """A refused value exactly: 10,000,001 rather than 1e+07 (which reads as in range)."""
+    if float(v).is_integer() and abs(v) < 1e15:
+        return f"{int(v):,}" if v != 0 else f"{v:g}"  # -0 stays -0, as the file says
+    return repr(float(v))
 
 
 def _num(v: float) -> str:
@@ -146,6 +153,12 @@ FLEET_FIELDS: dict[str, FieldSpec] = {
            "Economic life of the accelerators and their systems: their capital is recovered over it, and at its end the fleet is "
            "refreshed or retired. Book lives are 6 years at CoreWeave, Microsoft and Alphabet, 5.5 at Meta, 5 for Amazon's AI servers, 4 at Nebius.",
            source=f"10-K filings as reported ({_FINANCE}, topic gpu_life)", slider=(1.0, 10.0)),
+        _f("power_cap_w", "Power cap", "W per accelerator", 100.0, 5_000.0, None,
+           "Cap on each accelerator's power (W, the chip alone; the host's share comes on top). A capped chip clocks down "
+           "and loses throughput, but draws less, so a power-limited site places more of them (MLPerf v6.0: 8x MI355X at a "
+           "1,000 W cap ran Llama 2 70B Offline 16% slower). Off = the chip's TDP. Between half the TDP and the TDP.",
+           optional=True, source="MLPerf Inference v6.0 (MI355X 1,000 W cap runs); engine power model fitted to MLPerf Power",
+           slider=(300.0, 1_800.0)),
         _f("price_usd", "Price per accelerator", "USD", 0.0, 10_000_000.0, None,
            "Override of the catalogue's all-in price per accelerator.", optional=True, log_scale=True,
            slider=(1_000.0, 300_000.0)),
@@ -201,7 +214,7 @@ PRICE_CURVE_MULTIPLIER = _f("multiplier", "Price multiplier", "", 0.0, 100.0, 1.
 #: Text fields of items, by kind, as people name them (numbers are named by their FieldSpec)
 TEXT_FIELD_LABELS = {"name": "Name", "description": "Description", "platform": "Platform", "sizing": "Sizing",
                      "model": "Model", "precision": "Precision", "price_curve": "Price curve", "position": "Position",
-                     "optimise": "Optimise", "refresh_platform": "Refresh to", "demand_shape": "Demand shape",
+                     "optimise": "Optimise", "refresh_platform": "Refresh to", "software_as_of": "Software as of", "demand_shape": "Demand shape",
                      "demand_hourly": "Hourly demand"}
 
 #: One hour's multiplier of a custom demand shape.

@@ -35,7 +35,9 @@ def _default(table: dict, name: str):
     spec = table[name]
     return int(spec.default) if spec.integer else spec.default
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: The id grammar (docs/file-format.md), matched whole with ``fullmatch``: ``$`` would also accept
+#: a trailing line break ("h200\n"), which breaks CSV cells and parameter paths.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_NAME = 200
 
 
@@ -57,6 +59,7 @@ class Site:
     horizon_years: int = _default(SITE_FIELDS, "horizon_years")
     first_year_ramp: float = _default(SITE_FIELDS, "first_year_ramp")
     software_speedup_per_year: float | None = None  # None = the engine's fitted trend (none yet: 0)
+    software_as_of: str = ""  # month of serving software (YYYY-MM) the engine answers for; "" = the latest calibrated
     position: tuple[float, float] = (0.0, 0.0)
 
     # The power chain, stated once: facility power (at the meter) = IT power x PUE, and the
@@ -97,6 +100,8 @@ class Fleet:
     residual_value_share: float = _default(FLEET_FIELDS, "residual_value_share")
     delivery_year: int = _default(FLEET_FIELDS, "delivery_year")
     refresh_platform: str = ""  # successor platform at the end of life; "" = retire
+    power_cap_w: float | None = None  # W per accelerator (the chip); None = its TDP
+    software_as_of: str = ""  # this fleet's serving software (YYYY-MM); "" = the site's
     position: tuple[float, float] = (0.0, 0.0)
 
 
@@ -214,6 +219,11 @@ class Scenario:
             raise KeyError(f"no {kind} with id '{item_id}'") from None
         raise KeyError(f"unknown item kind {kind!r}")
 
+    def software_for(self, fleet: Fleet) -> str | None:
+        """The month of serving software a fleet's operating points are for: its own, else the
+        site's, else None (the latest the engine is calibrated for)."""
+        return fleet.software_as_of or self.site.software_as_of or None
+
     # -- shares -------------------------------------------------------------------------------
     def power_share_used(self) -> float:
         """Sum of the power shares of the fleets sized by power (at most 1 in a valid scenario)."""
@@ -246,6 +256,10 @@ def _text(value: Any, path: str, *, allow_empty: bool = True) -> str:
         raise ValidationError(path, f"must be at most {MAX_NAME * 50} characters")
     if not allow_empty and not value.strip():
         raise ValidationError(path, "must not be empty")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800" in JSON) cannot be saved, printed or exported
+        raise ValidationError(path, f"is not valid Unicode text: a lone surrogate \\u{ord(value[exc.start]):04x} at character {exc.start}") from None
     return value
 
 
@@ -259,15 +273,34 @@ def _position(value: Any, path: str) -> tuple[float, float]:
     return (float(value[0]), float(value[1]))
 
 
-def validate_site(site: Site, path: str = "$.site") -> None:
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def validate_software_month(value: Any, path: str, catalog: Catalog | None) -> None:
+    """A month of serving software written YYYY-MM, not before the earliest month the engine is
+    calibrated for (its answers for later months use the latest calibrated month at or before
+    them); "" means the default (the latest, or the site's)."""
+    if not isinstance(value, str):
+        raise ValidationError(path, "must be a month written YYYY-MM, or empty for the latest")
+    if value == "":
+        return
+    if not _MONTH.fullmatch(value):
+        raise ValidationError(path, f"must be a month written YYYY-MM (e.g. 2026-04), got {value[:20]!r}")
+    dates = catalog.software.dates if catalog is not None else ()
+    if dates and value < dates[0]:
+        raise ValidationError(path, f"must be {dates[0]} or later (the earliest software the engine is calibrated for), got {value}")
+
+
+def validate_site(site: Site, path: str = "$.site", catalog: Catalog | None = None) -> None:
     _text(site.name, f"{path}.name")
     for name, spec in SITE_FIELDS.items():
         spec.check(getattr(site, name), f"{path}.{name}")
+    validate_software_month(site.software_as_of, f"{path}.software_as_of", catalog)
     _position(site.position, f"{path}.position")
 
 
 def validate_fleet(f: Fleet, catalog: Catalog, path: str) -> None:
-    if not isinstance(f.id, str) or not _ID.match(f.id):
+    if not isinstance(f.id, str) or not _ID.fullmatch(f.id):
         raise ValidationError(f"{path}.id", "must be 1-64 letters, digits, '.', '_' or '-'")
     if f.platform not in catalog.platforms:
         raise ValidationError(f"{path}.platform", f"unknown platform '{f.platform}'; known: {', '.join(sorted(catalog.platforms))}")
@@ -287,6 +320,12 @@ def validate_fleet(f: Fleet, catalog: Catalog, path: str) -> None:
             f"{path}.refresh_platform",
             f"unknown platform '{f.refresh_platform[:40]}' to refresh to; known: {', '.join(sorted(catalog.platforms))} (empty = retire)",
         )
+    if f.power_cap_w is not None:
+        tdp = catalog.platforms[f.platform].tdp_w.value
+        if not 0.5 * tdp <= f.power_cap_w <= tdp:
+            raise ValidationError(f"{path}.power_cap_w", f"must be between {0.5 * tdp:,.0f} and {tdp:,.0f} W for {f.platform} "
+                                  f"(half its TDP to its TDP), got {f.power_cap_w:,.0f}; off = no cap")
+    validate_software_month(f.software_as_of, f"{path}.software_as_of", catalog)
     _position(f.position, f"{path}.position")
 
 
@@ -311,7 +350,7 @@ def validate_demand_shape(shape: Any, hourly: Any, path: str) -> None:
 
 
 def validate_workload(w: Workload, catalog: Catalog, path: str) -> None:
-    if not isinstance(w.id, str) or not _ID.match(w.id):
+    if not isinstance(w.id, str) or not _ID.fullmatch(w.id):
         raise ValidationError(f"{path}.id", "must be 1-64 letters, digits, '.', '_' or '-'")
     if w.model not in catalog.models:
         raise ValidationError(f"{path}.model", f"unknown model '{w.model}'; known: {', '.join(sorted(catalog.models))}")
@@ -336,7 +375,7 @@ def validate_scenario(s: Scenario, catalog: Catalog) -> None:
     """Raise :class:`ValidationError` (with the JSON path) for the first problem found."""
     _text(s.name, "$.name")
     _text(s.description, "$.description")
-    validate_site(s.site)
+    validate_site(s.site, catalog=catalog)
     ids: set[str] = set()
     for i, f in enumerate(s.fleets):
         validate_fleet(f, catalog, f"$.fleets[{i}]")

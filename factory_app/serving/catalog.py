@@ -116,9 +116,16 @@ class Platform:
         unit = max(self.purchase_unit, 1)
         return int(math.floor(accelerators + 1e-9)) // unit * unit  # 1e-9: 0.3 x 10 counts as 3
 
-    def accelerators_for_power(self, power_w: float) -> int:
-        """Accelerators whose all-in watts fit in ``power_w``, in whole purchase units."""
-        return self.whole_units(power_w / self.all_in_w.value) if power_w > 0 else 0
+    def provisioned_w(self, power_cap_w: float | None = None) -> float:
+        """All-in watts a site provisions per accelerator: the catalogue's all-in figure, less
+        what a power cap below the TDP takes off the chip (the host's share is not capped)."""
+        cut = max(self.tdp_w.value - power_cap_w, 0.0) if power_cap_w else 0.0
+        return self.all_in_w.value - cut
+
+    def accelerators_for_power(self, power_w: float, power_cap_w: float | None = None) -> int:
+        """Accelerators whose provisioned watts (all-in, or capped) fit in ``power_w``, in whole
+        purchase units."""
+        return self.whole_units(power_w / self.provisioned_w(power_cap_w)) if power_w > 0 else 0
 
     def figures(self) -> dict[str, Figure]:
         """Every figure by a display key, for the inspector, tooltips and the catalogue dump."""

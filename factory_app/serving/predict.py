@@ -15,7 +15,7 @@ throughput.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -509,8 +509,21 @@ def _predict_concurrency(
     m = len(specs)
     tile = lambda a: np.tile(a, m)  # noqa: E731
     lay_all = LayoutArrays(tile(sub.tp), tile(sub.dp), tile(sub.ep), tile(sub.pp))
-    return _selected(q, points, lay_all, tile(batch[fits]), tile(limit[fits]), tile(replicas[fits]), tile(active[fits]),
-                     specs, np.concatenate(index))
+    p = _selected(q, points, lay_all, tile(batch[fits]), tile(limit[fits]), tile(replicas[fits]), tile(active[fits]),
+                  specs, np.concatenate(index))
+    return _busy_replicas_only(p, int(n))
+
+
+def _busy_replicas_only(p: Prediction, requests: int) -> Prediction:
+    """With fewer requests in flight than replicas, the layout reports the replicas the load keeps
+    busy (replicas x batch per replica = the requests), and a note says how many GPUs idle."""
+    lay = p.layout
+    if not p.feasible or lay is None or lay.replicas <= requests:
+        return p
+    idle = lay.replicas - requests
+    note = (f"{requests:,} request(s) in flight keep {requests:,} of the {lay.replicas:,} replicas busy; "
+            f"the other {idle:,} ({idle * lay.gpus_per_replica:,} GPUs) idle")
+    return replace(p, layout=replace(lay, replicas=requests), notes=p.notes + (note,))
 
 
 @lru_cache(maxsize=1024)

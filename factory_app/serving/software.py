@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from factory_app.serving.catalog import Catalog, Efficiency
 
@@ -23,6 +24,7 @@ class SoftwareDateError(ValueError):
     """A software date that is not a month written YYYY-MM."""
 
 
+@lru_cache(maxsize=256)  # a big factory asks for the same few months hundreds of thousands of times
 def parse_month(text: str) -> float:
     """'2026-04' -> 2026.25 (years, the month's start)."""
     m = _MONTH.match(text or "")

@@ -20,35 +20,18 @@ from factory_app.factory.curves import FrontierCurve
 from factory_app.factory.results import COST_TERMS, FactoryResult
 from factory_app.scenario.model import Scenario
 from factory_app.io import number_format as fmt
+from factory_app.io.chart_palette import (  # noqa: F401 - the charts' colours, re-exported for the UI
+    COST_COLORS,
+    COST_LABELS,
+    DASHES,
+    POWER_OTHER,
+    REVENUE_COLOR,
+    SCENARIO_DASHES,
+    shade_hex,
+)
 from factory_app.ui.style import platform_color, platform_hex
 
 pg.setConfigOptions(antialias=True, background="w", foreground="k")
-
-COST_COLORS = {
-    "accelerator_depreciation": "#4e79a7",
-    "facility_depreciation": "#a0cbe8",
-    "financing": "#b07aa1",
-    "energy": "#f28e2b",
-    "other_opex": "#bab0ac",
-}
-COST_LABELS = {
-    "accelerator_depreciation": "Accelerator depreciation",
-    "facility_depreciation": "Facility depreciation",
-    "financing": "Financing (cost of capital)",
-    "energy": "Energy",
-    "other_opex": "Other opex",
-}
-REVENUE_COLOR = "#59a14f"
-POWER_OTHER = {
-    "non_accelerator_it": ("Non-accelerator IT", "#9ca3af"),
-    "cooling_and_losses": ("Cooling and losses (PUE)", "#cbd5e1"),
-    "unused": ("Unused budget", "#eef2f7"),
-}
-#: Dash patterns (in pen widths; None = solid) that tell curves apart where colour cannot (grey
-#: print, colour-blind readers, two fleets of one platform): each curve of a chart gets its own.
-DASHES: tuple[tuple[float, ...] | None, ...] = (None, (5, 2.5), (1.2, 2), (6, 2, 1.2, 2), (10, 3), (3, 2, 1.2, 2, 1.2, 2))
-#: Line styles that tell scenarios apart on an overlay (colour = platform and pair).
-SCENARIO_DASHES = DASHES[:4]
 
 
 #: Most fleets a bar chart shows one by one: hundreds of bars are unreadable and slow to draw.
@@ -253,16 +236,9 @@ def curve_looks(curves: list[FrontierCurve], dash_of=None) -> list[tuple[QColor,
 
 
 def shade(color: QColor, n: int) -> QColor:
-    """The ``n``-th shade of a colour: itself, then alternately darker and lighter."""
-    if n == 0:
-        return QColor(color)
-    step = (n + 1) // 2
-    lightness = color.lightness()
-    if lightness < 90:  # a dark colour only gets lighter (a darker one would read as black)
-        return color.lighter(100 + 70 * n)
-    if lightness > 170:  # a light one only darker
-        return color.darker(100 + 40 * n)
-    return color.darker(100 + 45 * step) if n % 2 else color.lighter(100 + 40 * step)
+    """The ``n``-th shade of a colour: itself, then alternately darker and lighter
+    (:func:`factory_app.io.chart_palette.shade_hex`, which the deck uses too)."""
+    return QColor(shade_hex(QColor(color).name(), n))
 
 
 def curve_pen(color: QColor, width: float, dash: tuple[float, ...] | None) -> QPen:

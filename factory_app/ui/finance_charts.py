@@ -15,14 +15,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from factory_app.factory.results import FactoryResult
 from factory_app.io import number_format as fmt
+from factory_app.io.chart_palette import CUMULATIVE, INFLOW, OUTFLOW, WORKLOAD_COLORS
 from factory_app.scenario.model import Scenario
 from factory_app.ui.chart_content import SCREEN, ChartStyle, CompactAxis, bar, deferred_layout, legend_swatch, style_axes
 from factory_app.ui.charts import ChartBase
 
-#: Colours of the cash-flow bars and line.
-INFLOW, OUTFLOW, CUMULATIVE = "#59a14f", "#e15759", "#1f2937"
-#: Workload colours on the demand chart (one per workload, in scenario order).
-WORKLOAD_COLORS = ("#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#edc948", "#9c755f")
 #: Most workloads the demand chart shows (those with the most demand).
 MAX_DEMAND_LINES = len(WORKLOAD_COLORS)
 CASH_FLOW_TITLE = "Cash flow per year"

@@ -253,7 +253,10 @@ class MainWindow(DocumentActions, QMainWindow):
         self.act_export_csv = self._action("&Export results CSV…", self.export_csv, QKeySequence("Ctrl+E"), "Write the results and the assumptions to CSV")
         self.act_export_chart = self._action("Export &chart…", lambda: self.export_chart(self.results.current_chart()), QKeySequence("Ctrl+Shift+E"), "Export a chart for slides (PNG, SVG, PDF)")
         self.act_copy_chart = self._action("Copy chart", self.copy_chart, QKeySequence("Ctrl+Shift+C"), "Copy the current chart to the clipboard")
-        f.addActions([self.act_export_csv, self.act_export_chart, self.act_copy_chart])
+        self.act_export_deck = self._action("Export &deck…", self.export_deck, tip="A PowerPoint deck with native charts (.pptx)")
+        self.act_export_workbook = self._action("Export &workbook…", self.export_workbook,
+                                                tip="An Excel workbook whose economics are live formulas (.xlsx)")
+        f.addActions([self.act_export_csv, self.act_export_chart, self.act_copy_chart, self.act_export_deck, self.act_export_workbook])
         f.addSeparator()
         f.addAction(self._action("&Quit", self.close, QKeySequence.Quit))
 

@@ -37,6 +37,8 @@ class Session(QObject):
         self.catalog = catalog
         self.doc = ScenarioDocument(scenario, catalog)
         self.path = path
+        self.original_sha256 = files.file_sha256(path)  # the file as this session knows it (autosaves record it)
+        self.confirm_overwrite = ""  # why saving over ``path`` must be asked first (a restored file that changed)
         self.undo_stack = QUndoStack(self)
         self.scene = FactoryScene(self.doc, catalog)
         self.view = FactoryView(self.scene)
@@ -69,6 +71,7 @@ class Session(QObject):
         self.doc.reset(scenario)
         self.undo_stack.clear()
         self.path = path
+        self.original_sha256, self.confirm_overwrite = files.file_sha256(path), ""
         self.undo_stack.setClean()
         self.evaluator.recompute()
         self.titleChanged.emit()
@@ -77,6 +80,7 @@ class Session(QObject):
         """Validated, atomic save; raises :class:`ScenarioFileError` and leaves the old file if it fails."""
         save_scenario(self.doc.scenario, path, self.catalog)
         self.path = path
+        self.original_sha256, self.confirm_overwrite = files.file_sha256(path), ""
         self.undo_stack.setClean()
         self.clear_autosave()
         self.titleChanged.emit()
@@ -99,7 +103,7 @@ class Session(QObject):
         if not self.modified:
             return ""
         try:
-            files.write_autosave(self.doc.scenario, self.path, self.autosave_path())
+            files.write_autosave(self.doc.scenario, self.path, self.autosave_path(), self.original_sha256)
         except (ScenarioFileError, OSError) as exc:
             message = f"Autosave failed: {exc}"
             self.autosaveFailed.emit(message)  # the timer drops the return value: say it where the user looks
@@ -112,3 +116,4 @@ class Session(QObject):
     def close(self) -> None:
         self.clear_autosave()
         self._autosave_timer.stop()
+        self.evaluator.stop()  # a running optimisation ends before the session goes

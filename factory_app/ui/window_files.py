@@ -6,12 +6,15 @@ It uses the window's ``sessions``, ``session``, ``tabs``, ``catalog``, ``results
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
+from factory_app.factory.evaluation import evaluate_factory as evaluate
+from factory_app.io.messages import one_line
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario
 from factory_app.scenario.fields import label_of
 from factory_app.scenario.model import Scenario
@@ -20,6 +23,8 @@ from factory_app.ui.export_dialog import ExportDialog
 from factory_app.ui.session import Session
 
 MAX_TABS = 12
+#: Autosaves set aside at one start that get a message each; more get one message together.
+MAX_SET_ASIDE_MESSAGES = 3
 #: Characters a file name cannot hold on some system (Windows refuses ':' and the others)
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
@@ -54,7 +59,10 @@ def last_folder() -> Path:
     """Where the last scenario was opened or saved (the home folder the first time)."""
     folder = files.settings().value("files/last_folder", "")
     path = Path(folder) if isinstance(folder, str) and folder else Path.home()
-    return path if path.is_dir() else Path.home()
+    try:
+        return path if path.is_dir() else Path.home()
+    except (OSError, ValueError):  # a damaged setting (a name too long, a NUL): start at home
+        return Path.home()
 
 
 def remember_folder(path: Path) -> None:
@@ -75,8 +83,9 @@ class DocumentActions:
             self.open_file(Path(name))
 
     def open_file(self, path: Path, as_example: bool = False, check_unsaved: bool = True) -> bool:
-        """Open a scenario in a tab; a file that fails to load changes nothing and says why."""
-        path = Path(path)
+        """Open a scenario in a tab; a file that fails to load changes nothing and says why. The
+        tab keeps the file's absolute path (a relative one would change meaning with the folder)."""
+        path = Path(os.path.abspath(path))
         for s in self.sessions:
             if s.path is not None and not as_example and s.path.resolve() == path.resolve():
                 self.tabs.setCurrentWidget(s.view)
@@ -118,10 +127,22 @@ class DocumentActions:
 
     def _save_to(self, path: Path, session: Session | None = None) -> bool:
         session = session or self.session
+        if session.confirm_overwrite and session.path is not None and _same_file(path, session.path):
+            answer = QMessageBox.question(
+                self, "Save over the original?",
+                f"{one_line(str(session.path))} {session.confirm_overwrite}. Save the restored work over it?\n\n"
+                "Yes replaces it; No saves to another file.",
+                QMessageBox.Yes | QMessageBox.No | QMessageBox.Cancel, QMessageBox.No,
+            )
+            if answer == QMessageBox.No:
+                return self._save_session(session, ask=True)
+            if answer != QMessageBox.Yes:
+                return False
         try:
             session.save_to(path)
-        except (ScenarioFileError, OSError) as exc:
-            QMessageBox.critical(self, "Not saved", f"{exc}\nThe file on disk was not changed.")
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the user hears it and the work stays
+            reason = str(exc) if isinstance(exc, (ScenarioFileError, OSError)) else f"{type(exc).__name__}: {exc}"
+            QMessageBox.critical(self, "Not saved", f"{one_line(reason)}\nThe file on disk was not changed.")
             return False
         self._remember(path)
         self.statusBar().showMessage(f"Saved {path.name}", 4000)
@@ -141,6 +162,42 @@ class DocumentActions:
             QMessageBox.critical(self, "Export failed", f"{Path(name).name}: {exc}")
             return
         self.statusBar().showMessage(f"Exported {Path(name).name}", 4000)
+
+    def export_deck(self) -> None:
+        """File ▸ Export deck…: the scenario as a 16:9 PowerPoint deck with native charts."""
+        self._export_office("deck", "Export deck", "PowerPoint (*.pptx)", ".pptx")
+
+    def export_workbook(self) -> None:
+        """File ▸ Export workbook…: the scenario as an Excel workbook of live formulas."""
+        self._export_office("workbook", "Export workbook", "Excel workbook (*.xlsx)", ".xlsx")
+
+    def _export_office(self, kind: str, title: str, filter_: str, suffix: str) -> None:
+        s = self.session
+        start = str((s.path.with_suffix("") if s.path else last_folder() / file_stem(s.label())).with_suffix(suffix))
+        name, _ = QFileDialog.getSaveFileName(self, title, start, filter_)
+        if not name:
+            return
+        path = Path(name) if name.lower().endswith(suffix) else Path(name + suffix)
+        scenario = s.doc.scenario
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        self.statusBar().showMessage(f"Writing {path.name}…")
+        try:
+            result = evaluate(scenario, self.catalog)  # the scenario as it is now (a few milliseconds)
+            if kind == "deck":
+                from factory_app.io.deck import write_deck
+
+                write_deck(path, [(s.label(), scenario, result)], self.catalog)
+            else:
+                from factory_app.io.workbook import write_workbook
+
+                write_workbook(path, scenario, result, self.catalog)
+        except OSError as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.critical(self, "Export failed", f"{path.name}: {exc.strerror or exc}. The file on disk was not changed.")
+            return
+        QApplication.restoreOverrideCursor()
+        remember_folder(path)
+        self.statusBar().showMessage(f"Exported {path.name}", 4000)
 
     def export_chart(self, kind: str = "frontier") -> None:
         s = self.session
@@ -235,30 +292,69 @@ class DocumentActions:
 
     # -- recovery and window state -------------------------------------------------------------------
     def offer_recovery(self) -> None:
-        """At start-up: restore autosaves left by a session that did not exit cleanly."""
-        pending = files.pending_recoveries()
-        if not pending:
+        """At start-up: set aside autosaves that cannot be restored (saying so), then offer to
+        restore the others, left by a session that did not exit cleanly."""
+        readable, unreadable = [], []
+        for recovery in files.pending_recoveries():
+            try:
+                readable.append(recovery.read())
+            except Exception as exc:  # noqa: BLE001 - a damaged file must never stop the start
+                unreadable.append((recovery, exc))
+        self._set_aside(unreadable)
+        if not readable:
             return
-        names = ", ".join(Path(r.original).name if r.original else "an unsaved factory" for r in pending[:4])
+        names = ", ".join(Path(r.original).name if r.original else "an unsaved factory" for r in readable[:4])
         answer = QMessageBox.question(
             self, "Restore unsaved work?",
-            f"factory-app did not close cleanly last time. Restore the autosaved work ({names})?",
+            one_line(f"factory-app did not close cleanly last time. Restore the autosaved work ({names})?"),
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes,
         )
-        self.restore_recoveries(pending, restore=answer == QMessageBox.Yes)
+        self.restore_recoveries(readable, restore=answer == QMessageBox.Yes)
+
+    def _set_aside(self, unreadable: list[tuple[files.Recovery, BaseException]]) -> None:
+        """Move autosaves that cannot be read to ``unrestored/`` and say so: one message each,
+        or one message for all when there are many."""
+        kept = [(files.set_aside(r), exc) for r, exc in unreadable]
+        if not kept:
+            return
+        if len(kept) <= MAX_SET_ASIDE_MESSAGES:
+            for where, exc in kept:
+                QMessageBox.warning(self, "Cannot restore", f"An autosaved copy cannot be read: {one_line(str(exc))}\nIt is kept as {where}.")
+            return
+        lines = [f"{one_line(str(exc), 160)}" for _, exc in kept[:10]]
+        more = f"\n… and {len(kept) - 10} more" if len(kept) > 10 else ""
+        QMessageBox.warning(self, "Cannot restore",
+                            f"{len(kept)} autosaved copies cannot be read; they are kept in {kept[0][0].parent}:\n"
+                            + "\n".join(lines) + more)
 
     def restore_recoveries(self, pending: list[files.Recovery], restore: bool = True) -> None:
-        for recovery in pending if restore else []:
+        """Open each autosave in a tab (``restore``), or discard them all. A restored file whose
+        original changed or is gone since is marked so that Save asks before replacing it."""
+        if not restore:
+            for r in pending:
+                r.path.unlink(missing_ok=True)
+            return
+        unreadable = []
+        for recovery in pending:
+            if len(self.sessions) >= MAX_TABS:
+                break  # the rest stay in the autosave folder for the next start
             try:
-                scenario = recovery.load()
-            except (OSError, ValueError, KeyError, TypeError, ScenarioFileError) as exc:
-                # e.g. written by a newer version: set aside, not deleted, so that version can still restore it
-                kept = files.set_aside(recovery)
-                QMessageBox.warning(self, "Cannot restore", f"An autosaved copy cannot be read: {exc}\nIt is kept as {kept}.")
+                recovery = recovery.read()
+            except Exception as exc:  # noqa: BLE001 - e.g. written by a newer version: set aside, not deleted
+                unreadable.append((recovery, exc))
                 continue
-            session = self.open_session(scenario, Path(recovery.original) if recovery.original else None)
+            session = self.open_session(recovery.scenario, Path(recovery.original) if recovery.original else None)
+            session.original_sha256 = recovery.original_sha256
+            session.confirm_overwrite = recovery.original_changed()
             session.undo_stack.resetClean()  # restored work is not saved yet
             self._retitle(session)
             session.autosave()
-        for r in pending:
-            r.path.unlink(missing_ok=True)
+            recovery.path.unlink(missing_ok=True)  # the new session's own autosave holds it now
+        self._set_aside(unreadable)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)

@@ -273,9 +273,10 @@ def test_csv_over_the_scenario_file_is_refused(capsys, scenario_file):
     assert (scenario_file.read_bytes(), scenario_file.stat().st_mtime) == before
 
 
-def test_unwritable_csv_exits_2(capsys, scenario_file, tmp_path):
+def test_unwritable_csv_exits_73(capsys, scenario_file, tmp_path):
+    """A write failure has one exit code in every command (docs/cli.md): 73."""
     code, _, err = run(capsys, "evaluate", scenario_file, "--csv", tmp_path / "missing" / "x.csv")
-    assert code == 2 and err.count("\n") == 1 and "cannot write" in err
+    assert code == 73 and err.count("\n") == 1 and "cannot write" in err
 
 
 # -- validate -----------------------------------------------------------------------------------

@@ -65,10 +65,15 @@ def _one(workload: Workload, site: Site | None = None, **fleet) -> Scenario:
 def test_energy_follows_the_power_drawn_hour_by_hour():
     """Full all day: the full-load bill. Nothing demanded: the idle share of it. A daily shape:
     idle plus the busy share of each hour, summed over the hours."""
-    full = evaluate_factory(_one(replace(CHAT, demand_shape="flat", default_utilisation=1.0)))
-    t = full.totals
+    s = _one(replace(CHAT, demand_shape="flat", default_utilisation=1.0))
+    full = evaluate_factory(s)
     price = 0.08
-    assert full.cost_breakdown["energy"] == pytest.approx(t["facility_power_used_mw"] * HOURS_PER_YEAR * 1000 * price, rel=1e-9)
+    ops = [op for f in full.fleets for op in f.operating_points]
+    assert sum(op.accelerators for op in ops) == full.fleets[0].accelerators  # none idle
+    busy_w = sum(op.accelerators * op.power_w_per_accelerator for op in ops)  # the engine's watts at the operating point
+    assert 0 < busy_w <= full.fleets[0].accelerators * default_catalog().platform("gb200").all_in_w.value
+    full_load_mw = s.site.facility_power_for(busy_w) / 1e6
+    assert full.cost_breakdown["energy"] == pytest.approx(full_load_mw * HOURS_PER_YEAR * 1000 * price, rel=1e-9)
     idle = evaluate_factory(_one(replace(CHAT, demand_tokens_per_s=0.0)))
     assert idle.cost_breakdown["energy"] == pytest.approx(0.3 * full.cost_breakdown["energy"], rel=1e-9)
     shaped = evaluate_factory(_one(replace(CHAT, demand_shape="evening", default_utilisation=0.6)))

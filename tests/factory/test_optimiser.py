@@ -151,3 +151,99 @@ def test_count_fleets_keep_their_size_under_the_optimiser():
 def test_nothing_to_optimise():
     r = evaluate_factory(replace(two_by_two(), assignments=()), optimise=True)
     assert r.optimised and "nothing to optimise" in r.optimiser_note
+
+
+# -- the presolved programme (issue 11: the dense tableau over 2 x pairs variables did not scale) ----------
+
+
+def _full_programme(model):
+    """The optimiser's programme as docs/factory.md writes it (x and s per pair, every row), the
+    way it was solved before the presolve: the reference the presolved one must match."""
+    from factory_app.factory.economics import SECONDS_PER_YEAR
+
+    n = len(model.pairs)
+    c = np.concatenate([[-p.cost for p in model.pairs], [p.value * SECONDS_PER_YEAR for p in model.pairs]])
+    rows, bounds = [], []
+    for i, p in enumerate(model.pairs):
+        row = np.zeros(2 * n)
+        row[i], row[n + i] = -p.rate, 1.0
+        rows.append(row)
+        bounds.append(0.0)
+    for w, cap in model.caps.items():
+        row = np.zeros(2 * n)
+        row[[n + i for i, p in enumerate(model.pairs) if p.workload_id == w]] = 1.0
+        rows.append(row)
+        bounds.append(cap)
+    power = np.zeros(2 * n)
+    for i, p in enumerate(model.pairs):
+        if p.fleet in model.power_fleets:
+            power[i] = p.watts
+    rows.append(power)
+    bounds.append(model.power_w)
+    for f, limit in model.count_limits.items():
+        row = np.zeros(2 * n)
+        row[[i for i, p in enumerate(model.pairs) if p.fleet == f]] = 1.0
+        rows.append(row)
+        bounds.append(float(limit))
+    return c, np.array(rows), np.array(bounds)
+
+
+def _random_model(rng):
+    from factory_app.factory.optimiser.split import LinearModel, Pair
+
+    fleets = int(rng.integers(1, 6))
+    power_fleets = tuple(f for f in range(fleets) if rng.random() < 0.6)
+    count_limits = {f: int(rng.integers(0, 5000)) for f in range(fleets) if f not in power_fleets}
+    workloads = [f"w{i}" for i in range(int(rng.integers(1, 5)))]
+    caps = {w: float(rng.choice([0.0, rng.uniform(1e3, 1e7)])) for w in workloads if rng.random() < 0.5}
+    pairs, k = [], 0
+    for f in range(fleets):
+        for w in rng.choice(workloads, size=int(rng.integers(1, len(workloads) + 1)), replace=False):
+            rate = float(rng.choice([0.0, rng.uniform(1, 5000)]))
+            cost = float(rng.uniform(0, 3e4)) if f in power_fleets else 0.0
+            pairs.append(Pair(k, f, str(w), rate, float(rng.uniform(0, 5e-6)), cost, float(rng.uniform(500, 2500))))
+            k += 1
+    return LinearModel(tuple(pairs), power_fleets, count_limits, caps, float(rng.uniform(0, 5e7)), 5e7)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_presolved_programme_has_the_optimum_of_the_full_one(seed):
+    """Eliminating x, dropping pairs that cannot gain, keeping each resource's best uncapped pair
+    and filling a resource with one use changes the solution, never the optimum."""
+    model = _random_model(np.random.default_rng(seed))
+    x = solve(model)
+    assert model.feasible(x)
+    c, a, b = _full_programme(model)
+    full = maximise(c, a, b)
+    assert model.profit(x) == pytest.approx(full.objective, rel=1e-7, abs=1e-3)
+
+
+def test_a_factory_of_3000_fleets_presolves_to_a_handful_of_rows():
+    """The programme the simplex sees grows with the demand caps, not with the fleets."""
+    import importlib.util
+    from pathlib import Path
+
+    from factory_app.factory.optimiser.split import reduce_programme
+
+    bench = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_big_factory.py"
+    spec = importlib.util.spec_from_file_location("bench_big_factory", bench)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    scenario = module.build_big_scenario(3000)
+    model = build_model(scenario, CAT)
+    reduced = reduce_programme(model)
+    capped = {w.id for w in scenario.workloads if w.demand_tokens_per_s is not None}  # a stated demand bounds sales
+    assert len(model.pairs) > 5000
+    assert reduced.rows.shape[0] <= 1 + len(capped)  # the power, and one row per demand cap
+    assert reduced.rows.shape[1] <= 1 + sum(1 for p in model.pairs if p.workload_id in capped)
+    x = solve(model)
+    assert model.feasible(x) and model.profit(x) > 0
+
+
+def test_the_optimiser_stops_when_cancelled():
+    from factory_app.factory.optimiser.split import OptimiserCancelled, cancellable
+
+    s = two_by_two(facility_mw=20.0)
+    with cancellable(lambda: True), pytest.raises(OptimiserCancelled):
+        evaluate_factory(s, optimise=True)
+    assert evaluate_factory(s, optimise=True).optimised  # and runs again outside

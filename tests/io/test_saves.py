@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from factory_app.cli import main
+from factory_app.cli.outputs import WRITE_FAILED
 from factory_app.io import atomic
 from factory_app.io.scenario_file import ScenarioFileError, load_scenario, save_scenario
 from reliability_helpers import EXAMPLES
@@ -83,13 +84,13 @@ def test_a_failed_save_keeps_the_original_and_says_so(tmp_path, failing_disk):
     assert [p.name for p in tmp_path.iterdir()] == ["factory.json"]  # no temporary file left
 
 
-def test_a_failed_csv_export_keeps_the_old_csv_and_exits_2(tmp_path, failing_disk, capsys):
+def test_a_failed_csv_export_keeps_the_old_csv_and_exits_73(tmp_path, failing_disk, capsys):
     out = tmp_path / "results.csv"
     out.write_text("old,results\n", encoding="utf-8")
     failing_disk()
     code = main(["evaluate", str(EXAMPLES[0]), "--csv", str(out)])
     err = capsys.readouterr().err
-    assert code == 2 and err == f"factory-app: cannot write {out}: No space left on device\n"
+    assert code == WRITE_FAILED == 73 and err == f"factory-app: cannot write {out}: No space left on device\n"
     assert out.read_text(encoding="utf-8") == "old,results\n"
     assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
 
@@ -123,7 +124,7 @@ def test_a_write_that_really_fails_half_way_keeps_the_old_csv(tmp_path):
     out.write_text("old,results\n", encoding="utf-8")
     run = subprocess.run([sys.executable, "-c", LIMITED, "evaluate", str(EXAMPLES[0]), "--csv", str(out)],
                          capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert run.returncode == 2 and run.stderr == f"factory-app: cannot write {out}: File too large\n"
+    assert run.returncode == WRITE_FAILED and run.stderr == f"factory-app: cannot write {out}: File too large\n"
     assert out.read_text(encoding="utf-8") == "old,results\n"
     assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
 
@@ -147,3 +148,30 @@ def test_a_scenario_save_that_really_fails_half_way_keeps_the_original(tmp_path)
     assert run.stdout == "factory.json: $: cannot write: File too large\n" and run.stderr == ""
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["factory.json"]
+
+
+# -- issue 11, item 15: temporary files left by a killed write ---------------------------------------------------
+
+
+def test_stale_temporary_files_of_our_naming_are_cleaned_and_nothing_else(tmp_path):
+    import time as _time
+
+    from factory_app.io.atomic import clean_stale_temporaries, write_bytes_atomic
+
+    (tmp_path / "results.csv").write_text("old", encoding="utf-8")
+    dead = tmp_path / ".results.csv.999999999.0123456789ab.tmp"  # a process id nobody has
+    mine = tmp_path / f".results.csv.{os.getpid()}.0123456789ab.tmp"  # this process: a write in progress
+    old_style = tmp_path / ".results.csv.0123456789ab.tmp"  # an earlier version's, an hour and more old
+    fresh_old_style = tmp_path / ".other.csv.0123456789ab.tmp"  # an earlier version's, recent
+    users = tmp_path / ".notes.0123456789ab.tmp"  # the user's own file of that shape, old, no notes beside it
+    for p in (dead, mine, old_style, fresh_old_style, users):
+        p.write_text("x", encoding="utf-8")
+    long_ago = _time.time() - 7200
+    for p in (old_style, users):
+        os.utime(p, (long_ago, long_ago))
+    link = tmp_path / ".link.csv.999999999.0123456789ab.tmp"
+    link.symlink_to("results.csv")  # links are never touched
+    assert sorted(clean_stale_temporaries(tmp_path)) == sorted([dead.name, old_style.name])
+    write_bytes_atomic(tmp_path / "results.csv", b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["results.csv", mine.name, fresh_old_style.name, users.name, link.name])

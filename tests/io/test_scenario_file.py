@@ -98,7 +98,7 @@ FLEETS = [{"id": "a", "platform": "h100"}, {"id": "b", "platform": "h100", "powe
         ('{"format_version": 7}', "file.json: $.format_version: written by a newer version of factory-app (format 7); this version reads up to 2"),
         ('{"format_version": 0}', "file.json: $.format_version: format 0 is not known; this version reads formats 1 to 2"),
         ('{"format_version": 2, "colour": "red"}', "file.json: $.colour: unknown field (known: format, format_version, name, description, optimise, site, fleets, workloads, assignments)"),
-        (_doc(fleets=[{"id": "a", "platform": "h100", "colour": "red"}]), "file.json: $.fleets[0].colour: unknown field (known: id, name, platform, sizing, power_share, accelerators, life_years, price_usd, residual_value_share, delivery_year, refresh_platform, position)"),
+        (_doc(fleets=[{"id": "a", "platform": "h100", "colour": "red"}]), "file.json: $.fleets[0].colour: unknown field (known: id, name, platform, sizing, power_share, accelerators, life_years, power_cap_w, price_usd, residual_value_share, delivery_year, refresh_platform, software_as_of, position)"),
         (_doc(site={"pue": "1.2"}), "file.json: $.site.pue: must be a number, got string"),
         (_doc(site={"pue": None}), "file.json: $.site.pue: is required (must be between 1 and 3)"),
         (_doc(site=[]), "file.json: $.site: must be an object, got array"),

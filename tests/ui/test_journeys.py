@@ -227,3 +227,47 @@ def test_open_a_bad_file_changes_nothing(journey, monkeypatch, tmp_path, no_prom
     qtbot_open.trigger()
     assert no_prompts.seen[-1][0] == "warning" and "broken.json" in no_prompts.seen[-1][1]
     assert window.doc.scenario is before and len(window.sessions) == 1
+
+
+@pytest.mark.parametrize("what", ["deck", "workbook"])
+def test_export_deck_and_workbook_from_the_file_menu(journey, monkeypatch, tmp_path, what):
+    """File ▸ Export deck… / Export workbook… write the file chosen in the save dialog (its
+    suffix added when the name has none); nothing reaches stderr."""
+    import zipfile
+
+    window = journey
+    assert window.open_file(ISO)
+    target = tmp_path / "iso"  # no suffix typed: the export adds it
+    answer_save_dialog(monkeypatch, target)
+    menu_action(window, "File", "Export deck…" if what == "deck" else "Export workbook…").trigger()
+    written = target.with_suffix(".pptx" if what == "deck" else ".xlsx")
+    with zipfile.ZipFile(written) as z:
+        names = z.namelist()
+    if what == "deck":
+        from pptx import Presentation
+
+        prs = Presentation(str(written))
+        assert len(prs.slides) >= 5 and any(n.startswith("ppt/charts/") for n in names)
+        assert window.doc.scenario.name in "\n".join(s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame)
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(written)
+        assert "Totals" in book.sheetnames and "margin" in book.defined_names
+    assert f"Exported {written.name}" in window.statusBar().currentMessage()
+
+
+def test_a_failed_deck_export_from_the_menu_says_so_in_one_line_and_keeps_the_old_file(journey, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = journey
+    assert window.open_file(ISO)
+    target = tmp_path / "old.pptx"
+    target.write_bytes(b"old deck")
+    answer_save_dialog(monkeypatch, target)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a, **k: shown.append((title, text)))
+    monkeypatch.setattr("os.replace", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    menu_action(window, "File", "Export deck…").trigger()
+    assert target.read_bytes() == b"old deck"
+    assert len(shown) == 1 and "\n" not in shown[0][1] and "old.pptx" in shown[0][1]

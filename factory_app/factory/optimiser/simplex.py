@@ -1,7 +1,8 @@
 """A small dense simplex solver for ``max c.x subject to A x <= b, x >= 0`` with ``b >= 0``.
 
-The factory optimiser's linear programmes have a few dozen variables, so a textbook tableau in
-numpy solves them exactly in well under a millisecond. ``b >= 0`` makes the origin feasible (no
+The factory optimiser's presolved programmes have a dozen rows or so (one per demand cap and
+shared resource) and up to a few thousand columns, so a textbook tableau in numpy solves them
+exactly in milliseconds (15 ms for the 3,000-fleet benchmark factory). ``b >= 0`` makes the origin feasible (no
 phase one). Bland's rule (lowest index enters and leaves) cannot cycle, so the loop ends. Rows
 and columns are scaled to unit largest coefficient first: the programmes mix watts (1e8),
 tokens/s (1e9) and dollars, which would otherwise swamp the pivot tolerances.
