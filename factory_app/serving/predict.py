@@ -461,7 +461,7 @@ def _predict_open(
     lay = LayoutArrays(*(np.concatenate([getattr(x, f) for x in lays]) for f in ("tp", "dp", "ep", "pp")))
     batch, limit, index = np.concatenate(batches), np.concatenate(limits), np.concatenate(index)
     replicas = np.floor(gpus / (lay.gpus + points.prefill_gpus) + 1e-9)
-    if q.service.has_latency_limit or q.service.min_tokens_per_s_per_user is not None:
+    if q.service.has_latency_limit:  # a speed floor keeps the grid: the factory's charts draw it
         extra = _refine(q, specs, points, lay, batch, limit, replicas, index, value_per_token)
         if extra is not None:
             more, sub, grid, lim, idx = extra
