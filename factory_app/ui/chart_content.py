@@ -287,6 +287,7 @@ def _draw_curves(plot, curves, style, movable, looks, prefixes, legend, markers)
         name = name_prefix + c.label
         # a bare curve item in log10 coordinates (the plot's axes are logarithmic): much cheaper
         # to create than a PlotDataItem, and the markers use the same coordinates
+        _draw_band(plot, c, color)
         item = NamedCurve(*log_xy(c), pen=curve_pen(color, style.line_width, dash))
         item.frontier_key = f"{c.fleet_id}/{c.workload_id}"  # type: ignore[attr-defined]
         item.series_name = name  # type: ignore[attr-defined]
@@ -306,6 +307,26 @@ def _draw_curves(plot, curves, style, movable, looks, prefixes, legend, markers)
         marker.setToolTip(f"{name}<br>operating point: {x:,.1f} tokens/s per user, {fmt.compact(y)} tokens/s per MW of facility power")
         plot.addItem(marker)
         markers[f"{c.fleet_id}/{c.workload_id}"] = marker
+
+
+#: Opacity of a curve's error band (0-255): visible, but the curves stay the figure
+BAND_ALPHA = 38
+
+
+def _draw_band(plot: pg.PlotItem, c: FrontierCurve, color) -> None:
+    """The engine's error band around a curve (the calibration residuals of comparable points,
+    docs/calibration.md), as a light fill in the curve's colour, behind the curves."""
+    if c.tokens_per_s_per_mw_low is None or c.tokens_per_s_per_mw_high is None or len(c.tokens_per_s_per_user) < 2:
+        return
+    x = np.log10(c.tokens_per_s_per_user)
+    low = pg.PlotCurveItem(x, np.log10(np.maximum(c.tokens_per_s_per_mw_low, 1e-9)), pen=pg.mkPen(None))
+    high = pg.PlotCurveItem(x, np.log10(np.maximum(c.tokens_per_s_per_mw_high, 1e-9)), pen=pg.mkPen(None))
+    fill = QColor(color)
+    fill.setAlpha(BAND_ALPHA)
+    band = pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill))
+    band.setZValue(-10)
+    band.setToolTip(f"{c.label}: the engine's error band (10th-90th percentile of its errors on comparable measurements)")
+    plot.addItem(band)
 
 
 def draw_revenue_cost(plot: pg.PlotItem, scenario: Scenario, result: FactoryResult, style: ChartStyle,

@@ -30,6 +30,7 @@ from factory_app.scenario.edits import describe_refusal
 from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec, ValidationError
 from factory_app.scenario.model import PricePoint
 from factory_app.io import number_format as fmt
+from factory_app.ui.engine_fields import add_fleet_engine_rows, add_site_software_row
 from factory_app.ui.finance_fields import add_demand_rows, add_fleet_rows
 from factory_app.ui.undo_commands import SetFieldCommand
 from factory_app.ui.fields import NumberField, field_label
@@ -40,8 +41,9 @@ SIZING_FIELDS = {"power_share": "power", "accelerators": "count"}
 
 
 def _catalogue_default(platform, field: str) -> float | None:
-    """The catalogue's figure an optional fleet field overrides (the price per accelerator)."""
-    figure = getattr(platform, field, None) if platform is not None else None
+    """The catalogue's figure an optional fleet field overrides (the price per accelerator; the
+    TDP a power cap replaces)."""
+    figure = getattr(platform, "tdp_w" if field == "power_cap_w" else field, None) if platform is not None else None
     return float(figure.value) if isinstance(figure, Figure) else None
 
 
@@ -204,6 +206,7 @@ class Inspector(QWidget):
         self._text("site", "name", "Name", site.name)
         for name, spec in SITE_FIELDS.items():
             self._number("site", name, spec, getattr(site, name))
+        add_site_software_row(self, site)
         self.derived = self._note(_site_power_line(site))
 
     def _build_fleet(self, fleet) -> None:
@@ -217,9 +220,10 @@ class Inspector(QWidget):
             if name in SIZING_FIELDS and SIZING_FIELDS[name] != fleet.sizing:
                 continue  # the number of the other sizing
             catalogue = _catalogue_default(p, name)
-            off = f"{catalogue:,.0f} (catalogue)" if catalogue is not None else ""
+            off = f"{catalogue:,.0f} ({'TDP' if name == 'power_cap_w' else 'catalogue'})" if catalogue is not None else ""
             self._number("fleet", name, spec, getattr(fleet, name), off, catalogue)
         add_fleet_rows(self, fleet)
+        add_fleet_engine_rows(self, fleet)
         if p is None:
             return
         self.form.addRow(_heading("Catalogue figures"))
@@ -314,7 +318,7 @@ class Inspector(QWidget):
             self.show_item(None, None)
             return
         shown = (change.kind == self.kind and change.item_id == self.item_id) or (change.kind == "site" and self.kind == "site")
-        if shown and change.field in ("sizing", "platform", "model"):
+        if shown and change.field in ("sizing", "platform", "model", "power_cap_w", "software_as_of"):
             self.show_item(self.kind, self.item_id)  # the set of fields changes
         elif shown or self.kind == "site":
             self._refresh_values()

@@ -48,6 +48,22 @@ class MetricTile(QFrame):
         self.setToolTip(tooltip)
 
 
+def _evidence(op) -> str:
+    """How far to trust an operating point's capacity: the engine's band, the software month it
+    is for and the published measurement most like it (issue 13)."""
+    if not op.feasible or op.output_capacity_high_tokens_per_s <= 0:
+        return ""
+    text = (f"<br>&nbsp;&nbsp;capacity {fmt.tokens_per_s(op.output_capacity_tokens_per_s)}, engine band "
+            f"{fmt.compact(op.output_capacity_low_tokens_per_s)}–{fmt.compact(op.output_capacity_high_tokens_per_s)} "
+            f"(software {op.calibrated_for or 'latest'})")
+    near = op.nearest_measurement
+    if near:
+        what = f"{near.get('gpus', '')}x {near.get('platform', '')} {near.get('model', '')}, {str(near.get('service_level', ''))[:24]}"
+        text += (f"; nearest measurement {near.get('id', '')} ({what}, {near.get('date', '')}): "
+                 f"{fmt.compact(float(near.get('value', 0.0)))} {str(near.get('metric', '')).replace('_', ' ')} (docs/calibration.md)")
+    return text
+
+
 def explain(key: str, scenario: Scenario, result: FactoryResult) -> str:
     """Hover text for a headline figure: what it is and where it comes from."""
     t = result.totals
@@ -61,7 +77,8 @@ def explain(key: str, scenario: Scenario, result: FactoryResult) -> str:
         for fleet_id, op in ops[:MAX_TOOLTIP_ROWS]:
             state = f"bound by <b>{op.bound}</b>" if op.feasible else f"<span style='color:#b91c1c'>{op.reason}</span>"
             lines.append(f"{names.get(fleet_id, fleet_id)} → {wnames.get(op.workload_id, op.workload_id)}: "
-                         f"{fmt.tokens_per_s(op.output_tokens_per_s)} at {op.tokens_per_s_per_user:,.1f} tok/s per user, {state}")
+                         f"{fmt.tokens_per_s(op.output_tokens_per_s)} at {op.tokens_per_s_per_user:,.1f} tok/s per user, {state}"
+                         + _evidence(op))
         if len(ops) > MAX_TOOLTIP_ROWS:
             lines.append(f"… and {len(ops) - MAX_TOOLTIP_ROWS:,} more operating points (File ▸ Export results CSV lists them all)")
     elif key in ("revenue_usd_per_year", "revenue_usd_per_watt_year"):

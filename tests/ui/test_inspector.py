@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from factory_app.resources import resource_path
@@ -79,3 +80,38 @@ def test_choosing_another_platform_rebuilds_the_fields(window, qtbot):
     sizing = window.inspector.editors["sizing"]
     sizing.setCurrentIndex(sizing.findData("count"))
     assert "accelerators" in window.inspector.editors and "power_share" not in window.inspector.editors
+
+
+def test_a_fleets_software_month_and_power_cap_are_edited_in_the_inspector(window, qtbot):
+    import pyqtgraph as pg
+
+    assert window.open_file(EXAMPLE, as_example=True)
+    fleet = window.doc.scenario.fleets[0]
+    window.inspector.show_item("fleet", fleet.id)
+    months = window.inspector.editors["software_as_of"]
+    assert months.itemText(0).startswith("The site's (") and months.findData("2024-08") >= 0
+    depth = window.undo_stack.count()
+    months.setCurrentIndex(months.findData("2024-08"))
+    assert window.doc.scenario.fleet(fleet.id).software_as_of == "2024-08" and window.undo_stack.count() == depth + 1
+    assert window.undo_stack.undoText() == "Change software as of"
+    # the cap chart: tokens/s per MW from half the TDP to the TDP
+    def charts():  # rows of the last build are hidden and wait for deleteLater; new ones show on the next event loop pass
+        return [w for w in window.inspector.findChildren(pg.PlotWidget) if w.isVisibleTo(window.inspector)]
+
+    qtbot.waitUntil(lambda: len(charts()) == 1, timeout=5000)
+    charts = charts()
+    assert len(charts) == 1 and "Tokens/s per MW of facility power" in charts[0].toolTip()
+    cap = window.inspector.editors["power_cap_w"]
+    cap.check.click()  # on: it starts at the TDP
+    tdp = window.catalog.platform(fleet.platform).tdp_w.value
+    _type(qtbot, window.inspector.editors["power_cap_w"], f"{0.3 * tdp:.0f}")
+    assert "must be between" in window.inspector.error.text() and window.inspector.error.isVisibleTo(window.inspector)
+    _type(qtbot, window.inspector.editors["power_cap_w"], f"{0.8 * tdp:.0f}")
+    assert window.doc.scenario.fleet(fleet.id).power_cap_w == pytest.approx(0.8 * tdp, abs=1)
+
+
+def test_the_sites_software_month_is_offered_from_the_calibrated_months(window):
+    window.inspector.show_item("site", "site")
+    months = window.inspector.editors["software_as_of"]
+    assert months.itemText(0) == f"Latest calibrated ({window.catalog.software.dates[-1]})"
+    assert [months.itemData(i) for i in range(1, months.count())] == list(reversed(window.catalog.software.dates))
