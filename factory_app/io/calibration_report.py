@@ -23,6 +23,7 @@ _FACTOR_UNITS = {
     "fp4_efficiency": "share of the FP4 datasheet peak FP4 GEMMs reach relative to 8/16-bit GEMMs",
     "weight_only_efficiency": "share of the math format's peak weight-only GEMMs reach",
     "software_trend_per_year": "log speed-up of the serving software per year",
+    "activation_passes": "HBM passes over each token's activations per layer between the GEMMs",
 }
 _METRIC = {"output_tokens_per_s": "tok/s", "tokens_per_s_per_user": "tok/s/user", "output_tokens_per_s_per_gpu": "tok/s/GPU"}
 

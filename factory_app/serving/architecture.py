@@ -42,6 +42,15 @@ class ModelShape:
     decode_attention_flops_per_position: float
     #: Prefill attention FLOPs per (query, key) pair per layer.
     prefill_attention_flops_per_pair: float
+    #: Activation elements one token carries through the kernels between the GEMMs, summed over
+    #: layers: hidden-sized tensors (norms, residuals, attention in and out), replicated over
+    #: tensor parallelism; the FFN intermediate of dense layers and shared experts, split over it;
+    #: and per MoE layer the token's routed copies (permuted to and from its experts, ``k x
+    #: hidden``, on the expert ranks) and their intermediate (``k x expert FFN``, split over the stage).
+    act_hidden_elements: float = 0.0
+    act_ffn_elements: float = 0.0
+    moe_permute_elements: float = 0.0
+    moe_inner_elements: float = 0.0
 
     @property
     def linear_params(self) -> float:
@@ -118,6 +127,8 @@ def model_shape(m: Model) -> ModelShape:
         router_params = moe_layers * h * m.moe.experts
     dense_ffn_layers = m.layers - moe_layers
     dense_ffn_params = dense_ffn_layers * gated_ffn * h * m.ffn_size + shared_params
+    expert_ffn = m.moe.expert_ffn_size if m.moe else 0
+    k_routed = m.moe.experts_per_token if m.moe else 0
 
     if m.mla is not None:
         kv_per_layer = float(m.mla.kv_lora_rank + m.mla.qk_rope_head_dim)
@@ -153,4 +164,8 @@ def model_shape(m: Model) -> ModelShape:
         window_tokens=m.sliding_window.tokens if m.sliding_window else 0,
         decode_attention_flops_per_position=decode_flops,
         prefill_attention_flops_per_pair=prefill_flops,
+        act_hidden_elements=float(m.layers * h),
+        act_ffn_elements=float(dense_ffn_layers * m.ffn_size + moe_layers * (m.moe.shared_experts if m.moe else 0) * expert_ffn),
+        moe_permute_elements=float(moe_layers * k_routed * h),
+        moe_inner_elements=float(moe_layers * k_routed * expert_ffn),
     )

@@ -64,6 +64,7 @@ class CalibrationPoint:
     power_cap_w: float | None = None
     measured_power_w: float | None = None
     latency_ms: dict[str, float] | None = None  # the run's own mean and p99 TTFT/TPOT
+    output_cv: float = 0.0  # spread of the output length of the dataset (0: fixed lengths)
 
     @property
     def system(self) -> str:
@@ -111,11 +112,15 @@ PARAM_SPACE: dict[str, tuple[float, float, float]] = {
     "weight_only_efficiency": (0.15, 1.0, 0.5),
     # log-rate per year: 0.18 = 20% faster per year
     "software_trend_per_year": (-0.05, 0.7, 0.18),
+    # HBM passes over each token's activations per layer between the GEMMs: a fused kernel reads
+    # and writes each element once (2 passes); norms, residuals, rotary, gated activation,
+    # quantisation and MoE permutation make a few such kernels per layer
+    "activation_passes": (1.0, 16.0, 4.0),
 }
 _PRIOR_WEIGHT = 0.05
 #: Weight of the worst point's squared log error in the fit (a soft push against outliers).
 MAX_WEIGHT = 0.1
-_LOG_SCALED = ("compute_half_tokens", "step_overhead_ms", "layer_overhead_us", "comm_latency_us")
+_LOG_SCALED = ("compute_half_tokens", "step_overhead_ms", "layer_overhead_us", "comm_latency_us", "activation_passes")
 
 
 def _load_measurements(folder: Path) -> dict[str, dict[str, Any]]:
@@ -169,6 +174,7 @@ def load_points(folder: Path | None = None, catalog: Catalog | None = None) -> l
                 power_cap_w=s.get("power_cap_w"),
                 measured_power_w=s.get("measured_system_power_w"),
                 latency_ms=s.get("measured_latency_ms"),
+                output_cv=float(s.get("output_cv", 0.0)),
             )
         )
     return out
@@ -198,6 +204,7 @@ def predict_point(point: CalibrationPoint, catalog: Catalog, use_layout: bool = 
         power_cap_w=point.power_cap_w,
         compute_precision=point.compute_precision,
         evidence=False,
+        output_cv=point.output_cv,
     )
 
 

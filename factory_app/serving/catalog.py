@@ -244,6 +244,8 @@ class Efficiency:
       inner loop, on the vector units, before the tensor cores can use it).
     - ``software_trend_per_year``: yearly log-rate at which the family's serving software gets
       faster; the factors describe the software of ``reference_date`` (YYYY-MM).
+    - ``activation_passes``: HBM passes over a token's activations per layer between the GEMMs
+      (norms, residuals, rotary, gated activation, quantisation, MoE permutation); 0 in old files.
     """
 
     mem_efficiency: float
@@ -256,6 +258,7 @@ class Efficiency:
     fp4_efficiency: float = 1.0
     weight_only_efficiency: float = 1.0
     software_trend_per_year: float = 0.0
+    activation_passes: float = 0.0
     reference_date: str = ""
     calibrated: bool = True
     provenance: str = ""
@@ -271,6 +274,7 @@ class Efficiency:
         "fp4_efficiency",
         "weight_only_efficiency",
         "software_trend_per_year",
+        "activation_passes",
     )
 
 
@@ -529,7 +533,7 @@ def _load_models(path: Path) -> dict[str, Model]:
 
 #: Factors that may be zero or negative (a trend), and default values for older files.
 _SIGNED = ("software_trend_per_year",)
-_DEFAULTS = {"fp4_efficiency": 1.0, "weight_only_efficiency": 1.0, "software_trend_per_year": 0.0}
+_DEFAULTS = {"fp4_efficiency": 1.0, "weight_only_efficiency": 1.0, "software_trend_per_year": 0.0, "activation_passes": 0.0}
 
 
 def _efficiency_values(raw: Mapping[str, Any], where: str) -> dict[str, float]:

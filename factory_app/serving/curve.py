@@ -68,6 +68,11 @@ def frontier_with_band(
     users = np.concatenate([f.tokens_per_s_per_user for f in frontiers])
     per_gpu_all = np.concatenate([f.tokens_per_s_per_gpu for f in frontiers])
     watts = np.concatenate([f.power_w_per_gpu for f in frontiers])
+    if queued:  # the batches predict refines a latency-limited answer between (see predict._refine)
+        extra = [_refined(d, traffic, f, spec) for f, (spec, _) in zip(frontiers, speculation_options(model, speculation))]
+        users = np.concatenate([users] + [e.tokens_per_s_per_user for e in extra if e is not None])
+        per_gpu_all = np.concatenate([per_gpu_all] + [e.tokens_per_s_per_gpu for e in extra if e is not None])
+        watts = np.concatenate([watts] + [e.power_w_per_gpu for e in extra if e is not None])
     calibrated = cat.efficiency_for(platform).calibrated
     low, high, _ = error_band(cat, platform, model, "TTFT p99" if queued else "maximum throughput", d.software_date, calibrated)
     idx = pareto_indices(users, per_gpu_all)
@@ -86,3 +91,33 @@ def frontier_with_band(
               out.tokens_per_s_per_gpu_high, out.power_w_per_gpu):
         a.flags.writeable = False
     return out
+
+
+def _refined(d, traffic: Traffic, f, spec):
+    """Points between each Pareto vertex of a frontier and the next batch up on its layout, mode
+    and drafter (``REFINE_STEPS`` of them, as predict refines its answer), so that a refined
+    operating point lies on the curve drawn beside it."""
+    from factory_app.serving.frontier import evaluate_points
+    from factory_app.serving.layouts import LayoutArrays
+    from factory_app.serving.predict import REFINE_STEPS
+
+    if f.empty:
+        return None
+    key = f.tp + 1e3 * f.dp + 1e6 * f.ep + 1e9 * f.pp + 1e12 * f.disaggregated
+    tp, dp, ep, pp, batch, limit, disagg = [], [], [], [], [], [], []
+    for i in f.pareto_indices():
+        up = (key == key[i]) & (f.batch > f.batch[i])
+        if not up.any():
+            continue
+        grid = np.unique(np.round(np.linspace(f.batch[i], f.batch[up].min(), REFINE_STEPS + 2)[1:-1]))
+        grid = grid[grid > f.batch[i]]
+        for name, out in (("tp", tp), ("dp", dp), ("ep", ep), ("pp", pp), ("batch_limit", limit), ("disaggregated", disagg)):
+            out.append(np.full(len(grid), getattr(f, name)[i]))
+        batch.append(grid)
+    if not batch:
+        return None
+    lay = LayoutArrays(*(np.concatenate(a) for a in (tp, dp, ep, pp)))
+    b, lim, dis = np.concatenate(batch), np.concatenate(limit), np.concatenate(disagg).astype(bool)
+    pts = evaluate_points(d, traffic, lay, b, lim, spec, queued=True, disaggregation=bool(dis.any()))
+    n = len(b)
+    return pts.take(np.where(dis, np.arange(n) + n, np.arange(n)) if dis.any() else np.arange(n))

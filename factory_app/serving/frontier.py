@@ -49,10 +49,21 @@ class Traffic:
 
     isl: float
     osl: float
+    #: Coefficient of variation of the output length (0: every request generates ``osl`` tokens).
+    output_cv: float = 0.0
 
     def __post_init__(self) -> None:
         if not (self.isl >= 1 and self.osl >= 1):
             raise ValueError("input and output tokens per request must be >= 1")
+        if not 0.0 <= self.output_cv <= 5.0:
+            raise ValueError("the output length's coefficient of variation must be within 0..5")
+
+    @property
+    def decode_context(self) -> float:
+        """Mean context of the requests decoding at any moment: ``isl + osl (1 + cv^2) / 2``. A
+        request is in flight for as long as it generates, so long ones are over-represented
+        (length-biased sampling) and a random one is half-way through its output."""
+        return self.isl + self.osl * (1.0 + self.output_cv**2) / 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +217,15 @@ def chunk_schedule(lay: LayoutArrays, batch: np.ndarray, traffic: Traffic, spec:
     """How prefill mixes into decoding (aggregated serving), per point.
 
     Every iteration finishes ``batch * tau / osl`` requests whose replacement prompts are prefilled
-    in chunks of ``PREFILL_CHUNK_TOKENS``. Each attention group needs ``need`` prompt tokens per
-    iteration on average: when that is less than a chunk, a share ``f = need / chunk`` of a
-    group's iterations carry a chunk, and an iteration is slow when any of the ``dp`` groups
-    carries one (``1 - (1 - f)^dp`` of them); otherwise every iteration carries ``need`` tokens.
+    in chunks of ``PREFILL_CHUNK_TOKENS``: under load prompts queue (the measured admission wait
+    is several iterations), and a group's context phase fills its whole token budget with them.
+    Each attention group needs ``need`` prompt tokens per iteration on average: when that is less
+    than a chunk, a share ``f = need / chunk`` of a group's iterations carry a chunk, and an
+    iteration is slow when any of the ``dp`` groups carries one (``1 - (1 - f)^dp`` of them; the
+    groups schedule their prompts independently and the MoE layers make every group wait for
+    the slowest); otherwise every iteration carries ``need`` tokens. (A prompt-sized unit,
+    ``min(isl, chunk)``, was tried: it halves this interference and the 8xB200 and GB300
+    aggregated DeepSeek-R1 measurements then come out 60% high.)
 
     Returns (share of slow iterations, prompt rows per group in one, groups prefilling in one).
     """
@@ -222,13 +238,50 @@ def chunk_schedule(lay: LayoutArrays, batch: np.ndarray, traffic: Traffic, spec:
     return busy, rows, ranks
 
 
-def kv_transfer_s(d: Deployment, lay: LayoutArrays, isl: float) -> np.ndarray:
+def kv_transfer_s(d: Deployment, lay: LayoutArrays, isl: float, prefill_gpus: float | np.ndarray | None = None) -> np.ndarray:
     """Seconds to move one prompt's KV cache from the prefill pool to a decode replica: over
-    the scale-up links when both pools fit in one domain, else over the scale-out network."""
+    the scale-up links when a prefill worker (``prefill_gpus``, default as many as the replica)
+    and the replica fit in one domain, else over the scale-out network."""
     kv = d.shape.kv_elements_per_token(isl) * d.kv_bytes
     gpus = lay.tp * lay.dp * lay.pp
-    bw = np.where(2 * gpus <= d.domain, d.link_bw, d.scale_out_bw) * gpus
+    worker = gpus if prefill_gpus is None else prefill_gpus
+    bw = np.where(gpus + worker <= d.domain, d.link_bw, d.scale_out_bw) * gpus
     return kv / bw
+
+
+@dataclass(frozen=True, slots=True)
+class PrefillWorker:
+    """The prefill workers of disaggregated serving (xPyD): a layout of their own, inside one
+    scale-up domain, that holds the weights and a full token budget of prompts."""
+
+    gpus: int
+    gpu_seconds_per_prompt: float  # at full load, power cap applied
+    latency_s: float  # one prompt alone: the unloaded part of the time to first token
+    watts_per_gpu: float
+
+
+@lru_cache(maxsize=512)
+def prefill_worker(d: Deployment, isl: float) -> PrefillWorker | None:
+    """Of the layouts inside one scale-up domain that hold the weights and the KV cache of one
+    token budget of prompts per attention group, the one that prefills a prompt of ``isl``
+    tokens in the fewest GPU-seconds (None when none fits: the pool then copies the decode
+    layout). Prefill workers are sized apart from the decode replicas: a wide expert-parallel
+    decode replica is fed by small prefill workers, as xPyD deployments run them."""
+    lay = candidate_layouts(d.shape, d.domain, d.domain)
+    holds = max_batch_per_replica(d, lay.tp, lay.dp, lay.ep, lay.pp, PREFILL_CHUNK_TOKENS, 1.0) >= lay.dp
+    if not holds.any():
+        return None
+    keep = np.flatnonzero(holds)
+    tp, dp, ep, pp = (getattr(lay, f)[keep] for f in ("tp", "dp", "ep", "pp"))
+    c = costs_for(d, tp, dp, ep, pp)
+    n = len(keep)
+    step, _, watts = _capped(d, serving_step(d, c, np.zeros(n), float(isl), float(isl),
+                                             np.full(n, PREFILL_CHUNK_TOKENS), dp))
+    gpus = tp * dp * pp
+    seconds = step.total * gpus * isl / (dp * PREFILL_CHUNK_TOKENS)
+    j = int(np.argmin(seconds))
+    alone = prefill_latency(d, c.take(np.array([j])), float(isl))
+    return PrefillWorker(int(gpus[j]), float(seconds[j]), float(np.asarray(alone).ravel()[0]), float(watts[j]))
 
 
 def accelerator_power_w(d: Deployment, shares: np.ndarray) -> np.ndarray:
@@ -301,22 +354,23 @@ def evaluate_points(
     """
     spec = speculation or Speculation()
     tau = spec.tokens_per_step
-    ctx = traffic.isl + traffic.osl / 2.0
+    ctx = traffic.decode_context
     n = len(batch)
     busy, rows, ranks = chunk_schedule(lay, batch, traffic, spec)
     zeros = np.zeros(n)
+    worker = prefill_worker(d, traffic.isl) if disaggregation else None
     variants = {  # kind of iteration: (batch, prompt rows per group, groups prefilling)
         "decode": (batch, zeros, zeros),
         "chunked": (batch, rows, ranks),  # decode with a prefill chunk
-        "prefill_pool": (zeros, np.full(n, PREFILL_CHUNK_TOKENS), lay.dp),  # full chunks
     }
+    if disaggregation and worker is None:  # no smaller prefill worker: the pool copies the layout
+        variants["prefill_pool"] = (zeros, np.full(n, PREFILL_CHUNK_TOKENS), lay.dp)  # full chunks
     k = len(variants)
     if layout_costs is None:
         first, inverse = unique_layouts(lay.tp, lay.dp, lay.ep, lay.pp)
         per_layout = costs_for(d, lay.tp[first], lay.dp[first], lay.ep[first], lay.pp[first])
     else:
         per_layout, inverse = layout_costs
-    costs = per_layout.take(inverse)
     steps = serving_step(
         d, per_layout.take(np.tile(inverse, k)),
         np.concatenate([v[0] for v in variants.values()]), ctx, traffic.isl,
@@ -334,48 +388,58 @@ def evaluate_points(
             st = step[name]
             step[name] = StepTime(st.total + draft, st.memory, st.compute, st.communication, st.overhead + draft)
     gpus = lay.tp * lay.dp * lay.pp
-    alone = prefill_latency(d, costs, traffic.isl)
+    alone = np.asarray(prefill_latency(d, per_layout, traffic.isl))[inverse]  # per layout, then per point
     tail = d.tail
-    pool, pool_shares, pool_w = _capped(d, step["prefill_pool"])
     # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding, TPOT tail)
     modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), np.zeros(n), alone, tail.tpot_p99_over_mean_aggregated)}
+    pool_w = 0.0
     if disaggregation:
-        pool_seconds = pool.total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
+        if worker is not None:
+            pool_seconds, pool_w = worker.gpu_seconds_per_prompt, worker.watts_per_gpu
+            first = worker.latency_s + kv_transfer_s(d, lay, traffic.isl, worker.gpus)
+        else:
+            pool, _, pool_w = _capped(d, step["prefill_pool"])
+            pool_seconds = pool.total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
+            first = alone + kv_transfer_s(d, lay, traffic.isl)
         requests_per_s = batch * tau / step["decode"].total / traffic.osl
         prefill_gpus = requests_per_s * pool_seconds / PREFILL_POOL_UTILISATION
-        modes["disaggregated"] = (step["decode"], prefill_gpus, alone + kv_transfer_s(d, lay, traffic.isl),
-                                  tail.tpot_p99_over_mean_disaggregated)
-    parts = []
-    for mode, (raw_it, prefill_gpus, first_token, tpot_tail) in modes.items():
-        it, shares, watts = _capped(d, raw_it)
-        t_eff = it.total
-        tps_user = tau / t_eff
-        tpot = t_eff / tau
-        if queued:
-            ttft = first_token + tail.admission_steps * t_eff
-            service = traffic.osl / tps_user + ttft
-            ttft_p99 = ttft * tail.ttft_p99_over_mean + queue_wait_s(batch_limit, batch, service, 0.99)
-            tpot_p99 = tpot * tpot_tail
-        else:
-            ttft = first_token + t_eff
-            ttft_p99, tpot_p99 = ttft, tpot
-        # system watts per GPU: decode GPUs at the iteration's draw, prefill GPUs at the pool's
-        per_gpu_w = (gpus * watts + prefill_gpus * pool_w) / (gpus + prefill_gpus) + d.host_w
-        bound = np.where(batch >= batch_limit, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
-        parts.append(PointArrays(
-            tokens_per_s_per_user=tps_user,
-            tokens_per_s_per_gpu=batch * tps_user / (gpus + prefill_gpus),
-            prefill_gpus=prefill_gpus,
-            disaggregated=np.full(n, mode == "disaggregated"),
-            ttft_s=ttft,
-            ttft_p99_s=ttft_p99,
-            tpot_s=tpot,
-            tpot_p99_s=tpot_p99,
-            time_shares=shares,
-            bound=bound,
-            power_w_per_gpu=per_gpu_w,
-        ))
-    return PointArrays.concatenate(parts)
+        modes["disaggregated"] = (step["decode"], prefill_gpus, first, tail.tpot_p99_over_mean_disaggregated)
+    # every mode in one stacked evaluation (aggregated first)
+    m = len(modes)
+    raw = [v[0] for v in modes.values()]
+    it, shares, watts = _capped(d, StepTime(*(np.concatenate([getattr(r, f) for r in raw]) for f in StepTime.__slots__)))
+    prefill_gpus = np.concatenate([np.broadcast_to(v[1], (n,)) for v in modes.values()])
+    pool_w = np.concatenate([np.zeros(n)] + [np.broadcast_to(pool_w, (n,))] * (m - 1))  # aggregated: no pool
+    first_token = np.concatenate([np.broadcast_to(v[2], (n,)) for v in modes.values()])
+    tpot_tail = np.repeat([v[3] for v in modes.values()], n)
+    batch_m, limit_m, gpus_m = (np.tile(a, m) if m > 1 else a for a in (batch, batch_limit, gpus))
+    t_eff = it.total
+    tps_user = tau / t_eff
+    tpot = t_eff / tau
+    if queued:
+        ttft = first_token + tail.admission_steps * t_eff
+        service = traffic.osl / tps_user + ttft
+        ttft_p99 = ttft * tail.ttft_p99_over_mean + queue_wait_s(limit_m, batch_m, service, 0.99)
+        tpot_p99 = tpot * tpot_tail
+    else:
+        ttft = first_token + t_eff
+        ttft_p99, tpot_p99 = ttft, tpot
+    # system watts per GPU: decode GPUs at the iteration's draw, prefill GPUs at the pool's
+    per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w) / (gpus_m + prefill_gpus) + d.host_w
+    bound = np.where(batch_m >= limit_m, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
+    return PointArrays(
+        tokens_per_s_per_user=tps_user,
+        tokens_per_s_per_gpu=batch_m * tps_user / (gpus_m + prefill_gpus),
+        prefill_gpus=prefill_gpus,
+        disaggregated=np.arange(m * n) >= n,
+        ttft_s=ttft,
+        ttft_p99_s=ttft_p99,
+        tpot_s=tpot,
+        tpot_p99_s=tpot_p99,
+        time_shares=shares,
+        bound=bound,
+        power_w_per_gpu=per_gpu_w,
+    )
 
 
 @lru_cache(maxsize=512)

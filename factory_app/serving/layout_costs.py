@@ -20,15 +20,16 @@ SCALE_OUT_LATENCY_FACTOR = 4.0
 EXPERT_LOAD_CV = 0.5
 
 
-def allreduce_coefficients(domain: int, link_bw: float, out_bw: float, alpha: float, n):
+def allreduce_coefficients(domain: int, link_bw: float, out_bw: float, alpha: float, n, crosses=None):
     """All-reduce over ``n`` GPUs as (seconds per byte of message, latency seconds).
 
     Bandwidth term of a ring, ``2 (n-1)/n * M / bw``. Latency: inside a switched scale-up domain
     serving stacks use two-shot kernels (reduce-scatter then all-gather, ``2 alpha`` whatever
-    ``n``); across the scale-out network a ring pays ``2 (n-1)`` network latencies.
+    ``n``); across the scale-out network a ring pays ``2 (n-1)`` network latencies. ``crosses``
+    (default: ``n > domain``) says which groups span scale-up domains.
     """
     n = np.asarray(n, dtype=float)
-    crosses = n > domain
+    crosses = n > domain if crosses is None else np.asarray(crosses, dtype=bool)
     bw = np.where(crosses, out_bw, link_bw)
     active = n > 1
     per_byte = np.where(active, 2.0 * (n - 1.0) / np.maximum(n, 1.0) / bw, 0.0)
@@ -82,11 +83,14 @@ class LayoutCosts:
 
     def take(self, index: np.ndarray) -> "LayoutCosts":
         """The same constants for ``index`` (e.g. each point's layout)."""
-        values = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            values[f.name] = (v[0][index], v[1][index]) if isinstance(v, tuple) else v[index]
-        return LayoutCosts(**values)
+        values = []
+        for name in _COST_FIELDS:
+            v = getattr(self, name)
+            values.append((v[0][index], v[1][index]) if isinstance(v, tuple) else v[index])
+        return LayoutCosts(*values)
+
+
+_COST_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(LayoutCosts))
 
 
 def layout_costs(
@@ -111,7 +115,9 @@ def layout_costs(
         ranks_visited=visited,
         remote_ranks=visited * (ep - 1.0) / ep,
         tp_ar=allreduce_coefficients(domain, link_bw, out_bw, alpha, tp),
-        expert_ar=allreduce_coefficients(domain, link_bw, out_bw, alpha, stage / ep),
+        # a stage wider than the domain with experts on fewer ranks than a domain holds splits
+        # each expert's tensor-parallel group across domains (every domain needs every expert)
+        expert_ar=allreduce_coefficients(domain, link_bw, out_bw, alpha, stage / ep, (stage > domain) & (ep <= domain)),
         a2a=alltoall_coefficients(domain, link_bw, out_bw, alpha, ep),
         hop=hop,
     )

@@ -90,6 +90,7 @@ class Deployment:
     power: PowerModel = PowerModel()
     power_cap_w: float = math.inf
     tail: LatencyTail = LatencyTail()
+    activation_passes: float = 0.0  # HBM passes over a token's activations per layer (see Efficiency)
 
     def eta(self, tokens: np.ndarray) -> np.ndarray:
         """Fraction of peak FLOP/s a GEMM over ``tokens`` rows reaches."""
@@ -183,6 +184,7 @@ def make_deployment(
         power=pm,
         power_cap_w=float(power_cap_w) if power_cap_w else math.inf,
         tail=tail or LatencyTail(),
+        activation_passes=eff.activation_passes,
     )
 
 
@@ -274,6 +276,25 @@ def _roofline(bytes_, flops, bw, flops_rate):
     return np.where(mem_bound, t_mem, 0.0), np.where(mem_bound, 0.0, t_comp)
 
 
+def activation_seconds(d: Deployment, c: LayoutCosts, rows, tokens) -> np.ndarray:
+    """HBM time of the kernels between the GEMMs on one GPU, all layers of one stage.
+
+    ``rows`` are the tokens of the busiest attention group, ``tokens`` those of the whole stage
+    (the MoE layers see them all). Each token's hidden-sized tensors are handled on every
+    tensor-parallel rank, its FFN intermediate is split over them; in MoE layers each of its ``k``
+    routed copies is permuted to and from the expert rank that hosts the expert (every GPU of an
+    expert's tensor-parallel group handles the whole copy: expert tensor parallelism replicates
+    this traffic, expert parallelism divides it) and its intermediate is split over the stage.
+    The busiest expert rank (``skew``) sets the pace. Each element is moved
+    ``activation_passes`` times, two bytes each.
+    """
+    s = d.shape
+    elements = rows * (s.act_hidden_elements + s.act_ffn_elements / c.tp)
+    if s.moe_layers:
+        elements = elements + tokens * c.skew * (s.moe_permute_elements / c.ep + s.moe_inner_elements / c.stage_gpus)
+    return d.activation_passes * ACTIVATION_BYTES * elements / (c.pp * d.mem_bw)
+
+
 def _moe_layer_comm(d: Deployment, c: LayoutCosts, tokens) -> np.ndarray:
     """Communication of one MoE layer: dispatch and combine all-to-alls over the ``ep`` ranks,
     then the reduction inside each expert's tensor-parallel group (``stage / ep`` GPUs).
@@ -328,9 +349,11 @@ def serving_step(
     mem, comp = mem + m, comp + k
 
     msg = rows * s.hidden_size * ACTIVATION_BYTES
+    tokens = b * tokens_per_request + prefilling_ranks * chunk  # of the whole stage
+    if d.activation_passes:
+        mem = mem + activation_seconds(d, c, rows, tokens)
     if s.moe_layers:
         e, topk = float(s.experts), float(s.experts_per_token)
-        tokens = b * tokens_per_request + prefilling_ranks * chunk
         touched = e * -np.expm1(tokens * np.log1p(-topk / e))  # e * (1 - (1 - k/e)^tokens)
         per_layer = s.moe_layers / pp
         exp_bytes = per_layer * touched * s.expert_params * d.weight_bytes / c.stage_gpus
@@ -375,8 +398,10 @@ def prefill_latency(d: Deployment, c: LayoutCosts, isl: float) -> np.ndarray:
         t_exp = exp_flops / (d.peak_flops * grouped_gemm_efficiency(d, tokens * k / e))
         comm = (2.0 * s.layers - s.moe_layers) * ar + s.moe_layers * _moe_layer_comm(d, c, tokens)
     weights_read = weight_bytes_per_gpu(d, c.tp, c.dp, c.ep, c.pp) * c.pp / d.mem_bw
+    act = activation_seconds(d, c, tokens, tokens) * c.pp if d.activation_passes else 0.0
     return (
         np.maximum(t_dense / c.tp + t_exp / c.stage_gpus, weights_read)
+        + act
         + comm
         + d.step_overhead_s
         + layer_launches(s) * d.layer_overhead_s

@@ -201,6 +201,54 @@ def _speculation_json(spec: Speculation | None, method: str) -> dict[str, Any] |
             "tokens_per_step": round(spec.tokens_per_step, 4)}
 
 
+def _meets(service: ServiceLevel, points: PointArrays, placeable: np.ndarray) -> np.ndarray:
+    """Which points meet the service level (and can be placed)."""
+    ok = placeable.copy()
+    if service.max_ttft_ms is not None:
+        ok &= points.ttft_p99_s * 1e3 <= service.max_ttft_ms
+    if service.max_tpot_ms is not None:
+        ok &= points.tpot_p99_s * 1e3 <= service.max_tpot_ms
+    if service.min_tokens_per_s_per_user is not None:
+        ok &= points.tokens_per_s_per_user >= service.min_tokens_per_s_per_user
+    return ok
+
+
+#: Batches tried between the best feasible batch of the frontier's grid and the next one up.
+REFINE_STEPS = 12
+
+
+def _refine(
+    q: Question, specs: list[tuple[Speculation | None, str]], points: PointArrays, lay: LayoutArrays,
+    batch: np.ndarray, limit: np.ndarray, replicas: np.ndarray, index: np.ndarray,
+    value_per_token: Callable[[np.ndarray], np.ndarray] | None,
+) -> tuple[PointArrays, LayoutArrays, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Points between the best feasible batch of the frontier's grid and the next batch up on the
+    same layout, serving mode and drafter: a latency limit binds somewhere in that gap, and the
+    grid's batches are about 1.6x apart, which would otherwise quantise the answer by as much."""
+    ok = _meets(q.service, points, replicas >= 1)
+    if not ok.any():
+        return None
+    tps = points.tokens_per_s_per_user
+    objective = replicas * batch * tps * (value_per_token(tps) if value_per_token else 1.0)
+    i = int(np.argmax(np.where(ok, objective, -np.inf)))
+    disagg = bool(points.disaggregated[i])
+    same = ((lay.tp == lay.tp[i]) & (lay.dp == lay.dp[i]) & (lay.ep == lay.ep[i]) & (lay.pp == lay.pp[i])
+            & (points.disaggregated == disagg) & (index == index[i]) & (batch > batch[i]))
+    if not same.any():
+        return None
+    grid = np.unique(np.round(np.linspace(batch[i], batch[same].min(), REFINE_STEPS + 2)[1:-1]))
+    grid = grid[grid > batch[i]]
+    if not len(grid):
+        return None
+    n = len(grid)
+    sub = LayoutArrays(*(np.full(n, getattr(lay, f)[i]) for f in ("tp", "dp", "ep", "pp")))
+    lim = np.full(n, limit[i])
+    out = evaluate_points(q.d, q.traffic, sub, grid, lim, specs[int(index[i])][0], queued=q.service.has_latency_limit,
+                          disaggregation=disagg)
+    out = out.take(slice(n, 2 * n) if disagg else slice(0, n))
+    return out, sub, grid, lim, np.full(n, index[i])
+
+
 def _selected(
     q: Question,
     points: PointArrays,
@@ -215,13 +263,7 @@ def _selected(
 ) -> Prediction:
     service, gpus, d = q.service, q.gpus, q.d
     placeable = replicas >= 1  # a disaggregated replica's prefill pool may need more GPUs than there are
-    ok = placeable.copy()
-    if service.max_ttft_ms is not None:
-        ok &= points.ttft_p99_s * 1e3 <= service.max_ttft_ms
-    if service.max_tpot_ms is not None:
-        ok &= points.tpot_p99_s * 1e3 <= service.max_tpot_ms
-    if service.min_tokens_per_s_per_user is not None:
-        ok &= points.tokens_per_s_per_user >= service.min_tokens_per_s_per_user
+    ok = _meets(service, points, placeable)
     base = _identity(q)
     if not ok.any():
         best_user = float(points.tokens_per_s_per_user[placeable].max()) if placeable.any() else 0.0
@@ -337,6 +379,7 @@ def predict(
     power_cap_w: float | None = None,
     compute_precision: str | None = None,
     evidence: bool = True,
+    output_cv: float = 0.0,
 ) -> Prediction:
     """Best operating point of ``gpus`` accelerators serving a model at a service level.
 
@@ -349,7 +392,8 @@ def predict(
     ``power_cap_w`` caps each accelerator's power in W; ``compute_precision`` overrides the GEMM
     format (``precision`` is the weights'); ``speculation`` None lets the search use the model's
     published drafter where it earns more, ``Speculation(0)`` turns it off. ``evidence`` adds
-    the error band and the nearest measurement (the calibration turns it off).
+    the error band and the nearest measurement (the calibration turns it off). ``output_cv`` is
+    the coefficient of variation of the output length (0: every request generates ``osl``).
 
     Raises :class:`~factory_app.serving.catalog.UnknownIdError` for unknown ids,
     :class:`~factory_app.serving.performance.PrecisionNotSupported` for a precision the hardware
@@ -363,7 +407,7 @@ def predict(
     d = deployment_for(cat, platform, model, precision, kv_precision=kv_precision, compute_precision=compute_precision,
                        software=software, power_cap_w=power_cap_w)
     service = service or ServiceLevel()
-    traffic = Traffic(float(isl), float(osl))
+    traffic = Traffic(float(isl), float(osl), float(output_cv))
     notes = []
     if platform.announced:
         notes.append(f"{platform.id} is announced, not shipping: its figures are vendor claims or estimates")
@@ -415,9 +459,17 @@ def _predict_open(
         return _infeasible(q, reason)
     points = PointArrays.concatenate(parts)
     lay = LayoutArrays(*(np.concatenate([getattr(x, f) for x in lays]) for f in ("tp", "dp", "ep", "pp")))
+    batch, limit, index = np.concatenate(batches), np.concatenate(limits), np.concatenate(index)
     replicas = np.floor(gpus / (lay.gpus + points.prefill_gpus) + 1e-9)
-    return _selected(q, points, lay, np.concatenate(batches), np.concatenate(limits), replicas, replicas,
-                     specs, np.concatenate(index), value_per_token)
+    if q.service.has_latency_limit:  # a speed floor keeps the grid: the factory's charts draw it
+        extra = _refine(q, specs, points, lay, batch, limit, replicas, index, value_per_token)
+        if extra is not None:
+            more, sub, grid, lim, idx = extra
+            points = PointArrays.concatenate([points, more])
+            lay = LayoutArrays(*(np.concatenate([getattr(lay, f), getattr(sub, f)]) for f in ("tp", "dp", "ep", "pp")))
+            batch, limit, index = np.concatenate([batch, grid]), np.concatenate([limit, lim]), np.concatenate([index, idx])
+            replicas = np.floor(gpus / (lay.gpus + points.prefill_gpus) + 1e-9)
+    return _selected(q, points, lay, batch, limit, replicas, replicas, specs, index, value_per_token)
 
 
 def _predict_concurrency(

@@ -14,12 +14,12 @@ from factory_app.serving.catalog import default_catalog
 
 
 def test_committed_factors_hold_their_in_sample_accuracy():
-    """A regression guard at the committed fit (docs/calibration.md: median 8.7%, worst +41.5%,
-    none beyond 2x; issue 13's targets, median <= 8% and none beyond 35%, are not met)."""
+    """A regression guard at the committed fit (docs/calibration.md: median 7.5%, worst +47.9%,
+    none beyond 2x; issue 13's median target (<= 8%) is met, 'none beyond 35%' is not: 4 points)."""
     rows = score(load_points(), default_catalog())
     s = summary(rows)
     assert s["points"] == 97 and s["infeasible"] == 0
-    assert s["median_abs_error"] <= 0.09
+    assert s["median_abs_error"] <= 0.08
     assert s["beyond_2x"] == 0 and s["beyond_40"] <= 2
 
 
