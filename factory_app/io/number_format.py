@@ -175,3 +175,20 @@ def input_value(unit: str, value: float) -> str:
         money = f"${compact(v)}" if abs(v) >= 1000 else f"${v:,.3g}"
         return money + (rest if rest.startswith("/") else f" {rest}" if rest else "")
     return f"{compact(v)} {unit}".strip()
+
+
+def metric_value(key: str, value: float) -> str:
+    """A total's value without its unit, for a chart whose axis names the unit: '876 k',
+    '$25.49', '$0.245', '42.0%' (labels over bars stay narrow enough not to run into each other)."""
+    m = METRICS.get(key)
+    style = m.style if m else ""
+    v = _finite(value)
+    if style in ("tokens_per_s", "per_mw", "count"):
+        return compact(v)
+    if style in ("usd_per_year", "usd"):
+        return usd(v)
+    if style == "usd_per_w_year":
+        return f"${v:,.2f}"
+    if style == "usd_per_mtok":
+        return f"${v:,.3f}"
+    return metric(key, v)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401 - registers the exporters
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextOption
 from PySide6.QtWidgets import QApplication
 
 from factory_app import __version__
@@ -24,6 +24,7 @@ from factory_app.serving.catalog import Catalog
 from factory_app.factory.curves import FrontierCurve, largest_curves
 from factory_app.factory.results import FactoryResult
 from factory_app.io.atomic import write_bytes_atomic
+from factory_app.io.sources import figure_grade, is_primary_source
 from factory_app.scenario.model import Scenario
 from factory_app.factory.metrics import KEY_FIGURES, METRICS, unavailable
 from factory_app.io import number_format as fmt
@@ -68,7 +69,7 @@ TITLES = {
 }
 #: (totals key, chart title, axis label, value format) of the comparison bars, from the metric table
 COMPARE_METRICS = tuple(
-    (key, METRICS[key].label, METRICS[key].unit, lambda v, k=key: fmt.metric(k, v)) for key in KEY_FIGURES
+    (key, METRICS[key].label, METRICS[key].unit, lambda v, k=key: fmt.metric_value(k, v)) for key in KEY_FIGURES
 )
 
 
@@ -77,7 +78,9 @@ class ExportError(OSError):
 
 
 def source_domains(scenarios: list[Scenario], catalog: Catalog, limit: int = 5) -> list[str]:
-    """Web domains of the catalogue sources behind the platforms these scenarios use."""
+    """Web domains of the PRIMARY catalogue sources (vendors, MLCommons: ``io.sources``) behind
+    the platforms these scenarios use. A slide never cites a blog or an aggregator: figures that
+    only have such sources are counted as secondary or estimates in the footnote instead."""
     domains: list[str] = []
     for s in scenarios:
         for f in s.fleets:
@@ -86,6 +89,8 @@ def source_domains(scenarios: list[Scenario], catalog: Catalog, limit: int = 5) 
                 continue
             for fig in p.figures().values():
                 for src in fig.sources:
+                    if not is_primary_source(src):
+                        continue
                     for d in re.findall(r"https?://(?:www\.)?([^/\s]+)", src):
                         if d not in domains:
                             domains.append(d)
@@ -95,17 +100,18 @@ def source_domains(scenarios: list[Scenario], catalog: Catalog, limit: int = 5) 
 def footnote(scenarios: list[tuple[str, Scenario]], catalog: Catalog) -> str:
     """One line naming the scenarios, the catalogue's sources and the app."""
     names = "; ".join(name for name, _ in scenarios)
-    estimates = any(
-        fig.is_estimate
+    figures = {
+        (f.platform, key): fig
         for _, s in scenarios
         for f in s.fleets
         if f.platform in catalog.platforms
-        for fig in catalog.platforms[f.platform].figures().values()
-    )
+        for key, fig in catalog.platforms[f.platform].figures().items()
+    }
+    weak = sum(1 for fig in figures.values() if figure_grade(fig) != "primary")
     domains = source_domains([s for _, s in scenarios], catalog)
-    src = "Catalogue sources: " + (", ".join(domains) if domains else "see the app's About box")
-    if estimates:
-        src += " (some figures are estimates)"
+    src = "Sources: " + ", ".join(domains + ["MLPerf Inference (MLCommons) for the engine's calibration"])
+    if weak:
+        src += f"; {weak} of {len(figures)} catalogue figures are secondary or estimates (marked in the app)"
     label = "Scenario" if len(scenarios) == 1 else "Scenarios"
     return f"{label}: {names}<br>{src}  ·  AI Factory Modeller {__version__}, {_dt.date.today().isoformat()}"
 
@@ -134,6 +140,12 @@ class Slide:
         self.row = pg.GraphicsLayout()
         self.widget.addItem(self.row, row=1, col=0, colspan=3)
         self.note = self.widget.addLabel(note, row=3, col=0, colspan=3, size=f"{max(8.0, self.style.tick_pt * 0.72)}pt", color="#4b5563")
+        # a long title or footnote wraps within the slide instead of widening the layout past its edge
+        usable = size[0] - 90 * k
+        for label, align in ((self.title, Qt.AlignHCenter), (self.note, Qt.AlignLeft)):
+            label.item.setTextWidth(usable)
+            label.item.document().setDefaultTextOption(QTextOption(align))
+            label.updateMin()
         self.plots: list[pg.PlotItem] = []
 
     def add_legend_row(self, columns: int) -> pg.LegendItem:
