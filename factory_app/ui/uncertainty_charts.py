@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 
 from factory_app.factory.metrics import METRICS
-from factory_app.factory.uncertainty.analysis import FAN_PERCENTILES, Analysis, Tornado, figure_label
+from factory_app.factory.uncertainty.analysis import FAN_PERCENTILES, Analysis, Tornado
 from factory_app.io import number_format as fmt
 from factory_app.ui.chart_content import SCREEN, ChartStyle, CompactAxis, _font, bar, clipped, deferred_layout, legend_swatch
 from factory_app.ui.charts import ChartBase

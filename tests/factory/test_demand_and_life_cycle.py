@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from factory_app.factory.demand import drawn_w, served_by_point, utilisation
-from factory_app.factory.economics import HOURS_PER_YEAR, SECONDS_PER_YEAR
+from factory_app.factory.economics import HOURS_PER_YEAR
 from factory_app.factory.evaluation import evaluate_factory
 from factory_app.scenario.demand_shapes import SHAPES
 from factory_app.scenario.model import Assignment, Fleet, Scenario, Site, Workload
