@@ -107,12 +107,15 @@ def _with_uncertainty(scenario: Scenario, catalog: Catalog | None, name: str, va
     """The scenario with one setting of its uncertainty block, or one input's range, set: a range
     is an :class:`UncertainRange` or a mapping of distribution, low, high and mode; ``None``
     removes the block's own range (the default applies again when there is one). Correlations of
-    an input left without a range go with it."""
+    an input left without a range (its own removed, or the sourced defaults switched off) go with it."""
     u = scenario.uncertainty
     if name in UNCERTAINTY_SETTINGS:
         if name == "correlations":
             value = tuple(c if isinstance(c, Correlation) else Correlation(*c) for c in value)
-        return replace(scenario, uncertainty=replace(u, **{name: value}))
+        candidate = replace(scenario, uncertainty=replace(u, **{name: value}))
+        if name == "defaults" and value is False and catalog is not None:  # the default ranges go, and their correlations
+            return _kept_correlations(candidate, catalog)
+        return candidate
     if value is not None and not isinstance(value, UncertainRange):
         try:
             value = UncertainRange(name, value.get("distribution", "triangular"), value["low"], value["high"], value.get("mode"))
@@ -120,10 +123,16 @@ def _with_uncertainty(scenario: Scenario, catalog: Catalog | None, name: str, va
             raise ValidationError(f"$.uncertainty.{name}", "a range needs distribution, low, high and (optionally) mode") from None
     candidate = replace(scenario, uncertainty=u.with_range(name, value))
     if value is None and catalog is not None:
-        ranged = set(ranged_inputs(candidate, catalog))
-        kept = tuple(c for c in u.correlations if c.a in ranged and c.b in ranged)
-        candidate = replace(candidate, uncertainty=replace(candidate.uncertainty, correlations=kept))
+        candidate = _kept_correlations(candidate, catalog)
     return candidate
+
+
+def _kept_correlations(candidate: Scenario, catalog: Catalog) -> Scenario:
+    """``candidate`` without the correlations of inputs that no longer carry a range."""
+    u = candidate.uncertainty
+    ranged = set(ranged_inputs(candidate, catalog))
+    kept = tuple(c for c in u.correlations if c.a in ranged and c.b in ranged)
+    return candidate if kept == u.correlations else replace(candidate, uncertainty=replace(u, correlations=kept))
 
 
 def _resized(scenario: Scenario, catalog: Catalog, fleet: Fleet) -> Fleet:

@@ -76,3 +76,14 @@ def test_removing_a_range_removes_the_correlations_it_no_longer_supports(scenari
     assert len(s.uncertainty.correlations) == 1
     s = preview(s, CATALOG, "uncertainty", None, "workloads.r1-hopper.price_out_usd_per_mtok", None)
     assert s.uncertainty.correlations == ()
+
+
+def test_switching_the_default_ranges_off_removes_the_correlations_they_supported(scenario):
+    own = "workloads.r1-hopper.price_out_usd_per_mtok"
+    s = preview(scenario, CATALOG, "uncertainty", None, own, {"low": 0.5, "high": 1.2})
+    s = preview(s, CATALOG, "uncertainty", None, "correlations",
+                (Correlation("site.wacc", "workloads.r1-hopper.price_decline_per_year", 0.5), Correlation(own, "site.wacc", -0.4)))
+    off = preview(s, CATALOG, "uncertainty", None, "defaults", False)
+    assert off.uncertainty.correlations == () and off.uncertainty.range_of(own) is not None
+    on = preview(off, CATALOG, "uncertainty", None, "defaults", True)
+    assert on.uncertainty.correlations == ()  # switching them back on does not invent any
