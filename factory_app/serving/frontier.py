@@ -25,7 +25,9 @@ from factory_app.serving.performance import (
     PREFILL_CHUNK_TOKENS,
     Deployment,
     StepTime,
+    batch_limit,
     costs_for,
+    kv_room,
     max_batch_per_replica,
     prefill_latency,
     serving_step,
@@ -39,6 +41,9 @@ BOUNDS: tuple[str, ...] = ("memory-bandwidth", "compute", "communication", "over
 #: latency-constrained operating points sit.
 _TOP_FRACTIONS = np.array([0.7, 0.85, 0.92, 0.96, 0.99, 1.0])
 _LOG_STEPS = 20
+_LOGS = np.linspace(0.0, 1.0, _LOG_STEPS)
+#: Batches tried per layout.
+_GRID_COLUMNS = _LOG_STEPS + len(_TOP_FRACTIONS)
 #: Target utilisation of a disaggregated prefill pool: headroom keeps its queue short.
 PREFILL_POOL_UTILISATION = 0.8
 
@@ -194,19 +199,37 @@ def _batch_grid(limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(layout index, batch) pairs: a geometric sweep from 1 to each layout's KV limit, plus
     fractions close to the limit."""
     n = len(limit)
-    logs = np.linspace(0.0, 1.0, _LOG_STEPS)
-    geo = np.power(limit[:, None], logs[None, :])
-    top = limit[:, None] * _TOP_FRACTIONS[None, :]
-    grid = np.concatenate([geo, top], axis=1)
+    column = limit[:, None]
+    grid = np.concatenate([np.power(column, _LOGS), column * _TOP_FRACTIONS], axis=1)
     grid = np.maximum(np.round(grid), 1.0)
-    layout_idx = np.repeat(np.arange(n), grid.shape[1])
-    return layout_idx, grid.ravel()
+    return _grid_layout_index(n), grid.ravel()
+
+
+@lru_cache(maxsize=64)
+def _grid_layout_index(layouts: int) -> np.ndarray:
+    """Each grid point's layout number (remembered: callers must not modify it)."""
+    return _readonly(np.repeat(np.arange(layouts), _GRID_COLUMNS))
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+def _spread(v, n: int) -> np.ndarray:
+    """``v`` (an array of ``n`` or a scalar) as an array of ``n``."""
+    return v if np.ndim(v) else np.full(n, v)
+
+
+def _tile(a: np.ndarray, m: int) -> np.ndarray:
+    """``np.tile`` of a 1-D array, without its overhead."""
+    return a if m == 1 else np.concatenate((a,) * m)
 
 
 def _mix(busy: np.ndarray, a: StepTime, b: StepTime) -> StepTime:
     """The mean of two kinds of iteration, ``busy`` of them of kind ``a``."""
-    fields = ("total", "memory", "compute", "communication", "overhead")
-    return StepTime(*(busy * getattr(a, f) + (1.0 - busy) * getattr(b, f) for f in fields))
+    idle = 1.0 - busy
+    return StepTime(*(busy * getattr(a, f) + idle * getattr(b, f) for f in StepTime.__slots__))
 
 
 def _take(step: StepTime, part: slice) -> StepTime:
@@ -303,18 +326,26 @@ def throttle(d: Deployment, demand_w: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, np.power(allowed / need, 1.0 / d.power.throttle_exponent))
 
 
+def _shares(it: StepTime) -> np.ndarray:
+    """Columns memory, compute, communication, overhead of the iteration time (points x 4)."""
+    shares = np.empty((len(it.total), 4))
+    shares[:, 0], shares[:, 1], shares[:, 2], shares[:, 3] = it.memory, it.compute, it.communication, it.overhead
+    shares /= it.total[:, None]
+    return shares
+
+
 def _capped(d: Deployment, it: StepTime) -> tuple[StepTime, np.ndarray, np.ndarray]:
     """The iteration under the power cap, its time shares and the watts each accelerator draws.
 
     A throttled clock stretches compute and launch time; HBM and links keep their speed."""
-    shares = np.stack([it.memory, it.compute, it.communication, it.overhead], axis=1) / it.total[:, None]
+    shares = _shares(it)
     demand = accelerator_power_w(d, shares)
     clock = throttle(d, demand)
     if np.all(clock >= 1.0):
         return it, shares, demand
     slow = StepTime(it.memory + it.communication + (it.compute + it.overhead) / clock, it.memory, it.compute / clock,
                     it.communication, it.overhead / clock)
-    shares = np.stack([slow.memory, slow.compute, slow.communication, slow.overhead], axis=1) / slow.total[:, None]
+    shares = _shares(slow)
     return slow, shares, np.minimum(demand, d.power_cap_w)
 
 
@@ -371,8 +402,9 @@ def evaluate_points(
         per_layout = costs_for(d, lay.tp[first], lay.dp[first], lay.ep[first], lay.pp[first])
     else:
         per_layout, inverse = layout_costs
+    point_costs = (layout_costs if isinstance(layout_costs, _PointCosts) else _PointCosts(per_layout, inverse)).tiled(k)
     steps = serving_step(
-        d, per_layout.take(np.tile(inverse, k)),
+        d, point_costs,
         np.concatenate([v[0] for v in variants.values()]), ctx, traffic.isl,
         np.concatenate([v[1] for v in variants.values()]), np.concatenate([v[2] for v in variants.values()]),
         spec.verified_per_step,
@@ -391,7 +423,7 @@ def evaluate_points(
     alone = np.asarray(prefill_latency(d, per_layout, traffic.isl))[inverse]  # per layout, then per point
     tail = d.tail
     # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding, TPOT tail)
-    modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), np.zeros(n), alone, tail.tpot_p99_over_mean_aggregated)}
+    modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), zeros, alone, tail.tpot_p99_over_mean_aggregated)}
     pool_w = 0.0
     if disaggregation:
         if worker is not None:
@@ -408,11 +440,11 @@ def evaluate_points(
     m = len(modes)
     raw = [v[0] for v in modes.values()]
     it, shares, watts = _capped(d, StepTime(*(np.concatenate([getattr(r, f) for r in raw]) for f in StepTime.__slots__)))
-    prefill_gpus = np.concatenate([np.broadcast_to(v[1], (n,)) for v in modes.values()])
-    pool_w = np.concatenate([np.zeros(n)] + [np.broadcast_to(pool_w, (n,))] * (m - 1))  # aggregated: no pool
-    first_token = np.concatenate([np.broadcast_to(v[2], (n,)) for v in modes.values()])
+    prefill_gpus = np.concatenate([_spread(v[1], n) for v in modes.values()])
+    pool_w = np.concatenate([zeros] + [_spread(pool_w, n)] * (m - 1))  # aggregated: no pool
+    first_token = np.concatenate([_spread(v[2], n) for v in modes.values()])
     tpot_tail = np.repeat([v[3] for v in modes.values()], n)
-    batch_m, limit_m, gpus_m = (np.tile(a, m) if m > 1 else a for a in (batch, batch_limit, gpus))
+    batch_m, limit_m, gpus_m = (_tile(a, m) for a in (batch, batch_limit, gpus))
     t_eff = it.total
     tps_user = tau / t_eff
     tpot = t_eff / tau
@@ -425,11 +457,12 @@ def evaluate_points(
         ttft = first_token + t_eff
         ttft_p99, tpot_p99 = ttft, tpot
     # system watts per GPU: decode GPUs at the iteration's draw, prefill GPUs at the pool's
-    per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w) / (gpus_m + prefill_gpus) + d.host_w
+    all_gpus = gpus_m + prefill_gpus
+    per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w) / all_gpus + d.host_w
     bound = np.where(batch_m >= limit_m, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
     return PointArrays(
         tokens_per_s_per_user=tps_user,
-        tokens_per_s_per_gpu=batch_m * tps_user / (gpus_m + prefill_gpus),
+        tokens_per_s_per_gpu=batch_m * tps_user / all_gpus,
         prefill_gpus=prefill_gpus,
         disaggregated=np.arange(m * n) >= n,
         ttft_s=ttft,
@@ -442,11 +475,62 @@ def evaluate_points(
     )
 
 
+class _PointCosts:
+    """Per-layout constants and each point's layout number, with their expansions to the points
+    of ``k`` stacked iteration variants remembered (a frontier's layouts repeat across calls)."""
+
+    __slots__ = ("per_layout", "inverse", "_tiled")
+
+    def __init__(self, per_layout: LayoutCosts, inverse: np.ndarray) -> None:
+        self.per_layout, self.inverse, self._tiled = per_layout, inverse, {}
+
+    def __iter__(self):
+        return iter((self.per_layout, self.inverse))
+
+    def tiled(self, k: int) -> LayoutCosts:
+        c = self._tiled.get(k)
+        if c is None:
+            c = self._tiled[k] = self.per_layout.take(np.tile(self.inverse, k))
+        return c
+
+
+@dataclass(frozen=True, slots=True)
+class _Expansion:
+    """The points of a frontier's grid over some layouts, as far as they depend on the layouts
+    only: each point's layout and its constants, and the layout columns of the frontier."""
+
+    sub: LayoutArrays  # each point's layout
+    costs: _PointCosts
+    columns: dict  # serving modes -> (tp, dp, ep, pp) tiled over them
+
+
+class _Candidates:
+    """Every candidate layout of a deployment with its per-layout constants, and the expansions
+    of the frontier grid over the layouts that fit (remembered: none depends on traffic)."""
+
+    __slots__ = ("lay", "costs", "room", "_expansions")
+
+    def __init__(self, d: Deployment, max_gpus_per_replica: int) -> None:
+        lay = candidate_layouts(d.shape, d.domain, max_gpus_per_replica)
+        self.lay = lay
+        self.costs = costs_for(d, lay.tp, lay.dp, lay.ep, lay.pp)
+        self.room = kv_room(d, lay.tp, lay.dp, lay.ep, lay.pp)
+        self._expansions: dict = {}
+
+    def expansion(self, kept: np.ndarray) -> _Expansion:
+        key = kept.tobytes()
+        e = self._expansions.get(key)
+        if e is None:
+            lay = self.lay
+            idx = _grid_layout_index(len(kept))
+            sub = LayoutArrays(*(_readonly(getattr(lay, f)[kept][idx]) for f in ("tp", "dp", "ep", "pp")))
+            e = self._expansions[key] = _Expansion(sub, _PointCosts(self.costs.take(kept), idx), {})
+        return e
+
+
 @lru_cache(maxsize=512)
-def _costs_of_candidates(d: Deployment, max_gpus_per_replica: int) -> LayoutCosts:
-    """Per-layout constants of every candidate layout (remembered: they do not depend on traffic)."""
-    lay = candidate_layouts(d.shape, d.domain, max_gpus_per_replica)
-    return costs_for(d, lay.tp, lay.dp, lay.ep, lay.pp)
+def _candidates(d: Deployment, max_gpus_per_replica: int) -> _Candidates:
+    return _Candidates(d, max_gpus_per_replica)
 
 
 def compute_frontier(
@@ -459,38 +543,44 @@ def compute_frontier(
 ) -> Frontier:
     """All feasible operating points of a deployment with replicas of up to ``max_gpus_per_replica``,
     with prefill mixed into decoding and, if ``disaggregation``, on a separate prefill pool."""
-    lay = candidate_layouts(d.shape, d.domain, max_gpus_per_replica)
+    cand = _candidates(d, max_gpus_per_replica)
     reason = ""
     if traffic.isl + traffic.osl > d.max_context_tokens:
-        lay = LayoutArrays(*(np.zeros(0) for _ in range(4)))
+        limit = np.zeros(0)
         reason = (
             f"{d.model_id}: {traffic.isl:g} + {traffic.osl:g} tokens exceed its context window of "
             f"{d.max_context_tokens} tokens"
         )
-    limit = max_batch_per_replica(d, lay.tp, lay.dp, lay.ep, lay.pp, traffic.isl, traffic.osl)
-    fits = limit >= 1
-    if len(lay) and not fits.any():
-        reason = (
-            f"{d.model_id} at {d.precision} does not fit in {max_gpus_per_replica} x {d.platform_id} "
-            f"({d.hbm_bytes / 1e9:g} GB each) with room for one {traffic.isl:g}+{traffic.osl:g}-token request"
-        )
-    kept = np.flatnonzero(fits)
-    lay = LayoutArrays(lay.tp[kept], lay.dp[kept], lay.ep[kept], lay.pp[kept])
-    limit = limit[kept]
+        kept = np.zeros(0, dtype=np.intp)
+    else:
+        limit = batch_limit(d, cand.room, traffic.isl, traffic.osl)
+        fits = limit >= 1
+        if len(limit) and not fits.any():
+            reason = (
+                f"{d.model_id} at {d.precision} does not fit in {max_gpus_per_replica} x {d.platform_id} "
+                f"({d.hbm_bytes / 1e9:g} GB each) with room for one {traffic.isl:g}+{traffic.osl:g}-token request"
+            )
+        kept = np.flatnonzero(fits)
+        limit = limit[kept]
+    ex = cand.expansion(kept)
     idx, batch = _batch_grid(limit)
-    sub = LayoutArrays(lay.tp[idx], lay.dp[idx], lay.ep[idx], lay.pp[idx])
-    per_layout = _costs_of_candidates(d, max_gpus_per_replica).take(kept)
-    out = evaluate_points(d, traffic, sub, batch, limit[idx], speculation, queued, disaggregation, (per_layout, idx))
+    sub = ex.sub
+    batch_limits = limit[idx]
+    out = evaluate_points(d, traffic, sub, batch, batch_limits, speculation, queued, disaggregation, ex.costs)
     m = len(out) // max(len(batch), 1) if len(batch) else 1
+    columns = ex.columns.get(m)
+    if columns is None:
+        columns = ex.columns[m] = tuple(_readonly(_tile(a, m)) if m > 1 else a for a in (sub.tp, sub.dp, sub.ep, sub.pp))
+    tp, dp, ep, pp = columns
     return Frontier(
         deployment=d,
         traffic=traffic,
-        tp=np.tile(sub.tp, m),
-        dp=np.tile(sub.dp, m),
-        ep=np.tile(sub.ep, m),
-        pp=np.tile(sub.pp, m),
-        batch=np.tile(batch, m),
-        batch_limit=np.tile(limit[idx], m),
+        tp=tp,
+        dp=dp,
+        ep=ep,
+        pp=pp,
+        batch=_tile(batch, m),
+        batch_limit=_tile(batch_limits, m),
         reason=reason,
         **{f: getattr(out, f) for f in POINT_ARRAY_FIELDS},
     )

@@ -217,9 +217,21 @@ def max_batch_per_replica(d: Deployment, tp, dp, ep, pp, isl: float, osl: float)
     Each request reserves its whole context (``isl + osl``), as schedulers that guarantee no
     eviction do.
     """
+    return batch_limit(d, kv_room(d, tp, dp, ep, pp), isl, osl)
+
+
+def kv_room(d: Deployment, tp, dp, ep, pp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The layout-only part of :func:`max_batch_per_replica` (a frontier works it out once per
+    layout): (HBM bytes per GPU left for KV cache, ways a request's KV cache splits, ``dp``)."""
     budget = HBM_USABLE_FRACTION * d.hbm_bytes - RUNTIME_RESERVED_BYTES - weight_bytes_per_gpu(d, tp, dp, ep, pp)
-    per_request = d.shape.kv_elements_per_token(isl + osl) * d.kv_bytes / (kv_shards(d, tp) * pp)
-    per_rank = np.floor(np.maximum(budget, 0.0) / per_request)
+    return np.maximum(budget, 0.0), kv_shards(d, tp) * pp, dp
+
+
+def batch_limit(d: Deployment, room: tuple[np.ndarray, np.ndarray, np.ndarray], isl: float, osl: float) -> np.ndarray:
+    """:func:`max_batch_per_replica` from the layouts' :func:`kv_room`."""
+    budget, shards, dp = room
+    per_request = d.shape.kv_elements_per_token(isl + osl) * d.kv_bytes / shards
+    per_rank = np.floor(budget / per_request)
     return per_rank * dp
 
 
