@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from factory_app.serving.frontier_plan import PointCosts, by_identity, candidates, grid_layout_index, tile
 from factory_app.serving.layout_costs import LayoutCosts, unique_layouts
 from factory_app.serving.layouts import LayoutArrays, candidate_layouts
 from factory_app.serving.performance import (
@@ -27,7 +28,6 @@ from factory_app.serving.performance import (
     StepTime,
     batch_limit,
     costs_for,
-    kv_room,
     max_batch_per_replica,
     prefill_latency,
     serving_step,
@@ -202,38 +202,18 @@ def _batch_grid(limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     column = limit[:, None]
     grid = np.concatenate([np.power(column, _LOGS), column * _TOP_FRACTIONS], axis=1)
     grid = np.maximum(np.round(grid), 1.0)
-    return _grid_layout_index(n), grid.ravel()
-
-
-@lru_cache(maxsize=64)
-def _grid_layout_index(layouts: int) -> np.ndarray:
-    """Each grid point's layout number (remembered: callers must not modify it)."""
-    return _readonly(np.repeat(np.arange(layouts), _GRID_COLUMNS))
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
+    return grid_layout_index(n, _GRID_COLUMNS), grid.ravel()
 
 
 def _spread(v, n: int) -> np.ndarray:
     """``v`` (an array of ``n`` or a scalar) as an array of ``n``."""
-    return v if np.ndim(v) else np.full(n, v)
-
-
-def _tile(a: np.ndarray, m: int) -> np.ndarray:
-    """``np.tile`` of a 1-D array, without its overhead."""
-    return a if m == 1 else np.concatenate((a,) * m)
+    return v if isinstance(v, np.ndarray) and v.ndim else np.full(n, v)
 
 
 def _mix(busy: np.ndarray, a: StepTime, b: StepTime) -> StepTime:
     """The mean of two kinds of iteration, ``busy`` of them of kind ``a``."""
     idle = 1.0 - busy
-    return StepTime(*(busy * getattr(a, f) + idle * getattr(b, f) for f in StepTime.__slots__))
-
-
-def _take(step: StepTime, part: slice) -> StepTime:
-    return StepTime(step.total[part], step.memory[part], step.compute[part], step.communication[part], step.overhead[part])
+    return StepTime(*(busy * x + idle * y for x, y in zip(a, b)))
 
 
 def chunk_schedule(lay: LayoutArrays, batch: np.ndarray, traffic: Traffic, spec: Speculation):
@@ -283,8 +263,13 @@ class PrefillWorker:
     watts_per_gpu: float
 
 
-@lru_cache(maxsize=512)
 def prefill_worker(d: Deployment, isl: float) -> PrefillWorker | None:
+    """:func:`_prefill_worker`, looked up by the deployment's identity first (see :func:`~factory_app.serving.frontier_plan.by_identity`)."""
+    return by_identity(_prefill_worker, d, isl)
+
+
+@lru_cache(maxsize=512)
+def _prefill_worker(d: Deployment, isl: float) -> PrefillWorker | None:
     """Of the layouts inside one scale-up domain that hold the weights and the KV cache of one
     token budget of prompts per attention group, the one that prefills a prompt of ``isl``
     tokens in the fewest GPU-seconds (None when none fits: the pool then copies the decode
@@ -340,8 +325,10 @@ def _capped(d: Deployment, it: StepTime) -> tuple[StepTime, np.ndarray, np.ndarr
     A throttled clock stretches compute and launch time; HBM and links keep their speed."""
     shares = _shares(it)
     demand = accelerator_power_w(d, shares)
+    if not math.isfinite(d.power_cap_w):
+        return it, shares, demand  # no cap: full clock (what throttle() returns)
     clock = throttle(d, demand)
-    if np.all(clock >= 1.0):
+    if (clock >= 1.0).all():
         return it, shares, demand
     slow = StepTime(it.memory + it.communication + (it.compute + it.overhead) / clock, it.memory, it.compute / clock,
                     it.communication, it.overhead / clock)
@@ -402,14 +389,14 @@ def evaluate_points(
         per_layout = costs_for(d, lay.tp[first], lay.dp[first], lay.ep[first], lay.pp[first])
     else:
         per_layout, inverse = layout_costs
-    point_costs = (layout_costs if isinstance(layout_costs, _PointCosts) else _PointCosts(per_layout, inverse)).tiled(k)
+    point_costs = (layout_costs if isinstance(layout_costs, PointCosts) else PointCosts(per_layout, inverse)).tiled(k)
     steps = serving_step(
         d, point_costs,
         np.concatenate([v[0] for v in variants.values()]), ctx, traffic.isl,
         np.concatenate([v[1] for v in variants.values()]), np.concatenate([v[2] for v in variants.values()]),
         spec.verified_per_step,
     )
-    step = {name: _take(steps, slice(i * n, (i + 1) * n)) for i, name in enumerate(variants)}
+    step = {name: StepTime(*(a[i * n:(i + 1) * n] for a in steps)) for i, name in enumerate(variants)}
     if spec.draft_tokens:
         # drafting: each draft token is one pass of a one-layer module (MTP layer or EAGLE head)
         # over the batch, with its own kernel launches
@@ -439,12 +426,12 @@ def evaluate_points(
     # every mode in one stacked evaluation (aggregated first)
     m = len(modes)
     raw = [v[0] for v in modes.values()]
-    it, shares, watts = _capped(d, StepTime(*(np.concatenate([getattr(r, f) for r in raw]) for f in StepTime.__slots__)))
+    it, shares, watts = _capped(d, StepTime(*map(np.concatenate, zip(*raw))))
     prefill_gpus = np.concatenate([_spread(v[1], n) for v in modes.values()])
     pool_w = np.concatenate([zeros] + [_spread(pool_w, n)] * (m - 1))  # aggregated: no pool
     first_token = np.concatenate([_spread(v[2], n) for v in modes.values()])
     tpot_tail = np.repeat([v[3] for v in modes.values()], n)
-    batch_m, limit_m, gpus_m = (_tile(a, m) for a in (batch, batch_limit, gpus))
+    batch_m, limit_m, gpus_m = (tile(a, m) for a in (batch, batch_limit, gpus))
     t_eff = it.total
     tps_user = tau / t_eff
     tpot = t_eff / tau
@@ -475,64 +462,6 @@ def evaluate_points(
     )
 
 
-class _PointCosts:
-    """Per-layout constants and each point's layout number, with their expansions to the points
-    of ``k`` stacked iteration variants remembered (a frontier's layouts repeat across calls)."""
-
-    __slots__ = ("per_layout", "inverse", "_tiled")
-
-    def __init__(self, per_layout: LayoutCosts, inverse: np.ndarray) -> None:
-        self.per_layout, self.inverse, self._tiled = per_layout, inverse, {}
-
-    def __iter__(self):
-        return iter((self.per_layout, self.inverse))
-
-    def tiled(self, k: int) -> LayoutCosts:
-        c = self._tiled.get(k)
-        if c is None:
-            c = self._tiled[k] = self.per_layout.take(np.tile(self.inverse, k))
-        return c
-
-
-@dataclass(frozen=True, slots=True)
-class _Expansion:
-    """The points of a frontier's grid over some layouts, as far as they depend on the layouts
-    only: each point's layout and its constants, and the layout columns of the frontier."""
-
-    sub: LayoutArrays  # each point's layout
-    costs: _PointCosts
-    columns: dict  # serving modes -> (tp, dp, ep, pp) tiled over them
-
-
-class _Candidates:
-    """Every candidate layout of a deployment with its per-layout constants, and the expansions
-    of the frontier grid over the layouts that fit (remembered: none depends on traffic)."""
-
-    __slots__ = ("lay", "costs", "room", "_expansions")
-
-    def __init__(self, d: Deployment, max_gpus_per_replica: int) -> None:
-        lay = candidate_layouts(d.shape, d.domain, max_gpus_per_replica)
-        self.lay = lay
-        self.costs = costs_for(d, lay.tp, lay.dp, lay.ep, lay.pp)
-        self.room = kv_room(d, lay.tp, lay.dp, lay.ep, lay.pp)
-        self._expansions: dict = {}
-
-    def expansion(self, kept: np.ndarray) -> _Expansion:
-        key = kept.tobytes()
-        e = self._expansions.get(key)
-        if e is None:
-            lay = self.lay
-            idx = _grid_layout_index(len(kept))
-            sub = LayoutArrays(*(_readonly(getattr(lay, f)[kept][idx]) for f in ("tp", "dp", "ep", "pp")))
-            e = self._expansions[key] = _Expansion(sub, _PointCosts(self.costs.take(kept), idx), {})
-        return e
-
-
-@lru_cache(maxsize=512)
-def _candidates(d: Deployment, max_gpus_per_replica: int) -> _Candidates:
-    return _Candidates(d, max_gpus_per_replica)
-
-
 def compute_frontier(
     d: Deployment,
     traffic: Traffic,
@@ -543,7 +472,7 @@ def compute_frontier(
 ) -> Frontier:
     """All feasible operating points of a deployment with replicas of up to ``max_gpus_per_replica``,
     with prefill mixed into decoding and, if ``disaggregation``, on a separate prefill pool."""
-    cand = _candidates(d, max_gpus_per_replica)
+    cand = candidates(d, max_gpus_per_replica)
     reason = ""
     if traffic.isl + traffic.osl > d.max_context_tokens:
         limit = np.zeros(0)
@@ -562,16 +491,13 @@ def compute_frontier(
             )
         kept = np.flatnonzero(fits)
         limit = limit[kept]
-    ex = cand.expansion(kept)
+    ex = cand.expansion(kept, _GRID_COLUMNS)
     idx, batch = _batch_grid(limit)
     sub = ex.sub
     batch_limits = limit[idx]
     out = evaluate_points(d, traffic, sub, batch, batch_limits, speculation, queued, disaggregation, ex.costs)
     m = len(out) // max(len(batch), 1) if len(batch) else 1
-    columns = ex.columns.get(m)
-    if columns is None:
-        columns = ex.columns[m] = tuple(_readonly(_tile(a, m)) if m > 1 else a for a in (sub.tp, sub.dp, sub.ep, sub.pp))
-    tp, dp, ep, pp = columns
+    tp, dp, ep, pp = ex.columns(m)
     return Frontier(
         deployment=d,
         traffic=traffic,
@@ -579,8 +505,8 @@ def compute_frontier(
         dp=dp,
         ep=ep,
         pp=pp,
-        batch=_tile(batch, m),
-        batch_limit=_tile(batch_limits, m),
+        batch=tile(batch, m),
+        batch_limit=tile(batch_limits, m),
         reason=reason,
         **{f: getattr(out, f) for f in POINT_ARRAY_FIELDS},
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -253,9 +254,9 @@ def costs_for(d: Deployment, tp, dp, ep, pp) -> LayoutCosts:
 # one iteration
 
 
-@dataclass(frozen=True, slots=True)
-class StepTime:
-    """Iteration time and how it splits (seconds, arrays)."""
+class StepTime(NamedTuple):
+    """Iteration time and how it splits (seconds, arrays). A named tuple: a frontier builds
+    several per call, and a frozen dataclass costs more to construct than its arrays' arithmetic."""
 
     total: np.ndarray
     memory: np.ndarray
