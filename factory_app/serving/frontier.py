@@ -195,6 +195,9 @@ def pareto_indices(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return keep[::-1]
 
 
+_NO_SPECULATION = Speculation()
+
+
 def _batch_grid(limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(layout index, batch) pairs: a geometric sweep from 1 to each layout's KV limit, plus
     fractions close to the limit."""
@@ -370,7 +373,7 @@ def evaluate_points(
     Long because: the stacked call above is the frontier's hot path; splitting the per-mode
     arithmetic into functions would pass a dozen arrays around for no reader's gain.
     """
-    spec = speculation or Speculation()
+    spec = speculation or _NO_SPECULATION
     tau = spec.tokens_per_step
     ctx = traffic.decode_context
     n = len(batch)
@@ -406,7 +409,8 @@ def evaluate_points(
         for name in ("decode", "chunked"):
             st = step[name]
             step[name] = StepTime(st.total + draft, st.memory, st.compute, st.communication, st.overhead + draft)
-    gpus = lay.tp * lay.dp * lay.pp
+    known = layout_costs.gpus if isinstance(layout_costs, PointCosts) else None
+    gpus = lay.tp * lay.dp * lay.pp if known is None else known
     alone = np.asarray(prefill_latency(d, per_layout, traffic.isl))[inverse]  # per layout, then per point
     tail = d.tail
     # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding, TPOT tail)
@@ -428,10 +432,17 @@ def evaluate_points(
     raw = [v[0] for v in modes.values()]
     it, shares, watts = _capped(d, StepTime(*map(np.concatenate, zip(*raw))))
     prefill_gpus = np.concatenate([_spread(v[1], n) for v in modes.values()])
-    pool_w = np.concatenate([zeros] + [_spread(pool_w, n)] * (m - 1))  # aggregated: no pool
     first_token = np.concatenate([_spread(v[2], n) for v in modes.values()])
-    tpot_tail = np.repeat([v[3] for v in modes.values()], n)
-    batch_m, limit_m, gpus_m = (tile(a, m) for a in (batch, batch_limit, gpus))
+    pool_w_m, tpot_tail = np.empty(m * n), np.empty(m * n)
+    pool_w_m[:n] = 0.0  # aggregated: no pool
+    pool_w_m[n:] = pool_w
+    for i, v in enumerate(modes.values()):
+        tpot_tail[i * n:(i + 1) * n] = v[3]
+    batch_m, limit_m = tile(batch, m), tile(batch_limit, m)
+    if known is None:
+        gpus_m, later_modes = tile(gpus, m), np.arange(m * n) >= n
+    else:
+        gpus_m, later_modes = layout_costs.modes(m)
     t_eff = it.total
     tps_user = tau / t_eff
     tpot = t_eff / tau
@@ -445,13 +456,13 @@ def evaluate_points(
         ttft_p99, tpot_p99 = ttft, tpot
     # system watts per GPU: decode GPUs at the iteration's draw, prefill GPUs at the pool's
     all_gpus = gpus_m + prefill_gpus
-    per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w) / all_gpus + d.host_w
+    per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w_m) / all_gpus + d.host_w
     bound = np.where(batch_m >= limit_m, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
     return PointArrays(
         tokens_per_s_per_user=tps_user,
         tokens_per_s_per_gpu=batch_m * tps_user / all_gpus,
         prefill_gpus=prefill_gpus,
-        disaggregated=np.arange(m * n) >= n,
+        disaggregated=later_modes,
         ttft_s=ttft,
         ttft_p99_s=ttft_p99,
         tpot_s=tpot,

@@ -59,10 +59,11 @@ class PointCosts:
     """Per-layout constants and each point's layout number, with the constants expanded to the
     points of ``k`` stacked iteration variants remembered. Unpacks as ``(per_layout, inverse)``."""
 
-    __slots__ = ("per_layout", "inverse", "_tiled")
+    __slots__ = ("per_layout", "inverse", "gpus", "_tiled")
 
-    def __init__(self, per_layout: LayoutCosts, inverse: np.ndarray) -> None:
-        self.per_layout, self.inverse, self._tiled = per_layout, inverse, {}
+    def __init__(self, per_layout: LayoutCosts, inverse: np.ndarray, gpus: np.ndarray | None = None) -> None:
+        #: ``gpus``: each point's decode GPUs (``tp * dp * pp`` of its layout), when known
+        self.per_layout, self.inverse, self.gpus, self._tiled = per_layout, inverse, gpus, {}
 
     def __iter__(self):
         return iter((self.per_layout, self.inverse))
@@ -71,6 +72,15 @@ class PointCosts:
         c = self._tiled.get(k)
         if c is None:
             c = self._tiled[k] = self.per_layout.take(np.tile(self.inverse, k))
+        return c
+
+    def modes(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each point's decode GPUs tiled over ``m`` serving modes, and which of those points
+        are not of the first mode (``gpus`` must be known)."""
+        c = self._tiled.get(-m)
+        if c is None:
+            n = len(self.gpus)
+            c = self._tiled[-m] = (readonly(tile(self.gpus, m)), readonly(np.arange(m * n) >= n))
         return c
 
 
@@ -112,7 +122,7 @@ class Candidates:
         if e is None:
             idx = grid_layout_index(len(kept), columns)
             sub = LayoutArrays(*(readonly(getattr(self.lay, f)[kept][idx]) for f in ("tp", "dp", "ep", "pp")))
-            e = self._expansions[key] = Expansion(sub, PointCosts(self.costs.take(kept), idx))
+            e = self._expansions[key] = Expansion(sub, PointCosts(self.costs.take(kept), idx, readonly(sub.gpus)))
         return e
 
 

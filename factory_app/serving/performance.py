@@ -349,15 +349,16 @@ def serving_step(
     rows = decode_rows + chunk  # GEMM rows of the busiest attention group
 
     # dense linear layers and the LM head (decode rows only), split over tp (and pp)
-    lin_bytes = (s.linear_params * d.dense_weight_bytes + s.lm_head_params * LM_HEAD_BYTES) / (tp * pp)
-    lin_flops = 2.0 * (s.linear_params * rows + s.lm_head_params * decode_rows) / (tp * pp)
+    tp_pp = tp * pp
+    lin_bytes = (s.linear_params * d.dense_weight_bytes + s.lm_head_params * LM_HEAD_BYTES) / tp_pp
+    lin_flops = 2.0 * (s.linear_params * rows + s.lm_head_params * decode_rows) / tp_pp
     mem, comp = _roofline(lin_bytes, lin_flops, d.mem_bw, d.dense_peak_flops * d.eta(rows))
 
     # attention: decode over the KV cache, prefill over the prompt (causal)
     kv_bytes = b_rank * s.kv_elements_per_token(context_tokens) * d.kv_bytes / (c.kv_shards * pp)
     att_flops = (
         decode_rows * s.decode_attention_flops(context_tokens) + chunk * (s.prefill_attention_flops(isl) / isl)
-    ) / (tp * pp)
+    ) / tp_pp
     m, k = _roofline(kv_bytes, att_flops, d.mem_bw, d.attention_flops * d.eta_max)
     mem, comp = mem + m, comp + k
 
@@ -382,8 +383,12 @@ def serving_step(
     memory = pp * mem
     compute = pp * comp
     # pipeline hand-offs between stages
-    hops = np.where(pp > 1, pp * (c.hop[0] * rows * s.hidden_size * ACTIVATION_BYTES / tp + c.hop[1]), 0.0)
-    communication = pp * comm + hops
+    pipelined = pp > 1
+    if pipelined.any():
+        hops = np.where(pipelined, pp * (c.hop[0] * rows * s.hidden_size * ACTIVATION_BYTES / tp + c.hop[1]), 0.0)
+        communication = pp * comm + hops
+    else:
+        communication = pp * comm
     overhead = np.full(np.shape(memory), d.step_overhead_s + layer_launches(s) * d.layer_overhead_s)
     total = memory + compute + communication + overhead
     return StepTime(total, memory, compute, communication, overhead)
