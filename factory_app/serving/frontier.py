@@ -31,6 +31,7 @@ from factory_app.serving.performance import (
     max_batch_per_replica,
     prefill_latency,
     serving_step,
+    weights_read_s,
 )
 from factory_app.serving.queueing import queue_wait_s
 
@@ -204,7 +205,7 @@ def _batch_grid(limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(limit)
     column = limit[:, None]
     grid = np.concatenate([np.power(column, _LOGS), column * _TOP_FRACTIONS], axis=1)
-    grid = np.maximum(np.round(grid), 1.0)
+    grid = np.maximum(grid.round(), 1.0)
     return grid_layout_index(n, _GRID_COLUMNS), grid.ravel()
 
 
@@ -249,10 +250,14 @@ def kv_transfer_s(d: Deployment, lay: LayoutArrays, isl: float, prefill_gpus: fl
     the scale-up links when a prefill worker (``prefill_gpus``, default as many as the replica)
     and the replica fit in one domain, else over the scale-out network."""
     kv = d.shape.kv_elements_per_token(isl) * d.kv_bytes
+    return kv / kv_transfer_bw(d, lay, prefill_gpus)
+
+
+def kv_transfer_bw(d: Deployment, lay: LayoutArrays, prefill_gpus: float | np.ndarray | None = None) -> np.ndarray:
+    """Bytes/s at which a prompt's KV cache reaches a decode replica (see :func:`kv_transfer_s`)."""
     gpus = lay.tp * lay.dp * lay.pp
     worker = gpus if prefill_gpus is None else prefill_gpus
-    bw = np.where(gpus + worker <= d.domain, d.link_bw, d.scale_out_bw) * gpus
-    return kv / bw
+    return np.where(gpus + worker <= d.domain, d.link_bw, d.scale_out_bw) * gpus
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,9 +414,10 @@ def evaluate_points(
         for name in ("decode", "chunked"):
             st = step[name]
             step[name] = StepTime(st.total + draft, st.memory, st.compute, st.communication, st.overhead + draft)
-    known = layout_costs.gpus if isinstance(layout_costs, PointCosts) else None
-    gpus = lay.tp * lay.dp * lay.pp if known is None else known
-    alone = np.asarray(prefill_latency(d, per_layout, traffic.isl))[inverse]  # per layout, then per point
+    plan = layout_costs if isinstance(layout_costs, PointCosts) else None  # layout-only values remembered
+    gpus = lay.tp * lay.dp * lay.pp if plan is None else plan.gpus
+    weights_read = None if plan is None else plan.memo("weights_read", lambda: weights_read_s(d, per_layout))
+    alone = np.asarray(prefill_latency(d, per_layout, traffic.isl, weights_read))[inverse]  # per layout, then per point
     tail = d.tail
     # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding, TPOT tail)
     modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), zeros, alone, tail.tpot_p99_over_mean_aggregated)}
@@ -419,7 +425,11 @@ def evaluate_points(
     if disaggregation:
         if worker is not None:
             pool_seconds, pool_w = worker.gpu_seconds_per_prompt, worker.watts_per_gpu
-            first = worker.latency_s + kv_transfer_s(d, lay, traffic.isl, worker.gpus)
+            if plan is None:
+                first = worker.latency_s + kv_transfer_s(d, lay, traffic.isl, worker.gpus)
+            else:
+                bw = plan.memo(("kv_transfer_bw", worker.gpus), lambda: kv_transfer_bw(d, lay, worker.gpus))
+                first = worker.latency_s + d.shape.kv_elements_per_token(traffic.isl) * d.kv_bytes / bw
         else:
             pool, _, pool_w = _capped(d, step["prefill_pool"])
             pool_seconds = pool.total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
@@ -439,10 +449,10 @@ def evaluate_points(
     for i, v in enumerate(modes.values()):
         tpot_tail[i * n:(i + 1) * n] = v[3]
     batch_m, limit_m = tile(batch, m), tile(batch_limit, m)
-    if known is None:
+    if plan is None:
         gpus_m, later_modes = tile(gpus, m), np.arange(m * n) >= n
     else:
-        gpus_m, later_modes = layout_costs.modes(m)
+        gpus_m, later_modes = plan.modes(m)
     t_eff = it.total
     tps_user = tau / t_eff
     tpot = t_eff / tau
@@ -457,7 +467,7 @@ def evaluate_points(
     # system watts per GPU: decode GPUs at the iteration's draw, prefill GPUs at the pool's
     all_gpus = gpus_m + prefill_gpus
     per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w_m) / all_gpus + d.host_w
-    bound = np.where(batch_m >= limit_m, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
+    bound = np.where(batch_m >= limit_m, BOUNDS.index("kv-capacity"), shares.argmax(axis=1))
     return PointArrays(
         tokens_per_s_per_user=tps_user,
         tokens_per_s_per_gpu=batch_m * tps_user / all_gpus,
@@ -500,7 +510,7 @@ def compute_frontier(
                 f"{d.model_id} at {d.precision} does not fit in {max_gpus_per_replica} x {d.platform_id} "
                 f"({d.hbm_bytes / 1e9:g} GB each) with room for one {traffic.isl:g}+{traffic.osl:g}-token request"
             )
-        kept = np.flatnonzero(fits)
+        kept = fits.nonzero()[0]
         limit = limit[kept]
     ex = cand.expansion(kept, _GRID_COLUMNS)
     idx, batch = _batch_grid(limit)

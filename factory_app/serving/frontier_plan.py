@@ -18,6 +18,7 @@ from factory_app.serving.layout_costs import LayoutCosts
 from factory_app.serving.layouts import LayoutArrays, candidate_layouts
 from factory_app.serving.performance import Deployment, costs_for, kv_room
 
+_MISSING = object()
 #: (function, id(deployment), argument) -> (deployment, value); the deployment is kept so that
 #: its id cannot be reused while the entry lives.
 _IDENTITY_CACHE: dict = {}
@@ -73,6 +74,14 @@ class PointCosts:
         if c is None:
             c = self._tiled[k] = self.per_layout.take(np.tile(self.inverse, k))
         return c
+
+    def memo(self, key, compute):
+        """``compute()``, remembered under ``key`` (for values that depend on the deployment and
+        the layouts only)."""
+        value = self._tiled.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._tiled[key] = compute()
+        return value
 
     def modes(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         """Each point's decode GPUs tiled over ``m`` serving modes, and which of those points

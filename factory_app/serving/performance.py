@@ -389,7 +389,8 @@ def serving_step(
         communication = pp * comm + hops
     else:
         communication = pp * comm
-    overhead = np.full(np.shape(memory), d.step_overhead_s + layer_launches(s) * d.layer_overhead_s)
+    overhead = np.empty(np.shape(memory))  # np.full, without its Python overhead
+    overhead.fill(d.step_overhead_s + layer_launches(s) * d.layer_overhead_s)
     total = memory + compute + communication + overhead
     return StepTime(total, memory, compute, communication, overhead)
 
@@ -398,9 +399,15 @@ def serving_step(
 # prefill
 
 
-def prefill_latency(d: Deployment, c: LayoutCosts, isl: float) -> np.ndarray:
+def weights_read_s(d: Deployment, c: LayoutCosts) -> np.ndarray:
+    """Seconds a stage's GPUs take to read their weights once (all stages)."""
+    return weight_bytes_per_gpu(d, c.tp, c.dp, c.ep, c.pp) * c.pp / d.mem_bw
+
+
+def prefill_latency(d: Deployment, c: LayoutCosts, isl: float, weights_read: np.ndarray | None = None) -> np.ndarray:
     """Seconds to prefill one prompt of ``isl`` tokens alone on its attention group: the
-    unloaded part of the time to first token."""
+    unloaded part of the time to first token. ``weights_read``: :func:`weights_read_s` of the
+    layouts, when the caller has it."""
     s = d.shape
     tokens = float(isl)
     dense_flops = 2.0 * s.linear_params * tokens + 2.0 * s.lm_head_params
@@ -415,7 +422,8 @@ def prefill_latency(d: Deployment, c: LayoutCosts, isl: float) -> np.ndarray:
         exp_flops = 2.0 * s.moe_layers * k * s.expert_params * tokens * c.skew
         t_exp = exp_flops / (d.peak_flops * grouped_gemm_efficiency(d, tokens * k / e))
         comm = (2.0 * s.layers - s.moe_layers) * ar + s.moe_layers * _moe_layer_comm(d, c, tokens)
-    weights_read = weight_bytes_per_gpu(d, c.tp, c.dp, c.ep, c.pp) * c.pp / d.mem_bw
+    if weights_read is None:
+        weights_read = weights_read_s(d, c)
     act = activation_seconds(d, c, tokens, tokens) * c.pp if d.activation_passes else 0.0
     return (
         np.maximum(t_dense / c.tp + t_exp / c.stage_gpus, weights_read)
