@@ -217,7 +217,7 @@ def _spread(v, n: int) -> np.ndarray:
 def _mix(busy: np.ndarray, a: StepTime, b: StepTime) -> StepTime:
     """The mean of two kinds of iteration, ``busy`` of them of kind ``a``."""
     idle = 1.0 - busy
-    return StepTime(*(busy * x + idle * y for x, y in zip(a, b)))
+    return StepTime._make([busy * x + idle * y for x, y in zip(a, b)])
 
 
 def chunk_schedule(lay: LayoutArrays, batch: np.ndarray, traffic: Traffic, spec: Speculation):
@@ -375,8 +375,26 @@ def evaluate_points(
     All iteration variants (decode only, decode with a chunk, prefill pool) go through one
     stacked :func:`serving_step` call: numpy's per-call overhead dominates at frontier sizes.
 
-    Long because: the stacked call above is the frontier's hot path; splitting the per-mode
-    arithmetic into functions would pass a dozen arrays around for no reader's gain.
+    """
+    return _evaluate(d, traffic, lay, batch, batch_limit, speculation, queued, disaggregation, layout_costs)[0]
+
+
+def _evaluate(
+    d: Deployment,
+    traffic: Traffic,
+    lay: LayoutArrays,
+    batch: np.ndarray,
+    batch_limit: np.ndarray,
+    speculation: Speculation | None = None,
+    queued: bool = True,
+    disaggregation: bool = True,
+    layout_costs: tuple[LayoutCosts, np.ndarray] | None = None,
+) -> tuple[PointArrays, np.ndarray, np.ndarray]:
+    """:func:`evaluate_points`, and the batch and batch limit of every returned point.
+
+    Long because: the stacked call in :func:`evaluate_points` is the frontier's hot path;
+    splitting the per-mode arithmetic into functions would pass a dozen arrays around for no
+    reader's gain.
     """
     spec = speculation or _NO_SPECULATION
     tau = spec.tokens_per_step
@@ -404,7 +422,7 @@ def evaluate_points(
         np.concatenate([v[1] for v in variants.values()]), np.concatenate([v[2] for v in variants.values()]),
         spec.verified_per_step,
     )
-    step = {name: StepTime(*(a[i * n:(i + 1) * n] for a in steps)) for i, name in enumerate(variants)}
+    step = {name: StepTime._make([a[i * n:(i + 1) * n] for a in steps]) for i, name in enumerate(variants)}
     if spec.draft_tokens:
         # drafting: each draft token is one pass of a one-layer module (MTP layer or EAGLE head)
         # over the batch, with its own kernel launches
@@ -480,7 +498,7 @@ def evaluate_points(
         time_shares=shares,
         bound=bound,
         power_w_per_gpu=per_gpu_w,
-    )
+    ), batch_m, limit_m
 
 
 def compute_frontier(
@@ -515,8 +533,7 @@ def compute_frontier(
     ex = cand.expansion(kept, _GRID_COLUMNS)
     idx, batch = _batch_grid(limit)
     sub = ex.sub
-    batch_limits = limit[idx]
-    out = evaluate_points(d, traffic, sub, batch, batch_limits, speculation, queued, disaggregation, ex.costs)
+    out, batch_m, limit_m = _evaluate(d, traffic, sub, batch, limit[idx], speculation, queued, disaggregation, ex.costs)
     m = len(out) // max(len(batch), 1) if len(batch) else 1
     tp, dp, ep, pp = ex.columns(m)
     return Frontier(
@@ -526,8 +543,8 @@ def compute_frontier(
         dp=dp,
         ep=ep,
         pp=pp,
-        batch=tile(batch, m),
-        batch_limit=tile(batch_limits, m),
+        batch=batch_m,
+        batch_limit=limit_m,
         reason=reason,
         **{f: getattr(out, f) for f in POINT_ARRAY_FIELDS},
     )

@@ -24,17 +24,21 @@ _SQRT2 = math.sqrt(2.0)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    """Error function (Abramowitz and Stegun 7.1.26; absolute error below 1.5e-7)."""
-    sign = np.sign(x)
-    x = np.abs(x)
+def _erf(x: np.ndarray, positive: bool = False) -> np.ndarray:
+    """Error function (Abramowitz and Stegun 7.1.26; absolute error below 1.5e-7). With
+    ``positive`` the caller promises ``x > 0`` (or NaN), where the sign is 1 and is skipped."""
+    if not positive:
+        sign = np.sign(x)
+        x = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * x)
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-x * x))
+    value = 1.0 - poly * np.exp(-x * x)
+    return value if positive else sign * value
 
 
-def normal_cdf(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + _erf(np.asarray(x, dtype=float) / _SQRT2))
+def normal_cdf(x: np.ndarray, positive: bool = False) -> np.ndarray:
+    """Standard normal CDF; ``positive``: the caller promises ``x > 0`` (or NaN)."""
+    return 0.5 * (1.0 + _erf(np.asarray(x, dtype=float) / _SQRT2, positive))
 
 
 def normal_pdf(x: np.ndarray) -> np.ndarray:
@@ -54,7 +58,7 @@ def _wait_probability(servers: np.ndarray, offered_load: np.ndarray) -> np.ndarr
     beta = (np.asarray(servers, dtype=float) - a) / np.sqrt(a)
     safe = np.maximum(beta, 1e-12)
     # beta * Phi / phi overflows harmlessly to inf for large beta, giving P -> 0
-    ratio = safe * normal_cdf(safe) / np.maximum(normal_pdf(safe), 1e-300)
+    ratio = safe * normal_cdf(safe, positive=True) / np.maximum(normal_pdf(safe), 1e-300)
     return np.where(beta > 0, 1.0 / (1.0 + ratio), 1.0)
 
 
