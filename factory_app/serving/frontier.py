@@ -197,6 +197,7 @@ def pareto_indices(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 _NO_SPECULATION = Speculation()
+_TOTAL, _OVERHEAD = StepTime._fields.index("total"), StepTime._fields.index("overhead")
 
 
 def _batch_grid(limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,10 +215,11 @@ def _spread(v, n: int) -> np.ndarray:
     return v if isinstance(v, np.ndarray) and v.ndim else np.full(n, v)
 
 
-def _mix(busy: np.ndarray, a: StepTime, b: StepTime) -> StepTime:
-    """The mean of two kinds of iteration, ``busy`` of them of kind ``a``."""
+def _mix(busy: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The mean of two kinds of iteration, ``busy`` of them of kind ``a`` (each a StepTime's
+    fields stacked: fields x points)."""
     idle = 1.0 - busy
-    return StepTime._make([busy * x + idle * y for x, y in zip(a, b)])
+    return busy * a + idle * b
 
 
 def chunk_schedule(lay: LayoutArrays, batch: np.ndarray, traffic: Traffic, spec: Speculation):
@@ -416,22 +418,22 @@ def _evaluate(
     else:
         per_layout, inverse = layout_costs
     point_costs = (layout_costs if isinstance(layout_costs, PointCosts) else PointCosts(per_layout, inverse)).tiled(k)
-    steps = serving_step(
-        d, point_costs,
-        np.concatenate([v[0] for v in variants.values()]), ctx, traffic.isl,
-        np.concatenate([v[1] for v in variants.values()]), np.concatenate([v[2] for v in variants.values()]),
-        spec.verified_per_step,
-    )
-    step = {name: StepTime._make([a[i * n:(i + 1) * n] for a in steps]) for i, name in enumerate(variants)}
+    # batch, prompt rows and groups prefilling of every variant, as rows of one array
+    inputs = np.concatenate([a for column in zip(*variants.values()) for a in column]).reshape(3, k * n)
+    steps = serving_step(d, point_costs, inputs[0], ctx, traffic.isl, inputs[1], inputs[2], spec.verified_per_step)
+    # each variant's iteration as a view of one (fields, variants, points) array: fields x points
+    by_variant = np.concatenate(steps).reshape(len(steps), k, n)
+    step = {name: by_variant[:, i] for i, name in enumerate(variants)}
     if spec.draft_tokens:
         # drafting: each draft token is one pass of a one-layer module (MTP layer or EAGLE head)
         # over the batch, with its own kernel launches
-        dec = step["decode"]
+        dec = StepTime._make(step["decode"])
         per_layer = (dec.memory + dec.compute) / d.shape.layers
         draft = spec.draft_tokens * (per_layer + 2.0 * d.layer_overhead_s)
         for name in ("decode", "chunked"):
-            st = step[name]
-            step[name] = StepTime(st.total + draft, st.memory, st.compute, st.communication, st.overhead + draft)
+            st = step[name]  # a view of this call's own array: add in place
+            st[_TOTAL] += draft
+            st[_OVERHEAD] += draft
     plan = layout_costs if isinstance(layout_costs, PointCosts) else None  # layout-only values remembered
     gpus = lay.tp * lay.dp * lay.pp if plan is None else plan.gpus
     weights_read = None if plan is None else plan.memo("weights_read", lambda: weights_read_s(d, per_layout))
@@ -449,16 +451,16 @@ def _evaluate(
                 bw = plan.memo(("kv_transfer_bw", worker.gpus), lambda: kv_transfer_bw(d, lay, worker.gpus))
                 first = worker.latency_s + d.shape.kv_elements_per_token(traffic.isl) * d.kv_bytes / bw
         else:
-            pool, _, pool_w = _capped(d, step["prefill_pool"])
+            pool, _, pool_w = _capped(d, StepTime._make(step["prefill_pool"]))
             pool_seconds = pool.total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
             first = alone + kv_transfer_s(d, lay, traffic.isl)
-        requests_per_s = batch * tau / step["decode"].total / traffic.osl
+        requests_per_s = batch * tau / step["decode"][_TOTAL] / traffic.osl
         prefill_gpus = requests_per_s * pool_seconds / PREFILL_POOL_UTILISATION
         modes["disaggregated"] = (step["decode"], prefill_gpus, first, tail.tpot_p99_over_mean_disaggregated)
     # every mode in one stacked evaluation (aggregated first)
     m = len(modes)
     raw = [v[0] for v in modes.values()]
-    it, shares, watts = _capped(d, StepTime(*map(np.concatenate, zip(*raw))))
+    it, shares, watts = _capped(d, StepTime._make(np.concatenate(raw, axis=1)))
     prefill_gpus = np.concatenate([_spread(v[1], n) for v in modes.values()])
     first_token = np.concatenate([_spread(v[2], n) for v in modes.values()])
     pool_w_m, tpot_tail = np.empty(m * n), np.empty(m * n)
