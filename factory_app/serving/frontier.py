@@ -198,6 +198,9 @@ def pareto_indices(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 _NO_SPECULATION = Speculation()
 _TOTAL, _OVERHEAD = StepTime._fields.index("total"), StepTime._fields.index("overhead")
+#: Rows of a stacked StepTime over which the time shares are taken, in the shares' column order.
+_SHARE_ROWS = slice(1, 5)
+assert StepTime._fields[_SHARE_ROWS] == ("memory", "compute", "communication", "overhead")
 
 
 def _batch_grid(limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -205,9 +208,19 @@ def _batch_grid(limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     fractions close to the limit."""
     n = len(limit)
     column = limit[:, None]
-    grid = np.concatenate([np.power(column, _LOGS), column * _TOP_FRACTIONS], axis=1)
-    grid = np.maximum(grid.round(), 1.0)
+    grid = np.empty((n, _GRID_COLUMNS))
+    np.power(column, _LOGS, out=grid[:, :_LOG_STEPS])
+    np.multiply(column, _TOP_FRACTIONS, out=grid[:, _LOG_STEPS:])
+    grid = np.maximum(grid.round(out=grid), 1.0, out=grid)
     return grid_layout_index(n, _GRID_COLUMNS), grid.ravel()
+
+
+def _per_mode(values: list[float], n: int) -> np.ndarray:
+    """One value per serving mode, for each of the ``n`` points of every mode."""
+    out = np.empty(len(values) * n)
+    for i, v in enumerate(values):
+        out[i * n:(i + 1) * n] = v
+    return out
 
 
 def _spread(v, n: int) -> np.ndarray:
@@ -321,19 +334,23 @@ def throttle(d: Deployment, demand_w: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, np.power(allowed / need, 1.0 / d.power.throttle_exponent))
 
 
-def _shares(it: StepTime) -> np.ndarray:
-    """Columns memory, compute, communication, overhead of the iteration time (points x 4)."""
+def _shares(it: StepTime, stacked: np.ndarray | None = None) -> np.ndarray:
+    """Columns memory, compute, communication, overhead of the iteration time (points x 4).
+    ``stacked``: the fields of ``it`` as the rows of one array, when they are (one division)."""
+    if stacked is not None:
+        return (stacked[_SHARE_ROWS] / stacked[_TOTAL]).T
     shares = np.empty((len(it.total), 4))
     shares[:, 0], shares[:, 1], shares[:, 2], shares[:, 3] = it.memory, it.compute, it.communication, it.overhead
     shares /= it.total[:, None]
     return shares
 
 
-def _capped(d: Deployment, it: StepTime) -> tuple[StepTime, np.ndarray, np.ndarray]:
+def _capped(d: Deployment, it: StepTime, stacked: np.ndarray | None = None) -> tuple[StepTime, np.ndarray, np.ndarray]:
     """The iteration under the power cap, its time shares and the watts each accelerator draws.
+    ``stacked``: the fields of ``it`` as the rows of one array, when they are.
 
     A throttled clock stretches compute and launch time; HBM and links keep their speed."""
-    shares = _shares(it)
+    shares = _shares(it, stacked)
     demand = accelerator_power_w(d, shares)
     if not math.isfinite(d.power_cap_w):
         return it, shares, demand  # no cap: full clock (what throttle() returns)
@@ -378,7 +395,7 @@ def evaluate_points(
     stacked :func:`serving_step` call: numpy's per-call overhead dominates at frontier sizes.
 
     """
-    return _evaluate(d, traffic, lay, batch, batch_limit, speculation, queued, disaggregation, layout_costs)[0]
+    return PointArrays(**_evaluate(d, traffic, lay, batch, batch_limit, speculation, queued, disaggregation, layout_costs)[0])
 
 
 def _evaluate(
@@ -391,8 +408,9 @@ def _evaluate(
     queued: bool = True,
     disaggregation: bool = True,
     layout_costs: tuple[LayoutCosts, np.ndarray] | None = None,
-) -> tuple[PointArrays, np.ndarray, np.ndarray]:
-    """:func:`evaluate_points`, and the batch and batch limit of every returned point.
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """:func:`evaluate_points` (the fields of its PointArrays), and the batch and batch limit of
+    every returned point.
 
     Long because: the stacked call in :func:`evaluate_points` is the frontier's hot path;
     splitting the per-mode arithmetic into functions would pass a dozen arrays around for no
@@ -459,16 +477,15 @@ def _evaluate(
         modes["disaggregated"] = (step["decode"], prefill_gpus, first, tail.tpot_p99_over_mean_disaggregated)
     # every mode in one stacked evaluation (aggregated first)
     m = len(modes)
-    raw = [v[0] for v in modes.values()]
-    it, shares, watts = _capped(d, StepTime._make(np.concatenate(raw, axis=1)))
-    prefill_gpus = np.concatenate([_spread(v[1], n) for v in modes.values()])
-    first_token = np.concatenate([_spread(v[2], n) for v in modes.values()])
-    pool_w_m, tpot_tail = np.empty(m * n), np.empty(m * n)
+    stacked = np.concatenate([v[0] for v in modes.values()], axis=1)
+    it, shares, watts = _capped(d, StepTime._make(stacked), stacked)
+    # per point of every mode, as rows of one array: prefill GPUs, time to the first token
+    # before decoding, batch and batch limit
+    rows_m = [[_spread(v[1], n) for v in modes.values()], [_spread(v[2], n) for v in modes.values()], [batch] * m, [batch_limit] * m]
+    prefill_gpus, first_token, batch_m, limit_m = np.concatenate([a for row in rows_m for a in row]).reshape(4, m * n)
+    pool_w_m = np.empty(m * n)
     pool_w_m[:n] = 0.0  # aggregated: no pool
     pool_w_m[n:] = pool_w
-    for i, v in enumerate(modes.values()):
-        tpot_tail[i * n:(i + 1) * n] = v[3]
-    batch_m, limit_m = tile(batch, m), tile(batch_limit, m)
     if plan is None:
         gpus_m, later_modes = tile(gpus, m), np.arange(m * n) >= n
     else:
@@ -480,6 +497,8 @@ def _evaluate(
         ttft = first_token + tail.admission_steps * t_eff
         service = traffic.osl / tps_user + ttft
         ttft_p99 = ttft * tail.ttft_p99_over_mean + queue_wait_s(limit_m, batch_m, service, 0.99)
+        tails = [v[3] for v in modes.values()]
+        tpot_tail = _per_mode(tails, n) if plan is None else plan.memo(("tpot_tail", n, *tails), lambda: _per_mode(tails, n))
         tpot_p99 = tpot * tpot_tail
     else:
         ttft = first_token + t_eff
@@ -488,7 +507,7 @@ def _evaluate(
     all_gpus = gpus_m + prefill_gpus
     per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w_m) / all_gpus + d.host_w
     bound = np.where(batch_m >= limit_m, BOUNDS.index("kv-capacity"), shares.argmax(axis=1))
-    return PointArrays(
+    return dict(
         tokens_per_s_per_user=tps_user,
         tokens_per_s_per_gpu=batch_m * tps_user / all_gpus,
         prefill_gpus=prefill_gpus,
@@ -524,19 +543,18 @@ def compute_frontier(
         kept = np.zeros(0, dtype=np.intp)
     else:
         limit = batch_limit(d, cand.room, traffic.isl, traffic.osl)
-        fits = limit >= 1
-        if len(limit) and not fits.any():
+        kept = (limit >= 1).nonzero()[0]
+        if len(limit) and not len(kept):
             reason = (
                 f"{d.model_id} at {d.precision} does not fit in {max_gpus_per_replica} x {d.platform_id} "
                 f"({d.hbm_bytes / 1e9:g} GB each) with room for one {traffic.isl:g}+{traffic.osl:g}-token request"
             )
-        kept = fits.nonzero()[0]
         limit = limit[kept]
     ex = cand.expansion(kept, _GRID_COLUMNS)
     idx, batch = _batch_grid(limit)
     sub = ex.sub
     out, batch_m, limit_m = _evaluate(d, traffic, sub, batch, limit[idx], speculation, queued, disaggregation, ex.costs)
-    m = len(out) // max(len(batch), 1) if len(batch) else 1
+    m = len(out["bound"]) // max(len(batch), 1) if len(batch) else 1
     tp, dp, ep, pp = ex.columns(m)
     return Frontier(
         deployment=d,
@@ -548,5 +566,5 @@ def compute_frontier(
         batch=batch_m,
         batch_limit=limit_m,
         reason=reason,
-        **{f: getattr(out, f) for f in POINT_ARRAY_FIELDS},
+        **out,
     )
