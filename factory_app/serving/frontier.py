@@ -31,6 +31,7 @@ from factory_app.serving.performance import (
     max_batch_per_replica,
     prefill_latency,
     serving_step,
+    step_constants,
     weights_read_s,
 )
 from factory_app.serving.queueing import queue_wait_s
@@ -435,10 +436,12 @@ def _evaluate(
         per_layout = costs_for(d, lay.tp[first], lay.dp[first], lay.ep[first], lay.pp[first])
     else:
         per_layout, inverse = layout_costs
-    point_costs = (layout_costs if isinstance(layout_costs, PointCosts) else PointCosts(per_layout, inverse)).tiled(k)
+    plan = layout_costs if isinstance(layout_costs, PointCosts) else None  # layout-only values remembered
+    point_costs = (plan or PointCosts(per_layout, inverse)).tiled(k)
     # batch, prompt rows and groups prefilling of every variant, as rows of one array
     inputs = np.concatenate([a for column in zip(*variants.values()) for a in column]).reshape(3, k * n)
-    steps = serving_step(d, point_costs, inputs[0], ctx, traffic.isl, inputs[1], inputs[2], spec.verified_per_step)
+    fixed = None if plan is None else plan.memo(("step_constants", k), lambda: step_constants(d, point_costs))
+    steps = serving_step(d, point_costs, inputs[0], ctx, traffic.isl, inputs[1], inputs[2], spec.verified_per_step, fixed)
     # each variant's iteration as a view of one (fields, variants, points) array: fields x points
     by_variant = np.concatenate(steps).reshape(len(steps), k, n)
     step = {name: by_variant[:, i] for i, name in enumerate(variants)}
@@ -452,7 +455,6 @@ def _evaluate(
             st = step[name]  # a view of this call's own array: add in place
             st[_TOTAL] += draft
             st[_OVERHEAD] += draft
-    plan = layout_costs if isinstance(layout_costs, PointCosts) else None  # layout-only values remembered
     gpus = lay.tp * lay.dp * lay.pp if plan is None else plan.gpus
     weights_read = None if plan is None else plan.memo("weights_read", lambda: weights_read_s(d, per_layout))
     alone = np.asarray(prefill_latency(d, per_layout, traffic.isl, weights_read))[inverse]  # per layout, then per point

@@ -322,6 +322,39 @@ def _moe_layer_comm(d: Deployment, c: LayoutCosts, tokens) -> np.ndarray:
     return a2a + c.expert_ar[0] * rows_on_rank * h * ACTIVATION_BYTES + c.expert_ar[1]
 
 
+class StepConstants(NamedTuple):
+    """The parts of :func:`serving_step` that depend on the deployment and the layouts only (a
+    frontier works them out once for its layouts): arrays over ``c``'s entries."""
+
+    tp_pp: np.ndarray
+    lin_bytes: np.ndarray  # bytes of dense weights and LM head each GPU reads per micro-batch
+    kv_split: np.ndarray  # ways a request's KV cache splits over a group and the pipeline
+    reductions: np.ndarray  # all-reduces over tp per stage and iteration
+    moe_per_stage: np.ndarray | None  # MoE layers per pipeline stage (None for dense models)
+    pipelined: bool  # any layout with pipeline stages
+
+
+def step_constants(d: Deployment, c: LayoutCosts) -> StepConstants:
+    """:class:`StepConstants` of ``d`` for the layouts of ``c``."""
+    s = d.shape
+    tp, pp = c.tp, c.pp
+    tp_pp = tp * pp
+    if s.moe_layers:
+        # an all-reduce after attention in every layer and after the FFN of the dense layers
+        reductions = (s.layers + s.layers - s.moe_layers) / pp
+        moe_per_stage = s.moe_layers / pp
+    else:
+        reductions, moe_per_stage = 2.0 * s.layers / pp, None
+    return StepConstants(
+        tp_pp=tp_pp,
+        lin_bytes=(s.linear_params * d.dense_weight_bytes + s.lm_head_params * LM_HEAD_BYTES) / tp_pp,
+        kv_split=c.kv_shards * pp,
+        reductions=reductions,
+        moe_per_stage=moe_per_stage,
+        pipelined=bool((pp > 1).any()),
+    )
+
+
 def serving_step(
     d: Deployment,
     c: LayoutCosts,
@@ -331,6 +364,7 @@ def serving_step(
     prefill_rows,
     prefilling_ranks,
     tokens_per_request: float = 1.0,
+    constants: StepConstants | None = None,
 ) -> StepTime:
     """Time of one iteration of a replica with continuous batching and chunked prefill.
 
@@ -338,9 +372,11 @@ def serving_step(
     ``tokens_per_request`` tokens each, with speculative decoding) at ``context_tokens`` of
     context, while ``prefilling_ranks`` of the ``dp`` attention groups each push ``prefill_rows``
     prompt tokens (of prompts ``isl`` long) through the same GEMMs. The iteration lasts as long
-    as its busiest group, hence the prefill rows count in full on every group.
+    as its busiest group, hence the prefill rows count in full on every group. ``constants``:
+    :func:`step_constants` of ``d`` and ``c``, when the caller has them.
     """
     s = d.shape
+    k_ = constants or step_constants(d, c)
     tp, dp, pp = c.tp, c.dp, c.pp
     b = batch / pp  # requests in one pipeline micro-batch
     b_rank = b / dp  # requests per attention group
@@ -349,13 +385,12 @@ def serving_step(
     rows = decode_rows + chunk  # GEMM rows of the busiest attention group
 
     # dense linear layers and the LM head (decode rows only), split over tp (and pp)
-    tp_pp = tp * pp
-    lin_bytes = (s.linear_params * d.dense_weight_bytes + s.lm_head_params * LM_HEAD_BYTES) / tp_pp
+    tp_pp, lin_bytes = k_.tp_pp, k_.lin_bytes
     lin_flops = 2.0 * (s.linear_params * rows + s.lm_head_params * decode_rows) / tp_pp
     mem, comp = _roofline(lin_bytes, lin_flops, d.mem_bw, d.dense_peak_flops * d.eta(rows))
 
     # attention: decode over the KV cache, prefill over the prompt (causal)
-    kv_bytes = b_rank * s.kv_elements_per_token(context_tokens) * d.kv_bytes / (c.kv_shards * pp)
+    kv_bytes = b_rank * s.kv_elements_per_token(context_tokens) * d.kv_bytes / k_.kv_split
     att_flops = (
         decode_rows * s.decode_attention_flops(context_tokens) + chunk * (s.prefill_attention_flops(isl) / isl)
     ) / tp_pp
@@ -369,23 +404,20 @@ def serving_step(
     if s.moe_layers:
         e, topk = float(s.experts), float(s.experts_per_token)
         touched = e * -np.expm1(tokens * np.log1p(-topk / e))  # e * (1 - (1 - k/e)^tokens)
-        per_layer = s.moe_layers / pp
+        per_layer = k_.moe_per_stage
         exp_bytes = per_layer * touched * s.expert_params * d.weight_bytes / c.stage_gpus
         exp_flops = 2.0 * per_layer * topk * s.expert_params * tokens / c.stage_gpus * c.skew
         m, k = _roofline(exp_bytes, exp_flops, d.mem_bw, d.peak_flops * grouped_gemm_efficiency(d, tokens * topk / touched))
         mem, comp = mem + m, comp + k
-        # an all-reduce after attention in every layer and after the FFN of the dense layers
-        reductions = (s.layers + s.layers - s.moe_layers) / pp
-        comm = reductions * (c.tp_ar[0] * msg + c.tp_ar[1]) + per_layer * _moe_layer_comm(d, c, tokens)
+        comm = k_.reductions * (c.tp_ar[0] * msg + c.tp_ar[1]) + per_layer * _moe_layer_comm(d, c, tokens)
     else:
-        comm = 2.0 * s.layers / pp * (c.tp_ar[0] * msg + c.tp_ar[1])
+        comm = k_.reductions * (c.tp_ar[0] * msg + c.tp_ar[1])
 
     memory = pp * mem
     compute = pp * comp
     # pipeline hand-offs between stages
-    pipelined = pp > 1
-    if pipelined.any():
-        hops = np.where(pipelined, pp * (c.hop[0] * rows * s.hidden_size * ACTIVATION_BYTES / tp + c.hop[1]), 0.0)
+    if k_.pipelined:
+        hops = np.where(pp > 1, pp * (c.hop[0] * rows * s.hidden_size * ACTIVATION_BYTES / tp + c.hop[1]), 0.0)
         communication = pp * comm + hops
     else:
         communication = pp * comm
