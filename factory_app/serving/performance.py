@@ -289,7 +289,7 @@ def _roofline(bytes_, flops, bw, flops_rate):
     return np.where(mem_bound, t_mem, 0.0), np.where(mem_bound, 0.0, t_comp)
 
 
-def activation_seconds(d: Deployment, c: LayoutCosts, rows, tokens) -> np.ndarray:
+def activation_seconds(d: Deployment, c: LayoutCosts, rows, tokens, terms: tuple | None = None) -> np.ndarray:
     """HBM time of the kernels between the GEMMs on one GPU, all layers of one stage.
 
     ``rows`` are the tokens of the busiest attention group, ``tokens`` those of the whole stage
@@ -299,13 +299,23 @@ def activation_seconds(d: Deployment, c: LayoutCosts, rows, tokens) -> np.ndarra
     expert's tensor-parallel group handles the whole copy: expert tensor parallelism replicates
     this traffic, expert parallelism divides it) and its intermediate is split over the stage.
     The busiest expert rank (``skew``) sets the pace. Each element is moved
-    ``activation_passes`` times, two bytes each.
+    ``activation_passes`` times, two bytes each. ``terms``: :func:`activation_terms` of ``d``
+    and ``c``, when the caller has them.
     """
+    per_row, per_token, rate = terms or activation_terms(d, c)
+    elements = rows * per_row
+    if d.shape.moe_layers:
+        elements = elements + tokens * c.skew * per_token
+    return d.activation_passes * ACTIVATION_BYTES * elements / rate
+
+
+def activation_terms(d: Deployment, c: LayoutCosts) -> tuple:
+    """The layout-only parts of :func:`activation_seconds`: (elements per row of the attention
+    group, elements per routed token and unit of skew (None for dense models), the pipeline's
+    HBM bytes/s)."""
     s = d.shape
-    elements = rows * (s.act_hidden_elements + s.act_ffn_elements / c.tp)
-    if s.moe_layers:
-        elements = elements + tokens * c.skew * (s.moe_permute_elements / c.ep + s.moe_inner_elements / c.stage_gpus)
-    return d.activation_passes * ACTIVATION_BYTES * elements / (c.pp * d.mem_bw)
+    per_token = (s.moe_permute_elements / c.ep + s.moe_inner_elements / c.stage_gpus) if s.moe_layers else None
+    return s.act_hidden_elements + s.act_ffn_elements / c.tp, per_token, c.pp * d.mem_bw
 
 
 def _moe_layer_comm(d: Deployment, c: LayoutCosts, tokens) -> np.ndarray:
@@ -332,6 +342,7 @@ class StepConstants(NamedTuple):
     reductions: np.ndarray  # all-reduces over tp per stage and iteration
     moe_per_stage: np.ndarray | None  # MoE layers per pipeline stage (None for dense models)
     pipelined: bool  # any layout with pipeline stages
+    activation: tuple | None  # activation_terms() (None without activation passes)
 
 
 def step_constants(d: Deployment, c: LayoutCosts) -> StepConstants:
@@ -352,6 +363,7 @@ def step_constants(d: Deployment, c: LayoutCosts) -> StepConstants:
         reductions=reductions,
         moe_per_stage=moe_per_stage,
         pipelined=bool((pp > 1).any()),
+        activation=activation_terms(d, c) if d.activation_passes else None,
     )
 
 
@@ -400,7 +412,7 @@ def serving_step(
     msg = rows * s.hidden_size * ACTIVATION_BYTES
     tokens = b * tokens_per_request + prefilling_ranks * chunk  # of the whole stage
     if d.activation_passes:
-        mem = mem + activation_seconds(d, c, rows, tokens)
+        mem = mem + activation_seconds(d, c, rows, tokens, k_.activation)
     if s.moe_layers:
         e, topk = float(s.experts), float(s.experts_per_token)
         touched = e * -np.expm1(tokens * np.log1p(-topk / e))  # e * (1 - (1 - k/e)^tokens)
