@@ -29,10 +29,10 @@ from factory_app.serving.performance import (
     batch_limit,
     costs_for,
     max_batch_per_replica,
+    prefill_constants,
     prefill_latency,
     serving_step,
     step_constants,
-    weights_read_s,
 )
 from factory_app.serving.queueing import queue_wait_s
 
@@ -456,8 +456,8 @@ def _evaluate(
             st[_TOTAL] += draft
             st[_OVERHEAD] += draft
     gpus = lay.tp * lay.dp * lay.pp if plan is None else plan.gpus
-    weights_read = None if plan is None else plan.memo("weights_read", lambda: weights_read_s(d, per_layout))
-    alone = np.asarray(prefill_latency(d, per_layout, traffic.isl, weights_read))[inverse]  # per layout, then per point
+    prefill_fixed = None if plan is None else plan.memo("prefill_constants", lambda: prefill_constants(d, per_layout))
+    alone = np.asarray(prefill_latency(d, per_layout, traffic.isl, prefill_fixed))[inverse]  # per layout, then per point
     tail = d.tail
     # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding, TPOT tail)
     modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), zeros, alone, tail.tpot_p99_over_mean_aggregated)}

@@ -443,15 +443,25 @@ def serving_step(
 # prefill
 
 
-def weights_read_s(d: Deployment, c: LayoutCosts) -> np.ndarray:
-    """Seconds a stage's GPUs take to read their weights once (all stages)."""
-    return weight_bytes_per_gpu(d, c.tp, c.dp, c.ep, c.pp) * c.pp / d.mem_bw
+class PrefillConstants(NamedTuple):
+    """The parts of :func:`prefill_latency` that depend on the deployment and the layouts only."""
+
+    weights_read: np.ndarray  # seconds to read a stage's weights once (all stages)
+    activation: tuple | None  # activation_terms() (None without activation passes)
 
 
-def prefill_latency(d: Deployment, c: LayoutCosts, isl: float, weights_read: np.ndarray | None = None) -> np.ndarray:
+def prefill_constants(d: Deployment, c: LayoutCosts) -> PrefillConstants:
+    """:class:`PrefillConstants` of ``d`` for the layouts of ``c``."""
+    return PrefillConstants(
+        weights_read=weight_bytes_per_gpu(d, c.tp, c.dp, c.ep, c.pp) * c.pp / d.mem_bw,
+        activation=activation_terms(d, c) if d.activation_passes else None,
+    )
+
+
+def prefill_latency(d: Deployment, c: LayoutCosts, isl: float, constants: PrefillConstants | None = None) -> np.ndarray:
     """Seconds to prefill one prompt of ``isl`` tokens alone on its attention group: the
-    unloaded part of the time to first token. ``weights_read``: :func:`weights_read_s` of the
-    layouts, when the caller has it."""
+    unloaded part of the time to first token. ``constants``: :func:`prefill_constants` of ``d``
+    and ``c``, when the caller has them."""
     s = d.shape
     tokens = float(isl)
     dense_flops = 2.0 * s.linear_params * tokens + 2.0 * s.lm_head_params
@@ -466,11 +476,10 @@ def prefill_latency(d: Deployment, c: LayoutCosts, isl: float, weights_read: np.
         exp_flops = 2.0 * s.moe_layers * k * s.expert_params * tokens * c.skew
         t_exp = exp_flops / (d.peak_flops * grouped_gemm_efficiency(d, tokens * k / e))
         comm = (2.0 * s.layers - s.moe_layers) * ar + s.moe_layers * _moe_layer_comm(d, c, tokens)
-    if weights_read is None:
-        weights_read = weights_read_s(d, c)
-    act = activation_seconds(d, c, tokens, tokens) * c.pp if d.activation_passes else 0.0
+    fixed = constants or prefill_constants(d, c)
+    act = activation_seconds(d, c, tokens, tokens, fixed.activation) * c.pp if d.activation_passes else 0.0
     return (
-        np.maximum(t_dense / c.tp + t_exp / c.stage_gpus, weights_read)
+        np.maximum(t_dense / c.tp + t_exp / c.stage_gpus, fixed.weights_read)
         + act
         + comm
         + d.step_overhead_s
