@@ -224,11 +224,6 @@ def _per_mode(values: list[float], n: int) -> np.ndarray:
     return out
 
 
-def _spread(v, n: int) -> np.ndarray:
-    """``v`` (an array of ``n`` or a scalar) as an array of ``n``."""
-    return v if isinstance(v, np.ndarray) and v.ndim else np.full(n, v)
-
-
 def _mix(busy: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The mean of two kinds of iteration, ``busy`` of them of kind ``a`` (each a StepTime's
     fields stacked: fields x points)."""
@@ -483,8 +478,9 @@ def _evaluate(
     it, shares, watts = _capped(d, StepTime._make(stacked), stacked)
     # per point of every mode, as rows of one array: prefill GPUs, time to the first token
     # before decoding, batch and batch limit
-    rows_m = [[_spread(v[1], n) for v in modes.values()], [_spread(v[2], n) for v in modes.values()], [batch] * m, [batch_limit] * m]
-    prefill_gpus, first_token, batch_m, limit_m = np.concatenate([a for row in rows_m for a in row]).reshape(4, m * n)
+    per_mode = list(modes.values())
+    columns = [v[1] for v in per_mode] + [v[2] for v in per_mode] + [batch] * m + [batch_limit] * m
+    prefill_gpus, first_token, batch_m, limit_m = np.concatenate(columns).reshape(4, m * n)
     pool_w_m = np.empty(m * n)
     pool_w_m[:n] = 0.0  # aggregated: no pool
     pool_w_m[n:] = pool_w
