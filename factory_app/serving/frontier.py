@@ -288,20 +288,30 @@ def prefill_worker(d: Deployment, isl: float) -> PrefillWorker | None:
 
 
 @lru_cache(maxsize=512)
-def _prefill_worker(d: Deployment, isl: float) -> PrefillWorker | None:
-    """Of the layouts inside one scale-up domain that hold the weights and the KV cache of one
-    token budget of prompts per attention group, the one that prefills a prompt of ``isl``
-    tokens in the fewest GPU-seconds (None when none fits: the pool then copies the decode
-    layout). Prefill workers are sized apart from the decode replicas: a wide expert-parallel
-    decode replica is fed by small prefill workers, as xPyD deployments run them."""
+def _prefill_layouts(d: Deployment, _: None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, LayoutCosts] | None:
+    """The layouts :func:`prefill_worker` chooses from (tp, dp, ep, pp and their constants; None
+    when none fits), remembered: they do not depend on the prompt length."""
     lay = candidate_layouts(d.shape, d.domain, d.domain)
     holds = max_batch_per_replica(d, lay.tp, lay.dp, lay.ep, lay.pp, PREFILL_CHUNK_TOKENS, 1.0) >= lay.dp
     if not holds.any():
         return None
     keep = np.flatnonzero(holds)
     tp, dp, ep, pp = (getattr(lay, f)[keep] for f in ("tp", "dp", "ep", "pp"))
-    c = costs_for(d, tp, dp, ep, pp)
-    n = len(keep)
+    return tp, dp, ep, pp, costs_for(d, tp, dp, ep, pp)
+
+
+@lru_cache(maxsize=512)
+def _prefill_worker(d: Deployment, isl: float) -> PrefillWorker | None:
+    """Of the layouts inside one scale-up domain that hold the weights and the KV cache of one
+    token budget of prompts per attention group, the one that prefills a prompt of ``isl``
+    tokens in the fewest GPU-seconds (None when none fits: the pool then copies the decode
+    layout). Prefill workers are sized apart from the decode replicas: a wide expert-parallel
+    decode replica is fed by small prefill workers, as xPyD deployments run them."""
+    layouts = by_identity(_prefill_layouts, d, None)
+    if layouts is None:
+        return None
+    tp, dp, ep, pp, c = layouts
+    n = len(tp)
     step, _, watts = _capped(d, serving_step(d, c, np.zeros(n), float(isl), float(isl),
                                              np.full(n, PREFILL_CHUNK_TOKENS), dp))
     gpus = tp * dp * pp
