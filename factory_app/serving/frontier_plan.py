@@ -58,38 +58,39 @@ def grid_layout_index(layouts: int, columns: int) -> np.ndarray:
 
 class PointCosts:
     """Per-layout constants and each point's layout number, with the constants expanded to the
-    points of ``k`` stacked iteration variants remembered. Unpacks as ``(per_layout, inverse)``."""
+    points of ``k`` stacked iteration variants, and other values that depend on the deployment
+    and the layouts only, remembered. Unpacks as ``(per_layout, inverse)``."""
 
-    __slots__ = ("per_layout", "inverse", "gpus", "_tiled")
+    __slots__ = ("per_layout", "inverse", "gpus", "_memo")
 
     def __init__(self, per_layout: LayoutCosts, inverse: np.ndarray, gpus: np.ndarray | None = None) -> None:
         #: ``gpus``: each point's decode GPUs (``tp * dp * pp`` of its layout), when known
-        self.per_layout, self.inverse, self.gpus, self._tiled = per_layout, inverse, gpus, {}
+        self.per_layout, self.inverse, self.gpus, self._memo = per_layout, inverse, gpus, {}
 
     def __iter__(self):
         return iter((self.per_layout, self.inverse))
 
     def tiled(self, k: int) -> LayoutCosts:
-        c = self._tiled.get(k)
+        c = self._memo.get(k)
         if c is None:
-            c = self._tiled[k] = self.per_layout.take(np.tile(self.inverse, k))
+            c = self._memo[k] = self.per_layout.take(np.tile(self.inverse, k))
         return c
 
     def memo(self, key, compute):
         """``compute()``, remembered under ``key`` (for values that depend on the deployment and
         the layouts only)."""
-        value = self._tiled.get(key, _MISSING)
+        value = self._memo.get(key, _MISSING)
         if value is _MISSING:
-            value = self._tiled[key] = compute()
+            value = self._memo[key] = compute()
         return value
 
     def modes(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         """Each point's decode GPUs tiled over ``m`` serving modes, and which of those points
         are not of the first mode (``gpus`` must be known)."""
-        c = self._tiled.get(-m)
+        c = self._memo.get(-m)
         if c is None:
             n = len(self.gpus)
-            c = self._tiled[-m] = (readonly(tile(self.gpus, m)), readonly(np.arange(m * n) >= n))
+            c = self._memo[-m] = (readonly(tile(self.gpus, m)), readonly(np.arange(m * n) >= n))
         return c
 
 
