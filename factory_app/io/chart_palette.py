@@ -64,8 +64,13 @@ OUTFLOW = "#e15759"
 CUMULATIVE = "#1f2937"
 #: Uncertainty charts, in the app and on slides: a tornado's bar with the input at its low end and
 #: at its high end, the figure as stated; the histogram's samples; the fan's bands and median.
-TORNADO_LOW, TORNADO_HIGH, AS_STATED = "#4e79a7", "#f28e2b", "#111827"
-SAMPLES, FAN_OUTER, FAN_INNER, MEDIAN = "#76b7b2", "#c6dbef", "#6baed6", "#08519c"
+TORNADO_LOW = "#4e79a7"
+TORNADO_HIGH = "#f28e2b"
+AS_STATED = "#111827"
+SAMPLES = "#76b7b2"
+FAN_OUTER = "#c6dbef"
+FAN_INNER = "#6baed6"
+MEDIAN = "#08519c"
 #: Workload colours on the demand chart (one per workload, in scenario order).
 WORKLOAD_COLORS = ("#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#edc948", "#9c755f")
 #: Dash patterns (in pen widths; None = solid) that tell curves apart where colour cannot (grey
