@@ -32,8 +32,13 @@ case "$mode" in
   *) echo "usage: $0 [--xcb|--xvfb]" >&2; exit 2 ;;
 esac
 
-# A library name as Debian packages it: libxcb-icccm.so.4 -> libxcb-icccm4, libxkbcommon-x11.so.0 -> libxkbcommon-x11-0
+# A library name as Debian packages it: libxcb-icccm.so.4 -> libxcb-icccm4, libxkbcommon-x11.so.0 -> libxkbcommon-x11-0.
+# GLib's libraries (libgthread-2.0.so.0, libgobject-..., libgio-..., libgmodule-...) all come in libglib2.0-0:
+# the rule would name a package that does not exist, and apt-get then installs nothing at all.
 package_of() {
+  case "$1" in libglib-2.0.so.*|libgthread-2.0.so.*|libgobject-2.0.so.*|libgio-2.0.so.*|libgmodule-2.0.so.*)
+    echo libglib2.0-0; return ;;
+  esac
   stem=${1%%.so.*}
   version=${1##*.so.}
   case "$stem" in *[0-9]) stem="$stem-" ;; esac
@@ -41,6 +46,7 @@ package_of() {
 }
 
 missing=""
+guessed_pkgs=""  # packages named from a library the plugin lacks: installed one by one, so a wrong guess cannot stop the rest
 for lib in $want_libs; do
   if ! /sbin/ldconfig -p 2>/dev/null | grep -q "$lib"; then missing="$missing $lib"; fi
 done
@@ -50,7 +56,7 @@ if [ -n "$mode" ]; then
                 .venv/lib/python3*/site-packages/PySide6/Qt/lib/libQt6XcbQpa.so.6; do
     [ -f "$plugin" ] && command -v ldd >/dev/null 2>&1 || continue
     for lib in $(ldd "$plugin" 2>/dev/null | awk '/not found/ {print $1}'); do
-      case " $missing " in *" $lib "*) ;; *) missing="$missing $lib"; want_pkgs="$want_pkgs $(package_of "$lib")" ;; esac
+      case " $missing " in *" $lib "*) ;; *) missing="$missing $lib"; guessed_pkgs="$guessed_pkgs $(package_of "$lib")" ;; esac
     done
   done
 fi
@@ -63,12 +69,16 @@ if ! command -v apt-get >/dev/null 2>&1; then
   echo "Install your distribution's packages for them (Debian names: $want_pkgs)." >&2
   exit 1
 fi
-line="apt-get install -y --no-install-recommends $want_pkgs"
+line="apt-get install -y --no-install-recommends $want_pkgs $guessed_pkgs"
 if [ "$(id -u)" = "0" ]; then
   echo "installing Qt system libraries (missing:$missing)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  $line >/dev/null
+  apt-get install -y --no-install-recommends $want_pkgs >/dev/null
+  for pkg in $guessed_pkgs; do
+    case " $want_pkgs " in *" $pkg "*) continue ;; esac
+    apt-get install -y --no-install-recommends "$pkg" >/dev/null 2>&1 || echo "no Debian package '$pkg' (guessed from a library Qt's xcb plugin lacks): install the package that provides it" >&2
+  done
   exit 0
 fi
 echo "Qt needs system libraries that are missing:$missing" >&2
