@@ -196,9 +196,11 @@ class FleetItem(CanvasItem):
         painter.setPen(QColor("#1f2937"))
         painter.drawText(QRectF(x, 86, w, 18), Qt.AlignLeft | Qt.AlignVCenter, _elide(painter, lines[2], w))
         if self.result and self.result.idle_accelerators:
-            painter.setPen(QColor(WARNING))
+            # how many: one accelerator left over by whole replicas is not the warning a tenth of the fleet is
+            idle = self.result.idle_accelerators
+            painter.setPen(QColor(WARNING if idle >= 0.01 * max(self.result.accelerators, 1) else MUTED))
             painter.setFont(_font(8))
-            painter.drawText(QRectF(x, 104, w, 14), Qt.AlignLeft | Qt.AlignVCenter, "idle: not assigned")
+            painter.drawText(QRectF(x, 104, w, 14), Qt.AlignLeft | Qt.AlignVCenter, f"{fmt.count(idle)} idle: not assigned to a workload")
         self._paint_port(painter, r, color)
 
     def card_lines(self) -> tuple[str, str, str]:
