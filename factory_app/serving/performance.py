@@ -91,30 +91,10 @@ class Deployment:
     power_cap_w: float = math.inf
     tail: LatencyTail = LatencyTail()
     activation_passes: float = 0.0  # HBM passes over a token's activations per layer (see Efficiency)
-    # rows at half efficiency of the expert (dense) GEMMs relative to ``n_half``: below 1 for
-    # weight-only formats (see :func:`weight_only_row_scale`)
-    expert_row_scale: float = 1.0
-    dense_row_scale: float = 1.0
 
-    def eta(self, tokens: np.ndarray, row_scale: float = 1.0) -> np.ndarray:
-        """Fraction of peak FLOP/s a GEMM over ``tokens`` rows reaches (``row_scale`` scales the
-        rows at half efficiency: see :func:`weight_only_row_scale`)."""
-        return self.eta_max * tokens / (tokens + self.n_half * row_scale)
-
-
-def weight_only_row_scale(weights: str, compute: str) -> float:
-    """How many fewer rows a weight-only GEMM needs to reach a given efficiency.
-
-    ``n_half`` is fitted on GEMMs whose weights are stored in their math format; a GEMM over few
-    rows is short of peak because it streams its weights faster than its rows can use them (its
-    arithmetic intensity, ``2 n / bytes per weight``, is below the chip's ridge). A weight-only
-    kernel (4-bit weights dequantised into 16-bit math, Marlin-style) streams
-    ``bytes(weights) / bytes(compute)`` as many bytes per weight, so it reaches the same intensity
-    with that share of the rows: at 4 bits against 16, about 0.28. Without this a small batch of
-    gpt-oss-120b's experts was charged a compute floor 4-5x its weight-read time, where such
-    kernels are known to run at HBM speed up to a few dozen rows (Marlin: near the ideal 4x over
-    16-bit weights up to batch 16-32)."""
-    return min(1.0, WEIGHT_BYTES[weights] / WEIGHT_BYTES[compute])
+    def eta(self, tokens: np.ndarray) -> np.ndarray:
+        """Fraction of peak FLOP/s a GEMM over ``tokens`` rows reaches."""
+        return self.eta_max * tokens / (tokens + self.n_half)
 
 
 def make_deployment(
@@ -205,8 +185,6 @@ def make_deployment(
         power_cap_w=float(power_cap_w) if power_cap_w else math.inf,
         tail=tail or LatencyTail(),
         activation_passes=eff.activation_passes,
-        expert_row_scale=weight_only_row_scale(precision, compute),
-        dense_row_scale=weight_only_row_scale(dense_prec, dense_compute),
     )
 
 
@@ -287,7 +265,7 @@ def grouped_gemm_efficiency(d: Deployment, tokens_per_expert) -> np.ndarray:
     at the efficiency of a GEMM of that many rows."""
     n = np.asarray(tokens_per_expert, dtype=float)
     padded = n + np.minimum(n, GEMM_TILE_ROWS / 2.0)
-    return d.eta(padded, d.expert_row_scale) * n / padded
+    return d.eta(padded) * n / padded
 
 
 def _roofline(bytes_, flops, bw, flops_rate):
@@ -360,7 +338,7 @@ def serving_step(
     # dense linear layers and the LM head (decode rows only), split over tp (and pp)
     lin_bytes = (s.linear_params * d.dense_weight_bytes + s.lm_head_params * LM_HEAD_BYTES) / (tp * pp)
     lin_flops = 2.0 * (s.linear_params * rows + s.lm_head_params * decode_rows) / (tp * pp)
-    mem, comp = _roofline(lin_bytes, lin_flops, d.mem_bw, d.dense_peak_flops * d.eta(rows, d.dense_row_scale))
+    mem, comp = _roofline(lin_bytes, lin_flops, d.mem_bw, d.dense_peak_flops * d.eta(rows))
 
     # attention: decode over the KV cache, prefill over the prompt (causal)
     kv_bytes = b_rank * s.kv_elements_per_token(context_tokens) * d.kv_bytes / (c.kv_shards * pp)
@@ -409,7 +387,7 @@ def prefill_latency(d: Deployment, c: LayoutCosts, isl: float) -> np.ndarray:
     tokens = float(isl)
     dense_flops = 2.0 * s.linear_params * tokens + 2.0 * s.lm_head_params
     att_flops = s.prefill_attention_flops(tokens)
-    t_dense = dense_flops / (d.dense_peak_flops * d.eta(tokens, d.dense_row_scale)) + att_flops / (d.attention_flops * d.eta_max)
+    t_dense = dense_flops / (d.dense_peak_flops * d.eta(tokens)) + att_flops / (d.attention_flops * d.eta_max)
     t_exp = 0.0
     msg = tokens * s.hidden_size * ACTIVATION_BYTES
     ar = c.tp_ar[0] * msg + c.tp_ar[1]
