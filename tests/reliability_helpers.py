@@ -6,6 +6,9 @@ import copy
 import json
 import math
 import os
+import select
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +216,15 @@ class deadline:  # noqa: N801 - used as a context manager: ``with deadline(10): 
 
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._previous)
+
+
+def read_line(proc: subprocess.Popen, timeout: float) -> str:
+    """The next line a child process prints, or '' when it ends or ``timeout`` seconds pass."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+        if ready:
+            return proc.stdout.readline()
+        if proc.poll() is not None:
+            break
+    return ""

@@ -1,7 +1,7 @@
 """Render the app's main views for review before a release: ``make screenshots``.
 
 Offscreen, at 1280x720 and 1920x1080: the empty start, each example, the inspector of each kind of
-item, the comparison, each chart tab, the export dialog, and each chart as exported for a slide.
+item (and the site's rank correlations with one pair), the comparison, each chart tab, the export dialog, and each chart as exported for a slide.
 Writes PNGs into ``--out`` (default build/screenshots) and lists them; README images are copied
 from there.
 """
@@ -90,7 +90,24 @@ def window_views(app, size, out: Path, written: list[Path]) -> None:
     dialog.show()
     shoot(app, dialog, out, f"{tag}-03-range-dialog", written)
     dialog.close()
+    correlated(app, window, out, tag, written)
     close(window)
+
+
+def correlated(app, window, out: Path, tag: str, written: list[Path]) -> None:
+    """The site's rank correlations with one pair: a workload's price decline and the cost of capital."""
+    from factory_app.scenario.uncertainty import Correlation, ranged_inputs
+    from factory_app.ui.undo_commands import SetFieldCommand
+
+    inputs = ranged_inputs(window.doc.scenario, window.catalog)
+    a = next((p for p in inputs if p.endswith(".price_decline_per_year")), inputs[0])
+    b = "site.wacc" if "site.wacc" in inputs and a != "site.wacc" else next(p for p in inputs if p != a)
+    window.push(SetFieldCommand(window.doc, "uncertainty", None, "correlations", (Correlation(a, b, 0.6),)))
+    window.inspector.show_item("site", "site")
+    editor = window.inspector.uncertainty_settings["correlations"]
+    settle(app)
+    window.inspector.scroll.ensureWidgetVisible(editor)
+    shoot(app, window, out, f"{tag}-03-inspector-correlations", written)
 
 
 def analysed(app, window, timeout_s: float = 60.0) -> None:

@@ -13,9 +13,9 @@ from factory_app.cli.common import CliError, dump_json, number
 from factory_app.io.calibration_report import calibration_markdown
 from factory_app.resources import resource_path, resource_root
 from factory_app.serving.calibration_bands import band_coverage, bands_document
-from factory_app.serving.calibration import FitResult, apply_fit, fit_all, leave_one_system_out, load_points, score
+from factory_app.serving.calibration import apply_fit, fit_all, leave_one_system_out, load_points, score
 from factory_app.serving.calibration_documents import efficiency_document, inherited_families, inputs_digest, summary
-from factory_app.serving.catalog import Efficiency, load_catalog
+from factory_app.serving.catalog import load_catalog
 
 #: Targets (issue 13): in sample median <= 8%, none beyond 35%; leave-one-system-out median
 #: <= 15%, none beyond 2x.

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from factory_app.cli.common import CliError
 from factory_app.cli.export import check_file, check_out, save_slide, write_office
-from factory_app.cli.outputs import check_outputs, same_file, write_failed, write_stdout
+from factory_app.cli.outputs import check_outputs, same_file, write_output
 from factory_app.cli.render import _size
 from factory_app.cli.scenario_args import read_scenario
 from factory_app.io.messages import one_line, printable
-from factory_app.io.compare_table import COLUMNS, MAX_SCENARIOS, CompareEntry, compare, compare_csv_rows, write_compare_csv
+from factory_app.io.compare_table import COLUMNS, MAX_SCENARIOS, CompareEntry, compare, compare_csv_rows
 from factory_app.io.csv_export import csv_bytes, csv_text
 
 #: The totals the text table shows (the CSV has them all)
@@ -58,13 +58,7 @@ def run(args: argparse.Namespace) -> int:
     results = [evaluate_factory(s, catalog) for s in scenarios]
     entries = [CompareEntry(n, f, r) for n, f, r in zip(names, args.files, results)]
     csv_out = outputs.get("--csv")
-    if csv_out.to_stdout:
-        write_stdout(csv_bytes(csv_text(COLUMNS, compare_csv_rows(entries, baseline))))
-    else:
-        try:
-            write_compare_csv(csv_out.path, entries, baseline)
-        except (OSError, UnicodeError) as exc:
-            raise write_failed(csv_out, exc) from None
+    write_output(csv_out, csv_bytes(csv_text(COLUMNS, compare_csv_rows(entries, baseline))))
     if not outputs.quiet:
         _print_table(entries, baseline)
     chart_out = outputs.get("--chart")

@@ -6,13 +6,13 @@ import argparse
 import sys
 
 from factory_app.cli.common import CliError, print_json
-from factory_app.cli.outputs import check_outputs, write_failed, write_stdout
+from factory_app.cli.outputs import check_outputs, write_output
 from factory_app.cli.scenario_args import FileProblem, read_scenario, report_file_problem
 from factory_app.serving.catalog import default_catalog
 from factory_app.factory.evaluation import evaluate_factory
 from factory_app.factory.results import REPORT_YEAR, REPORT_YEAR_TEXT, FactoryResult
 from factory_app.io import number_format as fmt
-from factory_app.io.csv_export import csv_bytes, results_csv_text, write_results_csv
+from factory_app.io.csv_export import csv_bytes, results_csv_text
 from factory_app.io.messages import printable
 from factory_app.io.number_format import nonnegative_zero, num, signed
 from factory_app.io.results_json import fleet_figures, result_to_json
@@ -45,13 +45,8 @@ def run(args: argparse.Namespace) -> int:
     outputs = check_outputs([args.file], [("--csv", args.csv)], stdout_used_by="--json" if args.json else None)
     result = evaluate_factory(scenario, catalog, optimise=True if args.optimise else None)
     csv_out = outputs.get("--csv")
-    if csv_out is not None and csv_out.to_stdout:  # the CSV is the whole of standard output
-        write_stdout(csv_bytes(results_csv_text(scenario, result, catalog)))
-    elif csv_out is not None:
-        try:
-            write_results_csv(csv_out.path, scenario, result, catalog)
-        except (OSError, UnicodeError) as exc:
-            raise write_failed(csv_out, exc) from None
+    if csv_out is not None:
+        write_output(csv_out, csv_bytes(results_csv_text(scenario, result, catalog)))
     if args.json:
         print_json(result_to_json(scenario, result))
     elif not outputs.quiet:

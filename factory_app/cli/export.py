@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from factory_app.cli.common import CliError
-from factory_app.cli.outputs import Output, Outputs, check_outputs, write_failed, write_stdout
+from factory_app.cli.outputs import Output, Outputs, check_outputs, write_failed, write_output, write_stdout
 from factory_app.cli.render import _size, quiet_qt
 from factory_app.cli.scenario_args import read_scenario
 from factory_app.io.messages import printable
@@ -54,20 +54,6 @@ def check_file(flag: str, path: str | None, suffix: str) -> Path | None:
     if out.suffix.lower() != suffix:
         raise CliError(f"{flag}: the file must end in {suffix}, got '{printable(out.suffix or out.name)}'", 2)
     return out
-
-
-def write_output(output: Output, data: bytes) -> None:
-    """Bytes to an output: standard output, or the file atomically (a failure: exit 73, the old
-    file kept)."""
-    from factory_app.io.atomic import write_bytes_atomic
-
-    if output.to_stdout:
-        write_stdout(data)
-        return
-    try:
-        write_bytes_atomic(output.path, data)
-    except OSError as exc:
-        raise write_failed(output, exc) from None
 
 
 def write_office(outputs: Outputs, entries, catalog, baseline: int = 0) -> None:

@@ -161,6 +161,21 @@ def write_failed(output: Output | str, exc: BaseException) -> CliError:
     return CliError(f"cannot write {printable(path)}: {reason}", WRITE_FAILED)
 
 
+def write_output(output: Output, data: bytes) -> None:
+    """An output's bytes to standard output, or to its file atomically: a failure (a full disk,
+    a missing folder, a path the file system cannot hold) exits :data:`WRITE_FAILED` and keeps
+    the old file whole."""
+    from factory_app.io.atomic import write_bytes_atomic
+
+    if output.to_stdout:
+        write_stdout(data)
+        return
+    try:
+        write_bytes_atomic(output.path, data)
+    except (OSError, UnicodeError) as exc:
+        raise write_failed(output, exc) from None
+
+
 __all__ = [
     "BAD_ARGUMENT",
     "Output",
@@ -170,5 +185,7 @@ __all__ = [
     "is_standard_output",
     "same_file",
     "write_failed",
+    "write_output",
     "write_stdout",
 ]
+

@@ -8,7 +8,7 @@ import re
 from typing import Iterator
 
 from factory_app.cli.common import CliError
-from factory_app.cli.outputs import check_outputs, write_failed, write_stdout
+from factory_app.cli.outputs import check_outputs, write_output
 
 #: Qt messages that say nothing to a user of the command line (the offscreen platform has no
 #: window manager to pass size hints to). Every other Qt message still reaches stderr.
@@ -49,7 +49,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from factory_app.io.atomic import write_bytes_atomic
     from factory_app.io.scenario_file import ScenarioFileError
     from factory_app.ui.app import render_png_bytes
 
@@ -60,12 +59,6 @@ def run(args: argparse.Namespace) -> int:
             data = render_png_bytes(args.file, args.size)
     except ScenarioFileError as exc:
         raise CliError(str(exc), 2) from None
-    if png.to_stdout:
-        write_stdout(data)
-    else:
-        try:
-            write_bytes_atomic(png.path, data)  # a full disk keeps the old PNG, never a truncated one
-        except OSError as exc:
-            raise write_failed(png, exc) from None
+    write_output(png, data)  # atomic: a full disk keeps the old PNG, never a truncated one
     outputs.say(f"wrote {args.png}")
     return 0

@@ -6,14 +6,14 @@ import argparse
 import sys
 
 from factory_app.cli.common import number, print_json
-from factory_app.cli.outputs import check_outputs, write_failed, write_stdout
+from factory_app.cli.outputs import check_outputs, write_output
 from factory_app.factory.metrics import METRICS
 from factory_app.factory.results import TOTAL_KEYS
 from factory_app.factory.uncertainty.analysis import SUMMARY_KEYS, TORNADO_FIGURES, Analysis, analyse, figure_label
 from factory_app.io import number_format as fmt
 from factory_app.io.csv_export import csv_bytes, csv_text
 from factory_app.io.messages import printable
-from factory_app.io.uncertainty_report import analysis_to_json, sample_columns, sample_rows, write_samples_csv
+from factory_app.io.uncertainty_report import analysis_to_json, sample_columns, sample_rows
 from factory_app.cli.scenario_args import FileProblem, read_scenario, report_file_problem
 from factory_app.scenario.model import Scenario
 from factory_app.scenario.uncertainty import MAX_SAMPLES, MAX_SEED, MIN_SAMPLES
@@ -59,13 +59,8 @@ def run(args: argparse.Namespace) -> int:
     outputs = check_outputs([args.file], [("--csv", args.csv)], stdout_used_by="--json" if args.json else None)
     analysis = analyse(scenario, catalog, samples=args.samples, seed=args.seed, figures=(args.figure, *TORNADO_FIGURES))
     csv_out = outputs.get("--csv")
-    if csv_out is not None and csv_out.to_stdout:  # the CSV is the whole of standard output
-        write_stdout(csv_bytes(csv_text(sample_columns(analysis), sample_rows(analysis))))
-    elif csv_out is not None:
-        try:
-            write_samples_csv(csv_out.path, analysis)
-        except (OSError, UnicodeError) as exc:
-            raise write_failed(csv_out, exc) from None
+    if csv_out is not None:
+        write_output(csv_out, csv_bytes(csv_text(sample_columns(analysis), sample_rows(analysis))))
     if args.json:
         print_json(analysis_to_json(analysis, args.figure))
     elif not outputs.quiet:

@@ -236,6 +236,7 @@ def _chain(structure: Structure, index: int, fleet: Fleet, life: int, links: lis
     end of each life inside the horizon (or retired)."""
     gens, rows, events, warnings = out
     scenario, catalog = structure.scenario, structure.catalog
+    who = f"fleet '{fleet.name or fleet.id}'"  # events and warnings are read by people: names, not ids
     horizon = scenario.site.horizon_years
     current, n = structure.platforms[index], structure.sizes[index].accelerators
     power_w = n * current.provisioned_w(fleet.power_cap_w)  # a successor gets the same power
@@ -251,23 +252,24 @@ def _chain(structure: Structure, index: int, fleet: Fleet, life: int, links: lis
                 c = capacity(catalog, replace(fleet, platform=current.id, price_usd=None, power_cap_w=None), current.domain_size,
                              scenario.workloads[workload_index[a.workload_id]], gpus, scenario.software_for(fleet))
                 if not c.feasible and gpus > 0:
-                    warnings.append(f"after the refresh of fleet '{fleet.id}' to {current.id}, {a.workload_id} is not feasible: {c.reason}")
+                    warnings.append(f"after the refresh of {who} to {current.name}, workload "
+                                    f"'{scenario.workloads[workload_index[a.workload_id]].name or a.workload_id}' is not feasible: {c.reason}")
             used += c.gpus
             rows.append((c, workload_index[a.workload_id], index, len(gens), busy_watts(c, current), structure.families.index(current.family)))
         gens.append(Generation(index, fleet.id, current, n, start, start + life, price, max(n - used, 0), software_trend(current, catalog)))
-        events.append(f"year {start}: fleet '{fleet.id}' {'delivered' if placed else 'refreshed to'} {n:,} x {current.id}")
+        events.append(f"year {start}: {who} {'delivered' if placed else 'refreshed to'} {n:,} x {current.name}")
         placed = False
         end = start + life
         if end >= horizon:
             return
         successor = catalog.platforms.get(fleet.refresh_platform) if fleet.refresh_platform else None
         if successor is None:
-            events.append(f"year {end}: fleet '{fleet.id}' retired at the end of its {life}-year life")
+            events.append(f"year {end}: {who} retired at the end of its {life}-year life")
             return
         current, start, price = successor, end, float(successor.price_usd.value)
         n = successor.accelerators_for_power(power_w)
         if successor.announced:
-            warnings.append(f"fleet '{fleet.id}' is refreshed to {successor.id}, which is announced, not shipping: its figures are estimates")
+            warnings.append(f"{who} is refreshed to {successor.name}, which is announced, not shipping: its figures are estimates")
 
 
 __all__ = [

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 
 from factory_app.serving.calibration import FitResult, HoldOut, ScoredPoint
 from factory_app.serving.calibration_documents import summary

@@ -62,6 +62,15 @@ POWER_OTHER = {
 INFLOW = "#59a14f"
 OUTFLOW = "#e15759"
 CUMULATIVE = "#1f2937"
+#: Uncertainty charts, in the app and on slides: a tornado's bar with the input at its low end and
+#: at its high end, the figure as stated; the histogram's samples; the fan's bands and median.
+TORNADO_LOW = "#4e79a7"
+TORNADO_HIGH = "#f28e2b"
+AS_STATED = "#111827"
+SAMPLES = "#76b7b2"
+FAN_OUTER = "#c6dbef"
+FAN_INNER = "#6baed6"
+MEDIAN = "#08519c"
 #: Workload colours on the demand chart (one per workload, in scenario order).
 WORKLOAD_COLORS = ("#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#edc948", "#9c755f")
 #: Dash patterns (in pen widths; None = solid) that tell curves apart where colour cannot (grey
@@ -195,7 +204,7 @@ def curve_colors(platforms: Iterable[str]) -> list[str]:
 
 
 __all__ = [
-    "COST_COLORS", "COST_LABELS", "CUMULATIVE", "DASHES", "FALLBACK_COLORS", "INFLOW", "OUTFLOW", "PLATFORM_COLORS",
+    "AS_STATED", "COST_COLORS", "COST_LABELS", "CUMULATIVE", "DASHES", "FAN_INNER", "FAN_OUTER", "FALLBACK_COLORS", "INFLOW", "MEDIAN", "OUTFLOW", "PLATFORM_COLORS", "SAMPLES", "TORNADO_HIGH", "TORNADO_LOW",
     "POWER_OTHER", "REVENUE_COLOR", "SCENARIO_DASHES", "WORKLOAD_COLORS", "curve_colors", "darker_hex", "lighter_hex",
     "lightness", "platform_hex", "shade_hex",
 ]

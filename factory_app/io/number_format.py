@@ -68,11 +68,12 @@ def tokens_per_s(x: float) -> str:
 
 
 def usd(x: float) -> str:
-    return f"${compact(x)}"
+    """'$1.23 M', '-$57.6 M' (the sign before the dollar, as finance writes it)."""
+    return signed(f"${compact(abs(_finite(x)))}", x)
 
 
 def usd_per_year(x: float) -> str:
-    return f"${compact(x)}/yr"
+    return f"{usd(x)}/yr"
 
 
 def percent(fraction: float, decimals: int = 1) -> str:
@@ -172,7 +173,7 @@ def input_value(unit: str, value: float) -> str:
         return f"×{v:.2f}"
     if unit.startswith("USD"):
         rest = unit[3:].strip()
-        money = f"${compact(v)}" if abs(v) >= 1000 else f"${v:,.3g}"
+        money = usd(v) if abs(v) >= 1000 else signed(f"${abs(v):,.3g}", v)
         return money + (rest if rest.startswith("/") else f" {rest}" if rest else "")
     return f"{compact(v)} {unit}".strip()
 
@@ -188,7 +189,7 @@ def metric_value(key: str, value: float) -> str:
     if style in ("usd_per_year", "usd"):
         return usd(v)
     if style == "usd_per_w_year":
-        return f"${v:,.2f}"
+        return signed(f"${abs(v):,.2f}", v)
     if style == "usd_per_mtok":
-        return f"${v:,.3f}"
+        return signed(f"${abs(v):,.3f}", v)
     return metric(key, v)

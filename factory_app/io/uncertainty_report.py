@@ -14,12 +14,10 @@ and the fan chart as native charts (:func:`deck_uncertainty`).
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 from factory_app.factory.results import TOTAL_KEYS
 from factory_app.factory.uncertainty.analysis import FAN_PERCENTILES, SUMMARY_KEYS, Analysis
-from factory_app.io.csv_export import write_csv
 
 
 def analysis_to_json(analysis: Analysis, figure: str = "npv_usd") -> dict[str, Any]:
@@ -66,9 +64,4 @@ def sample_rows(analysis: Analysis):
         yield [i, *values[i], *(None if math.isnan(t[i]) else t[i] for t in totals)]
 
 
-def write_samples_csv(path: str | os.PathLike[str], analysis: Analysis) -> None:
-    """``uncertainty --csv``: every sample's inputs and totals, written atomically."""
-    write_csv(path, sample_columns(analysis), sample_rows(analysis))
-
-
-__all__ = ["analysis_to_json", "deck_uncertainty", "sample_columns", "sample_rows", "write_samples_csv"]
+__all__ = ["analysis_to_json", "deck_uncertainty", "sample_columns", "sample_rows"]

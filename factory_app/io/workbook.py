@@ -99,7 +99,7 @@ def _write_totals(wb, formats: dict, data: ModelData, r: Refs, result: FactoryRe
         w.text(w.row, 0, m.label)
         fmt = formats[_STYLE_FORMATS.get(m.style, "number")]
         if cached is None:
-            ws.write_formula(w.row, 1, "=" + formula, fmt, ("never" if m.style == "years" else "n/a") if result is not None else 0)
+            ws.write_formula(w.row, 1, "=" + formula, fmt, ("never" if m.style == "years" else "n/a") if result is not None else "")
         else:
             ws.write_formula(w.row, 1, "=" + formula, fmt, cached)
         w.text(w.row, 2, m.unit)
@@ -139,14 +139,20 @@ def _charts(wb, ws, data: ModelData, r: Refs, row: int) -> None:
     fleets = r.cells.get("_fleet_cost_rows", "")
     if fleets:
         first, last = (int(x) for x in fleets.split(":"))
+        # costs stacked per fleet, revenue as a marker level with them (stacking revenue on the
+        # costs, as an earlier version did, drew a bar of revenue + cost)
         bars = wb.add_chart({"type": "column", "subtype": "stacked"})
-        bars.add_series({"name": "Revenue", "categories": [ECONOMICS, first, 0, last, 0],
-                         "values": [ECONOMICS, first, 14, last, 14], "fill": {"color": REVENUE_COLOR}})
         for term, col in (("accelerator_depreciation", 2), ("financing", 4), ("energy", 8), ("facility_depreciation", 10),
                           ("other_opex", 12)):
             bars.add_series({"name": COST_LABELS[term], "categories": [ECONOMICS, first, 0, last, 0],
                              "values": [ECONOMICS, first, col, last, col], "fill": {"color": COST_COLORS[term]}, "y2_axis": False})
-        bars.set_title({"name": "Year 1: revenue and cost per fleet (USD/year)"})
+        revenue = wb.add_chart({"type": "line"})
+        revenue.add_series({"name": "Revenue", "categories": [ECONOMICS, first, 0, last, 0],
+                            "values": [ECONOMICS, first, 14, last, 14], "line": {"none": True},
+                            "marker": {"type": "diamond", "size": 11, "fill": {"color": REVENUE_COLOR},
+                                       "border": {"color": "#1f2937"}}})
+        bars.combine(revenue)
+        bars.set_title({"name": "Year 1: cost per fleet (stacked) and revenue (diamond), USD/year"})
         bars.set_y_axis({"num_format": "$#,##0,,\"M\""})
         bars.set_legend({"position": "bottom"})
         bars.set_size({"width": 760, "height": 380})
@@ -180,7 +186,9 @@ def workbook_bytes(scenario: Scenario, result: FactoryResult | None = None, cata
     wb.set_properties({"title": scenario.name, "subject": "AI factory economics", "comments": f"AI Factory Modeller {__version__}"})
     formats = {k: wb.add_format(v) for k, v in FORMATS.items()}
     for name in SHEETS:
-        wb.add_worksheet(name)
+        sheet = wb.add_worksheet(name)
+        sheet.set_landscape()  # printed or converted to PDF: whole columns and charts on a page's width
+        sheet.fit_to_pages(1, 0)
     r = Refs()
     write_assumptions(wb, formats, data, r)
     write_operating_points(wb, formats, data, r)

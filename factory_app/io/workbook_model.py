@@ -28,7 +28,9 @@ class Sheet(Writer):
         self.refs = refs
 
     def formula(self, row: int, col: int, text: str, fmt: str = "number", key: str | None = None) -> str:
-        self.ws.write_formula(row, col, "=" + text, self.f[fmt])
+        # no cached result (an empty one, not XlsxWriter's 0): Excel recalculates on open anyway,
+        # and LibreOffice, which trusts a cached value, then computes the cell and the charts on it
+        self.ws.write_formula(row, col, "=" + text, self.f[fmt], "")
         cell = ref(self.sheet, row, col)
         if key:
             self.refs[key] = cell

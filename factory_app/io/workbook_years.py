@@ -5,7 +5,7 @@ IRR and discounted payback (docs/factory.md §5-6, ``factory/life_cycle.py``, ``
 
 from __future__ import annotations
 
-from factory_app.io.workbook_layout import HOURS_PER_YEAR, MILLION, SECONDS_PER_YEAR, ModelData, Refs, ratio, ref, total
+from factory_app.io.workbook_layout import SECONDS_PER_YEAR, ModelData, Refs, ratio, ref, total
 from factory_app.io.workbook_model import ECONOMICS, Sheet
 
 #: Column of year 0 in the life-cycle grid (label and unit columns before it)

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from factory_app.scenario import edits
 from factory_app.scenario.fields import ValidationError
 from factory_app.scenario.model import Assignment, Fleet, Scenario, Workload, validate_scenario
-from factory_app.scenario.uncertainty import Uncertainty, ranged_inputs
+from factory_app.scenario.uncertainty import Uncertainty
 from factory_app.serving.catalog import Catalog, default_catalog
 
 SITE_ID = "site"
@@ -161,7 +161,7 @@ class ScenarioDocument:
         fleets = self._scenario.fleets[:i] + self._scenario.fleets[i + 1 :]
         before = self._scenario.uncertainty
         after = before.without_item("fleets", fleet_id)
-        candidate = _without_dangling(replace(self._scenario, fleets=fleets, uncertainty=after), self.catalog)
+        candidate = edits.without_unranged_correlations(replace(self._scenario, fleets=fleets, uncertainty=after), self.catalog)
         self._commit(candidate, Change("fleet", "remove", fleet_id))
         return Removed(fleet, i, gone, before if candidate.uncertainty != before else None)
 
@@ -170,7 +170,7 @@ class ScenarioDocument:
         gone = self._remove_assignments(lambda a: a.workload_id == workload_id)
         workloads = self._scenario.workloads[:i] + self._scenario.workloads[i + 1 :]
         before = self._scenario.uncertainty
-        candidate = _without_dangling(replace(self._scenario, workloads=workloads, uncertainty=before.without_item("workloads", workload_id)),
+        candidate = edits.without_unranged_correlations(replace(self._scenario, workloads=workloads, uncertainty=before.without_item("workloads", workload_id)),
                                       self.catalog)
         self._commit(candidate, Change("workload", "remove", workload_id))
         return Removed(workload, i, gone, before if candidate.uncertainty != before else None)
@@ -236,17 +236,6 @@ class ScenarioDocument:
         for _, a in reversed(gone):
             self.remove_assignment(a.fleet_id, a.workload_id)
         return gone
-
-
-def _without_dangling(scenario: Scenario, catalog: Catalog) -> Scenario:
-    """The scenario without correlations of inputs that no longer carry a range (a removed
-    fleet's platform family, whose default throughput range went with its last fleet)."""
-    u = scenario.uncertainty
-    if not u.correlations:
-        return scenario
-    ranged = set(ranged_inputs(scenario, catalog))
-    kept = tuple(c for c in u.correlations if c.a in ranged and c.b in ranged)
-    return scenario if kept == u.correlations else replace(scenario, uncertainty=replace(u, correlations=kept))
 
 
 _PATH = re.compile(r"^(?:(site)\.(\w+)|(fleets|workloads|assignments)(?:\[(\d+)\]|\.([A-Za-z0-9_.-]+?(?:/[A-Za-z0-9_.-]+)?))\.(\w+)|(name|description|optimise))$")

@@ -106,8 +106,7 @@ UNCERTAINTY_SETTINGS = ("defaults", "samples", "seed", "correlations")
 def _with_uncertainty(scenario: Scenario, catalog: Catalog | None, name: str, value: Any) -> Scenario:
     """The scenario with one setting of its uncertainty block, or one input's range, set: a range
     is an :class:`UncertainRange` or a mapping of distribution, low, high and mode; ``None``
-    removes the block's own range (the default applies again when there is one). Correlations of
-    an input left without a range go with it."""
+    removes the block's own range (the default applies again when there is one)."""
     u = scenario.uncertainty
     if name in UNCERTAINTY_SETTINGS:
         if name == "correlations":
@@ -118,12 +117,20 @@ def _with_uncertainty(scenario: Scenario, catalog: Catalog | None, name: str, va
             value = UncertainRange(name, value.get("distribution", "triangular"), value["low"], value["high"], value.get("mode"))
         except (AttributeError, KeyError, TypeError):
             raise ValidationError(f"$.uncertainty.{name}", "a range needs distribution, low, high and (optionally) mode") from None
-    candidate = replace(scenario, uncertainty=u.with_range(name, value))
-    if value is None and catalog is not None:
-        ranged = set(ranged_inputs(candidate, catalog))
-        kept = tuple(c for c in u.correlations if c.a in ranged and c.b in ranged)
-        candidate = replace(candidate, uncertainty=replace(candidate.uncertainty, correlations=kept))
-    return candidate
+    return replace(scenario, uncertainty=u.with_range(name, value))
+
+
+def without_unranged_correlations(candidate: Scenario, catalog: Catalog) -> Scenario:
+    """``candidate`` without the correlations of inputs that no longer carry a range: its own
+    range removed, the sourced defaults switched off, a workload given a demand (its default
+    utilisation range goes), a fleet or workload removed. The pair goes with its input, as the
+    range did; undo brings both back."""
+    u = candidate.uncertainty
+    if not u.correlations:
+        return candidate
+    ranged = set(ranged_inputs(candidate, catalog))
+    kept = tuple(c for c in u.correlations if c.a in ranged and c.b in ranged)
+    return candidate if kept == u.correlations else replace(candidate, uncertainty=replace(u, correlations=kept))
 
 
 def _resized(scenario: Scenario, catalog: Catalog, fleet: Fleet) -> Fleet:
@@ -156,6 +163,8 @@ def preview(scenario: Scenario, catalog: Catalog, kind: str, item_id: str | None
     """The scenario the edit would make, validated whole (shares adding up, ids, ranges): the one
     validation of an edit. Raises :class:`ValidationError` or ``KeyError``; never mutates."""
     candidate = with_field(scenario, kind, item_id, name, value, catalog)
+    if not (kind == "uncertainty" and name == "correlations"):  # pairs the user sets are checked, not dropped
+        candidate = without_unranged_correlations(candidate, catalog)
     validate_scenario(candidate, catalog)
     return candidate
 

@@ -30,10 +30,11 @@ import numpy as np
 
 from factory_app.resources import resource_path
 from factory_app.serving.catalog import Catalog, Efficiency, LatencyTail, PowerModel, SoftwareDates, default_catalog
-from factory_app.serving.frontier import Speculation, speculation_tpot_spread
+from factory_app.serving.frontier import Speculation
 from factory_app.serving.nelder_mead import nelder_mead
 from factory_app.serving.predict import LayoutConstraint, Prediction, ServiceLevel, predict
 from factory_app.serving.software import parse_month
+from factory_app.serving.speculation_spread import speculation_tpot_spread
 
 #: The files a fit reads (their digest is the fit's provenance).
 INPUT_FILES = ("measurements.json", "measurements-2026.json", "points.json")
@@ -379,7 +380,7 @@ def fit_tail(catalog: Catalog, points: list[CalibrationPoint]) -> LatencyTail:
         lat = p.latency_ms
         if not lat or not lat.get("mean_tpot"):
             continue
-        # the tail without drafting: the spread drafting adds is physics (frontier.speculation_tpot_spread)
+        # the tail without drafting: the spread drafting adds is physics (speculation_spread.speculation_tpot_spread)
         ratio = lat["p99_tpot"] / lat["mean_tpot"] / speculation_tpot_spread(p.speculation, p.osl, p.output_cv)
         disagg = p.layout is not None and p.layout.serving == "disaggregated"
         (tpot_dis if disagg else tpot_agg).append(ratio)

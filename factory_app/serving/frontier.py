@@ -19,18 +19,23 @@ from functools import lru_cache
 
 import numpy as np
 
+from factory_app.serving.frontier_plan import PointCosts, by_identity, candidates, grid_layout_index, tile
 from factory_app.serving.layout_costs import LayoutCosts, unique_layouts
 from factory_app.serving.layouts import LayoutArrays, candidate_layouts
 from factory_app.serving.performance import (
     PREFILL_CHUNK_TOKENS,
     Deployment,
     StepTime,
+    batch_limit,
     costs_for,
     max_batch_per_replica,
+    prefill_constants,
     prefill_latency,
     serving_step,
+    step_constants,
 )
 from factory_app.serving.queueing import queue_wait_s
+from factory_app.serving.speculation_spread import speculation_tpot_spread
 
 #: Bound labels, indexed by the codes in :attr:`Frontier.bound`.
 BOUNDS: tuple[str, ...] = ("memory-bandwidth", "compute", "communication", "overhead", "kv-capacity")
@@ -39,6 +44,9 @@ BOUNDS: tuple[str, ...] = ("memory-bandwidth", "compute", "communication", "over
 #: latency-constrained operating points sit.
 _TOP_FRACTIONS = np.array([0.7, 0.85, 0.92, 0.96, 0.99, 1.0])
 _LOG_STEPS = 20
+_LOGS = np.linspace(0.0, 1.0, _LOG_STEPS)
+#: Batches tried per layout.
+_GRID_COLUMNS = _LOG_STEPS + len(_TOP_FRACTIONS)
 #: Target utilisation of a disaggregated prefill pool: headroom keeps its queue short.
 PREFILL_POOL_UTILISATION = 0.8
 
@@ -87,42 +95,6 @@ class Speculation:
     @property
     def verified_per_step(self) -> float:
         return 1.0 + self.draft_tokens
-
-
-#: Requests drawn to find the 99th percentile of per-request TPOT under speculative decoding.
-_SPREAD_SAMPLES = 20000
-
-
-@lru_cache(maxsize=256)
-def speculation_tpot_spread(spec: Speculation, osl: float, output_cv: float = 0.0) -> float:
-    """99th percentile over mean of the per-request TPOT that speculative decoding alone causes.
-
-    MLPerf's TPOT is per request: (latency - TTFT) / (tokens - 1). Each step advances a request
-    by ``1 + accepted`` tokens, a random number (1 to ``d + 1``, mean ``tau``, variance
-    ``sigma^2``), so a request of ``j`` intervals takes about ``j / tau`` steps with a standard
-    deviation of ``sqrt(j sigma^2 / tau^3)`` (renewal theory); its TPOT relative to the mean is
-    ``1 + z sigma / sqrt(j tau)``, bounded by one token per step (``tau``) and ``d + 1`` per step.
-    Short requests set the 99th percentile: over output lengths of coefficient of variation
-    ``output_cv`` (a gamma law; 0: every request ``osl`` tokens). Independent acceptances are
-    assumed, a lower bound (hard prompts accept less throughout); the fitted tail carries the rest.
-    Without drafting the spread is 1."""
-    tau = spec.tokens_per_step
-    d, p = spec.draft_tokens, spec.acceptance
-    if d == 0 or p <= 0.0 or tau <= 1.0:
-        return 1.0
-    k = np.arange(1, d + 2, dtype=float)
-    probs = np.append(p ** (k[:-1] - 1) * (1.0 - p), p**d)
-    sigma2 = float(probs @ (k - tau) ** 2)
-    rng = np.random.default_rng(0)  # fixed: the same spread for the same question
-    if output_cv > 0:
-        shape = 1.0 / output_cv**2
-        n = rng.gamma(shape, osl / shape, _SPREAD_SAMPLES)
-    else:
-        n = np.full(_SPREAD_SAMPLES, osl)
-    j = np.maximum(np.round(n) - 1.0, 1.0)
-    r = 1.0 + rng.standard_normal(_SPREAD_SAMPLES) * math.sqrt(sigma2) / np.sqrt(j * tau)
-    r = np.clip(r, tau / (d + 1.0), tau)
-    return float(np.percentile(r, 99) / r.mean())
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,27 +198,38 @@ def pareto_indices(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return keep[::-1]
 
 
+_NO_SPECULATION = Speculation()
+_TOTAL, _OVERHEAD = StepTime._fields.index("total"), StepTime._fields.index("overhead")
+#: Rows of a stacked StepTime over which the time shares are taken, in the shares' column order.
+_SHARE_ROWS = slice(1, 5)
+assert StepTime._fields[_SHARE_ROWS] == ("memory", "compute", "communication", "overhead")
+
+
 def _batch_grid(limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(layout index, batch) pairs: a geometric sweep from 1 to each layout's KV limit, plus
     fractions close to the limit."""
     n = len(limit)
-    logs = np.linspace(0.0, 1.0, _LOG_STEPS)
-    geo = np.power(limit[:, None], logs[None, :])
-    top = limit[:, None] * _TOP_FRACTIONS[None, :]
-    grid = np.concatenate([geo, top], axis=1)
-    grid = np.maximum(np.round(grid), 1.0)
-    layout_idx = np.repeat(np.arange(n), grid.shape[1])
-    return layout_idx, grid.ravel()
+    column = limit[:, None]
+    grid = np.empty((n, _GRID_COLUMNS))
+    np.power(column, _LOGS, out=grid[:, :_LOG_STEPS])
+    np.multiply(column, _TOP_FRACTIONS, out=grid[:, _LOG_STEPS:])
+    grid = np.maximum(grid.round(out=grid), 1.0, out=grid)
+    return grid_layout_index(n, _GRID_COLUMNS), grid.ravel()
 
 
-def _mix(busy: np.ndarray, a: StepTime, b: StepTime) -> StepTime:
-    """The mean of two kinds of iteration, ``busy`` of them of kind ``a``."""
-    fields = ("total", "memory", "compute", "communication", "overhead")
-    return StepTime(*(busy * getattr(a, f) + (1.0 - busy) * getattr(b, f) for f in fields))
+def _per_mode(values: list[float], n: int) -> np.ndarray:
+    """One value per serving mode, for each of the ``n`` points of every mode."""
+    out = np.empty(len(values) * n)
+    for i, v in enumerate(values):
+        out[i * n:(i + 1) * n] = v
+    return out
 
 
-def _take(step: StepTime, part: slice) -> StepTime:
-    return StepTime(step.total[part], step.memory[part], step.compute[part], step.communication[part], step.overhead[part])
+def _mix(busy: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The mean of two kinds of iteration, ``busy`` of them of kind ``a`` (each a StepTime's
+    fields stacked: fields x points)."""
+    idle = 1.0 - busy
+    return busy * a + idle * b
 
 
 def chunk_schedule(lay: LayoutArrays, batch: np.ndarray, traffic: Traffic, spec: Speculation):
@@ -279,10 +262,14 @@ def kv_transfer_s(d: Deployment, lay: LayoutArrays, isl: float, prefill_gpus: fl
     the scale-up links when a prefill worker (``prefill_gpus``, default as many as the replica)
     and the replica fit in one domain, else over the scale-out network."""
     kv = d.shape.kv_elements_per_token(isl) * d.kv_bytes
+    return kv / kv_transfer_bw(d, lay, prefill_gpus)
+
+
+def kv_transfer_bw(d: Deployment, lay: LayoutArrays, prefill_gpus: float | np.ndarray | None = None) -> np.ndarray:
+    """Bytes/s at which a prompt's KV cache reaches a decode replica (see :func:`kv_transfer_s`)."""
     gpus = lay.tp * lay.dp * lay.pp
     worker = gpus if prefill_gpus is None else prefill_gpus
-    bw = np.where(gpus + worker <= d.domain, d.link_bw, d.scale_out_bw) * gpus
-    return kv / bw
+    return np.where(gpus + worker <= d.domain, d.link_bw, d.scale_out_bw) * gpus
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,21 +283,36 @@ class PrefillWorker:
     watts_per_gpu: float
 
 
-@lru_cache(maxsize=512)
 def prefill_worker(d: Deployment, isl: float) -> PrefillWorker | None:
-    """Of the layouts inside one scale-up domain that hold the weights and the KV cache of one
-    token budget of prompts per attention group, the one that prefills a prompt of ``isl``
-    tokens in the fewest GPU-seconds (None when none fits: the pool then copies the decode
-    layout). Prefill workers are sized apart from the decode replicas: a wide expert-parallel
-    decode replica is fed by small prefill workers, as xPyD deployments run them."""
+    """:func:`_prefill_worker`, looked up by the deployment's identity first (see :func:`~factory_app.serving.frontier_plan.by_identity`)."""
+    return by_identity(_prefill_worker, d, isl)
+
+
+@lru_cache(maxsize=512)
+def _prefill_layouts(d: Deployment, _: None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, LayoutCosts] | None:
+    """The layouts :func:`prefill_worker` chooses from (tp, dp, ep, pp and their constants; None
+    when none fits), remembered: they do not depend on the prompt length."""
     lay = candidate_layouts(d.shape, d.domain, d.domain)
     holds = max_batch_per_replica(d, lay.tp, lay.dp, lay.ep, lay.pp, PREFILL_CHUNK_TOKENS, 1.0) >= lay.dp
     if not holds.any():
         return None
     keep = np.flatnonzero(holds)
     tp, dp, ep, pp = (getattr(lay, f)[keep] for f in ("tp", "dp", "ep", "pp"))
-    c = costs_for(d, tp, dp, ep, pp)
-    n = len(keep)
+    return tp, dp, ep, pp, costs_for(d, tp, dp, ep, pp)
+
+
+@lru_cache(maxsize=512)
+def _prefill_worker(d: Deployment, isl: float) -> PrefillWorker | None:
+    """Of the layouts inside one scale-up domain that hold the weights and the KV cache of one
+    token budget of prompts per attention group, the one that prefills a prompt of ``isl``
+    tokens in the fewest GPU-seconds (None when none fits: the pool then copies the decode
+    layout). Prefill workers are sized apart from the decode replicas: a wide expert-parallel
+    decode replica is fed by small prefill workers, as xPyD deployments run them."""
+    layouts = by_identity(_prefill_layouts, d, None)
+    if layouts is None:
+        return None
+    tp, dp, ep, pp, c = layouts
+    n = len(tp)
     step, _, watts = _capped(d, serving_step(d, c, np.zeros(n), float(isl), float(isl),
                                              np.full(n, PREFILL_CHUNK_TOKENS), dp))
     gpus = tp * dp * pp
@@ -339,18 +341,32 @@ def throttle(d: Deployment, demand_w: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, np.power(allowed / need, 1.0 / d.power.throttle_exponent))
 
 
-def _capped(d: Deployment, it: StepTime) -> tuple[StepTime, np.ndarray, np.ndarray]:
+def _shares(it: StepTime, stacked: np.ndarray | None = None) -> np.ndarray:
+    """Columns memory, compute, communication, overhead of the iteration time (points x 4).
+    ``stacked``: the fields of ``it`` as the rows of one array, when they are (one division)."""
+    if stacked is not None:
+        return (stacked[_SHARE_ROWS] / stacked[_TOTAL]).T
+    shares = np.empty((len(it.total), 4))
+    shares[:, 0], shares[:, 1], shares[:, 2], shares[:, 3] = it.memory, it.compute, it.communication, it.overhead
+    shares /= it.total[:, None]
+    return shares
+
+
+def _capped(d: Deployment, it: StepTime, stacked: np.ndarray | None = None) -> tuple[StepTime, np.ndarray, np.ndarray]:
     """The iteration under the power cap, its time shares and the watts each accelerator draws.
+    ``stacked``: the fields of ``it`` as the rows of one array, when they are.
 
     A throttled clock stretches compute and launch time; HBM and links keep their speed."""
-    shares = np.stack([it.memory, it.compute, it.communication, it.overhead], axis=1) / it.total[:, None]
+    shares = _shares(it, stacked)
     demand = accelerator_power_w(d, shares)
+    if not math.isfinite(d.power_cap_w):
+        return it, shares, demand  # no cap: full clock (what throttle() returns)
     clock = throttle(d, demand)
-    if np.all(clock >= 1.0):
+    if (clock >= 1.0).all():
         return it, shares, demand
     slow = StepTime(it.memory + it.communication + (it.compute + it.overhead) / clock, it.memory, it.compute / clock,
                     it.communication, it.overhead / clock)
-    shares = np.stack([slow.memory, slow.compute, slow.communication, slow.overhead], axis=1) / slow.total[:, None]
+    shares = _shares(slow)
     return slow, shares, np.minimum(demand, d.power_cap_w)
 
 
@@ -385,10 +401,29 @@ def evaluate_points(
     All iteration variants (decode only, decode with a chunk, prefill pool) go through one
     stacked :func:`serving_step` call: numpy's per-call overhead dominates at frontier sizes.
 
-    Long because: the stacked call above is the frontier's hot path; splitting the per-mode
-    arithmetic into functions would pass a dozen arrays around for no reader's gain.
     """
-    spec = speculation or Speculation()
+    return PointArrays(**_evaluate(d, traffic, lay, batch, batch_limit, speculation, queued, disaggregation, layout_costs)[0])
+
+
+def _evaluate(
+    d: Deployment,
+    traffic: Traffic,
+    lay: LayoutArrays,
+    batch: np.ndarray,
+    batch_limit: np.ndarray,
+    speculation: Speculation | None = None,
+    queued: bool = True,
+    disaggregation: bool = True,
+    layout_costs: tuple[LayoutCosts, np.ndarray] | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """:func:`evaluate_points` (the fields of its PointArrays), and the batch and batch limit of
+    every returned point.
+
+    Long because: the stacked call in :func:`evaluate_points` is the frontier's hot path;
+    splitting the per-mode arithmetic into functions would pass a dozen arrays around for no
+    reader's gain.
+    """
+    spec = speculation or _NO_SPECULATION
     tau = spec.tokens_per_step
     ctx = traffic.decode_context
     n = len(batch)
@@ -407,50 +442,63 @@ def evaluate_points(
         per_layout = costs_for(d, lay.tp[first], lay.dp[first], lay.ep[first], lay.pp[first])
     else:
         per_layout, inverse = layout_costs
-    steps = serving_step(
-        d, per_layout.take(np.tile(inverse, k)),
-        np.concatenate([v[0] for v in variants.values()]), ctx, traffic.isl,
-        np.concatenate([v[1] for v in variants.values()]), np.concatenate([v[2] for v in variants.values()]),
-        spec.verified_per_step,
-    )
-    step = {name: _take(steps, slice(i * n, (i + 1) * n)) for i, name in enumerate(variants)}
+    plan = layout_costs if isinstance(layout_costs, PointCosts) else None  # layout-only values remembered
+    point_costs = (plan or PointCosts(per_layout, inverse)).tiled(k)
+    # batch, prompt rows and groups prefilling of every variant, as rows of one array
+    inputs = np.concatenate([a for column in zip(*variants.values()) for a in column]).reshape(3, k * n)
+    fixed = None if plan is None else plan.memo(("step_constants", k), lambda: step_constants(d, point_costs))
+    steps = serving_step(d, point_costs, inputs[0], ctx, traffic.isl, inputs[1], inputs[2], spec.verified_per_step, fixed)
+    # each variant's iteration as a view of one (fields, variants, points) array: fields x points
+    by_variant = np.concatenate(steps).reshape(len(steps), k, n)
+    step = {name: by_variant[:, i] for i, name in enumerate(variants)}
     if spec.draft_tokens:
         # drafting: each draft token is one pass of a one-layer module (MTP layer or EAGLE head)
         # over the batch, with its own kernel launches
-        dec = step["decode"]
+        dec = StepTime._make(step["decode"])
         per_layer = (dec.memory + dec.compute) / d.shape.layers
         draft = spec.draft_tokens * (per_layer + 2.0 * d.layer_overhead_s)
         for name in ("decode", "chunked"):
-            st = step[name]
-            step[name] = StepTime(st.total + draft, st.memory, st.compute, st.communication, st.overhead + draft)
-    gpus = lay.tp * lay.dp * lay.pp
-    alone = np.asarray(prefill_latency(d, per_layout, traffic.isl))[inverse]  # per layout, then per point
+            st = step[name]  # a view of this call's own array: add in place
+            st[_TOTAL] += draft
+            st[_OVERHEAD] += draft
+    gpus = lay.tp * lay.dp * lay.pp if plan is None else plan.gpus
+    prefill_fixed = None if plan is None else plan.memo("prefill_constants", lambda: prefill_constants(d, per_layout))
+    alone = np.asarray(prefill_latency(d, per_layout, traffic.isl, prefill_fixed))[inverse]  # per layout, then per point
     tail = d.tail
     # serving mode: (mean iteration, prefill GPUs per replica, time to the first token before decoding, TPOT tail)
-    modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), np.zeros(n), alone, tail.tpot_p99_over_mean_aggregated)}
+    modes = {"aggregated": (_mix(busy, step["chunked"], step["decode"]), zeros, alone, tail.tpot_p99_over_mean_aggregated)}
     pool_w = 0.0
     if disaggregation:
         if worker is not None:
             pool_seconds, pool_w = worker.gpu_seconds_per_prompt, worker.watts_per_gpu
-            first = worker.latency_s + kv_transfer_s(d, lay, traffic.isl, worker.gpus)
+            if plan is None:
+                first = worker.latency_s + kv_transfer_s(d, lay, traffic.isl, worker.gpus)
+            else:
+                bw = plan.memo(("kv_transfer_bw", worker.gpus), lambda: kv_transfer_bw(d, lay, worker.gpus))
+                first = worker.latency_s + d.shape.kv_elements_per_token(traffic.isl) * d.kv_bytes / bw
         else:
-            pool, _, pool_w = _capped(d, step["prefill_pool"])
+            pool, _, pool_w = _capped(d, StepTime._make(step["prefill_pool"]))
             pool_seconds = pool.total * gpus * traffic.isl / (lay.dp * PREFILL_CHUNK_TOKENS)
             first = alone + kv_transfer_s(d, lay, traffic.isl)
-        requests_per_s = batch * tau / step["decode"].total / traffic.osl
+        requests_per_s = batch * tau / step["decode"][_TOTAL] / traffic.osl
         prefill_gpus = requests_per_s * pool_seconds / PREFILL_POOL_UTILISATION
         modes["disaggregated"] = (step["decode"], prefill_gpus, first, tail.tpot_p99_over_mean_disaggregated)
     # every mode in one stacked evaluation (aggregated first)
     m = len(modes)
-    raw = [v[0] for v in modes.values()]
-    it, shares, watts = _capped(d, StepTime(*(np.concatenate([getattr(r, f) for r in raw]) for f in StepTime.__slots__)))
-    prefill_gpus = np.concatenate([np.broadcast_to(v[1], (n,)) for v in modes.values()])
-    pool_w = np.concatenate([np.zeros(n)] + [np.broadcast_to(pool_w, (n,))] * (m - 1))  # aggregated: no pool
-    first_token = np.concatenate([np.broadcast_to(v[2], (n,)) for v in modes.values()])
-    # a mode's measured tail without drafting, times the per-request spread drafting adds
-    spread = speculation_tpot_spread(spec, traffic.osl, traffic.output_cv)
-    tpot_tail = np.repeat([v[3] * spread for v in modes.values()], n)
-    batch_m, limit_m, gpus_m = (np.tile(a, m) if m > 1 else a for a in (batch, batch_limit, gpus))
+    stacked = np.concatenate([v[0] for v in modes.values()], axis=1)
+    it, shares, watts = _capped(d, StepTime._make(stacked), stacked)
+    # per point of every mode, as rows of one array: prefill GPUs, time to the first token
+    # before decoding, batch and batch limit
+    per_mode = list(modes.values())
+    columns = [v[1] for v in per_mode] + [v[2] for v in per_mode] + [batch] * m + [batch_limit] * m
+    prefill_gpus, first_token, batch_m, limit_m = np.concatenate(columns).reshape(4, m * n)
+    pool_w_m = np.empty(m * n)
+    pool_w_m[:n] = 0.0  # aggregated: no pool
+    pool_w_m[n:] = pool_w
+    if plan is None:
+        gpus_m, later_modes = tile(gpus, m), np.arange(m * n) >= n
+    else:
+        gpus_m, later_modes = plan.modes(m)
     t_eff = it.total
     tps_user = tau / t_eff
     tpot = t_eff / tau
@@ -458,18 +506,23 @@ def evaluate_points(
         ttft = first_token + tail.admission_steps * t_eff
         service = traffic.osl / tps_user + ttft
         ttft_p99 = ttft * tail.ttft_p99_over_mean + queue_wait_s(limit_m, batch_m, service, 0.99)
+        # a mode's measured tail without drafting, times the per-request spread drafting adds
+        spread = speculation_tpot_spread(spec, traffic.osl, traffic.output_cv)
+        tails = [v[3] * spread for v in modes.values()]
+        tpot_tail = _per_mode(tails, n) if plan is None else plan.memo(("tpot_tail", n, *tails), lambda: _per_mode(tails, n))
         tpot_p99 = tpot * tpot_tail
     else:
         ttft = first_token + t_eff
         ttft_p99, tpot_p99 = ttft, tpot
     # system watts per GPU: decode GPUs at the iteration's draw, prefill GPUs at the pool's
-    per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w) / (gpus_m + prefill_gpus) + d.host_w
-    bound = np.where(batch_m >= limit_m, BOUNDS.index("kv-capacity"), np.argmax(shares, axis=1))
-    return PointArrays(
+    all_gpus = gpus_m + prefill_gpus
+    per_gpu_w = (gpus_m * watts + prefill_gpus * pool_w_m) / all_gpus + d.host_w
+    bound = np.where(batch_m >= limit_m, BOUNDS.index("kv-capacity"), shares.argmax(axis=1))
+    return dict(
         tokens_per_s_per_user=tps_user,
-        tokens_per_s_per_gpu=batch_m * tps_user / (gpus_m + prefill_gpus),
+        tokens_per_s_per_gpu=batch_m * tps_user / all_gpus,
         prefill_gpus=prefill_gpus,
-        disaggregated=np.arange(m * n) >= n,
+        disaggregated=later_modes,
         ttft_s=ttft,
         ttft_p99_s=ttft_p99,
         tpot_s=tpot,
@@ -477,14 +530,7 @@ def evaluate_points(
         time_shares=shares,
         bound=bound,
         power_w_per_gpu=per_gpu_w,
-    )
-
-
-@lru_cache(maxsize=512)
-def _costs_of_candidates(d: Deployment, max_gpus_per_replica: int) -> LayoutCosts:
-    """Per-layout constants of every candidate layout (remembered: they do not depend on traffic)."""
-    lay = candidate_layouts(d.shape, d.domain, max_gpus_per_replica)
-    return costs_for(d, lay.tp, lay.dp, lay.ep, lay.pp)
+    ), batch_m, limit_m
 
 
 def compute_frontier(
@@ -497,38 +543,39 @@ def compute_frontier(
 ) -> Frontier:
     """All feasible operating points of a deployment with replicas of up to ``max_gpus_per_replica``,
     with prefill mixed into decoding and, if ``disaggregation``, on a separate prefill pool."""
-    lay = candidate_layouts(d.shape, d.domain, max_gpus_per_replica)
+    cand = candidates(d, max_gpus_per_replica)
     reason = ""
     if traffic.isl + traffic.osl > d.max_context_tokens:
-        lay = LayoutArrays(*(np.zeros(0) for _ in range(4)))
+        limit = np.zeros(0)
         reason = (
             f"{d.model_id}: {traffic.isl:g} + {traffic.osl:g} tokens exceed its context window of "
             f"{d.max_context_tokens} tokens"
         )
-    limit = max_batch_per_replica(d, lay.tp, lay.dp, lay.ep, lay.pp, traffic.isl, traffic.osl)
-    fits = limit >= 1
-    if len(lay) and not fits.any():
-        reason = (
-            f"{d.model_id} at {d.precision} does not fit in {max_gpus_per_replica} x {d.platform_id} "
-            f"({d.hbm_bytes / 1e9:g} GB each) with room for one {traffic.isl:g}+{traffic.osl:g}-token request"
-        )
-    kept = np.flatnonzero(fits)
-    lay = LayoutArrays(lay.tp[kept], lay.dp[kept], lay.ep[kept], lay.pp[kept])
-    limit = limit[kept]
+        kept = np.zeros(0, dtype=np.intp)
+    else:
+        limit = batch_limit(d, cand.room, traffic.isl, traffic.osl)
+        kept = (limit >= 1).nonzero()[0]
+        if len(limit) and not len(kept):
+            reason = (
+                f"{d.model_id} at {d.precision} does not fit in {max_gpus_per_replica} x {d.platform_id} "
+                f"({d.hbm_bytes / 1e9:g} GB each) with room for one {traffic.isl:g}+{traffic.osl:g}-token request"
+            )
+        limit = limit[kept]
+    ex = cand.expansion(kept, _GRID_COLUMNS)
     idx, batch = _batch_grid(limit)
-    sub = LayoutArrays(lay.tp[idx], lay.dp[idx], lay.ep[idx], lay.pp[idx])
-    per_layout = _costs_of_candidates(d, max_gpus_per_replica).take(kept)
-    out = evaluate_points(d, traffic, sub, batch, limit[idx], speculation, queued, disaggregation, (per_layout, idx))
-    m = len(out) // max(len(batch), 1) if len(batch) else 1
+    sub = ex.sub
+    out, batch_m, limit_m = _evaluate(d, traffic, sub, batch, limit[idx], speculation, queued, disaggregation, ex.costs)
+    m = len(out["bound"]) // max(len(batch), 1) if len(batch) else 1
+    tp, dp, ep, pp = ex.columns(m)
     return Frontier(
         deployment=d,
         traffic=traffic,
-        tp=np.tile(sub.tp, m),
-        dp=np.tile(sub.dp, m),
-        ep=np.tile(sub.ep, m),
-        pp=np.tile(sub.pp, m),
-        batch=np.tile(batch, m),
-        batch_limit=np.tile(limit[idx], m),
+        tp=tp,
+        dp=dp,
+        ep=ep,
+        pp=pp,
+        batch=batch_m,
+        batch_limit=limit_m,
         reason=reason,
-        **{f: getattr(out, f) for f in POINT_ARRAY_FIELDS},
+        **out,
     )

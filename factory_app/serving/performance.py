@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -217,9 +218,21 @@ def max_batch_per_replica(d: Deployment, tp, dp, ep, pp, isl: float, osl: float)
     Each request reserves its whole context (``isl + osl``), as schedulers that guarantee no
     eviction do.
     """
+    return batch_limit(d, kv_room(d, tp, dp, ep, pp), isl, osl)
+
+
+def kv_room(d: Deployment, tp, dp, ep, pp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The layout-only part of :func:`max_batch_per_replica` (a frontier works it out once per
+    layout): (HBM bytes per GPU left for KV cache, ways a request's KV cache splits, ``dp``)."""
     budget = HBM_USABLE_FRACTION * d.hbm_bytes - RUNTIME_RESERVED_BYTES - weight_bytes_per_gpu(d, tp, dp, ep, pp)
-    per_request = d.shape.kv_elements_per_token(isl + osl) * d.kv_bytes / (kv_shards(d, tp) * pp)
-    per_rank = np.floor(np.maximum(budget, 0.0) / per_request)
+    return np.maximum(budget, 0.0), kv_shards(d, tp) * pp, dp
+
+
+def batch_limit(d: Deployment, room: tuple[np.ndarray, np.ndarray, np.ndarray], isl: float, osl: float) -> np.ndarray:
+    """:func:`max_batch_per_replica` from the layouts' :func:`kv_room`."""
+    budget, shards, dp = room
+    per_request = d.shape.kv_elements_per_token(isl + osl) * d.kv_bytes / shards
+    per_rank = np.floor(budget / per_request)
     return per_rank * dp
 
 
@@ -241,9 +254,9 @@ def costs_for(d: Deployment, tp, dp, ep, pp) -> LayoutCosts:
 # one iteration
 
 
-@dataclass(frozen=True, slots=True)
-class StepTime:
-    """Iteration time and how it splits (seconds, arrays)."""
+class StepTime(NamedTuple):
+    """Iteration time and how it splits (seconds, arrays). A named tuple: a frontier builds
+    several per call, and a frozen dataclass costs more to construct than its arrays' arithmetic."""
 
     total: np.ndarray
     memory: np.ndarray
@@ -276,7 +289,7 @@ def _roofline(bytes_, flops, bw, flops_rate):
     return np.where(mem_bound, t_mem, 0.0), np.where(mem_bound, 0.0, t_comp)
 
 
-def activation_seconds(d: Deployment, c: LayoutCosts, rows, tokens) -> np.ndarray:
+def activation_seconds(d: Deployment, c: LayoutCosts, rows, tokens, terms: tuple | None = None) -> np.ndarray:
     """HBM time of the kernels between the GEMMs on one GPU, all layers of one stage.
 
     ``rows`` are the tokens of the busiest attention group, ``tokens`` those of the whole stage
@@ -286,13 +299,23 @@ def activation_seconds(d: Deployment, c: LayoutCosts, rows, tokens) -> np.ndarra
     expert's tensor-parallel group handles the whole copy: expert tensor parallelism replicates
     this traffic, expert parallelism divides it) and its intermediate is split over the stage.
     The busiest expert rank (``skew``) sets the pace. Each element is moved
-    ``activation_passes`` times, two bytes each.
+    ``activation_passes`` times, two bytes each. ``terms``: :func:`activation_terms` of ``d``
+    and ``c``, when the caller has them.
     """
+    per_row, per_token, rate = terms or activation_terms(d, c)
+    elements = rows * per_row
+    if d.shape.moe_layers:
+        elements = elements + tokens * c.skew * per_token
+    return d.activation_passes * ACTIVATION_BYTES * elements / rate
+
+
+def activation_terms(d: Deployment, c: LayoutCosts) -> tuple:
+    """The layout-only parts of :func:`activation_seconds`: (elements per row of the attention
+    group, elements per routed token and unit of skew (None for dense models), the pipeline's
+    HBM bytes/s)."""
     s = d.shape
-    elements = rows * (s.act_hidden_elements + s.act_ffn_elements / c.tp)
-    if s.moe_layers:
-        elements = elements + tokens * c.skew * (s.moe_permute_elements / c.ep + s.moe_inner_elements / c.stage_gpus)
-    return d.activation_passes * ACTIVATION_BYTES * elements / (c.pp * d.mem_bw)
+    per_token = (s.moe_permute_elements / c.ep + s.moe_inner_elements / c.stage_gpus) if s.moe_layers else None
+    return s.act_hidden_elements + s.act_ffn_elements / c.tp, per_token, c.pp * d.mem_bw
 
 
 def _moe_layer_comm(d: Deployment, c: LayoutCosts, tokens) -> np.ndarray:
@@ -309,6 +332,41 @@ def _moe_layer_comm(d: Deployment, c: LayoutCosts, tokens) -> np.ndarray:
     return a2a + c.expert_ar[0] * rows_on_rank * h * ACTIVATION_BYTES + c.expert_ar[1]
 
 
+class StepConstants(NamedTuple):
+    """The parts of :func:`serving_step` that depend on the deployment and the layouts only (a
+    frontier works them out once for its layouts): arrays over ``c``'s entries."""
+
+    tp_pp: np.ndarray
+    lin_bytes: np.ndarray  # bytes of dense weights and LM head each GPU reads per micro-batch
+    kv_split: np.ndarray  # ways a request's KV cache splits over a group and the pipeline
+    reductions: np.ndarray  # all-reduces over tp per stage and iteration
+    moe_per_stage: np.ndarray | None  # MoE layers per pipeline stage (None for dense models)
+    pipelined: bool  # any layout with pipeline stages
+    activation: tuple | None  # activation_terms() (None without activation passes)
+
+
+def step_constants(d: Deployment, c: LayoutCosts) -> StepConstants:
+    """:class:`StepConstants` of ``d`` for the layouts of ``c``."""
+    s = d.shape
+    tp, pp = c.tp, c.pp
+    tp_pp = tp * pp
+    if s.moe_layers:
+        # an all-reduce after attention in every layer and after the FFN of the dense layers
+        reductions = (s.layers + s.layers - s.moe_layers) / pp
+        moe_per_stage = s.moe_layers / pp
+    else:
+        reductions, moe_per_stage = 2.0 * s.layers / pp, None
+    return StepConstants(
+        tp_pp=tp_pp,
+        lin_bytes=(s.linear_params * d.dense_weight_bytes + s.lm_head_params * LM_HEAD_BYTES) / tp_pp,
+        kv_split=c.kv_shards * pp,
+        reductions=reductions,
+        moe_per_stage=moe_per_stage,
+        pipelined=bool((pp > 1).any()),
+        activation=activation_terms(d, c) if d.activation_passes else None,
+    )
+
+
 def serving_step(
     d: Deployment,
     c: LayoutCosts,
@@ -318,6 +376,7 @@ def serving_step(
     prefill_rows,
     prefilling_ranks,
     tokens_per_request: float = 1.0,
+    constants: StepConstants | None = None,
 ) -> StepTime:
     """Time of one iteration of a replica with continuous batching and chunked prefill.
 
@@ -325,9 +384,11 @@ def serving_step(
     ``tokens_per_request`` tokens each, with speculative decoding) at ``context_tokens`` of
     context, while ``prefilling_ranks`` of the ``dp`` attention groups each push ``prefill_rows``
     prompt tokens (of prompts ``isl`` long) through the same GEMMs. The iteration lasts as long
-    as its busiest group, hence the prefill rows count in full on every group.
+    as its busiest group, hence the prefill rows count in full on every group. ``constants``:
+    :func:`step_constants` of ``d`` and ``c``, when the caller has them.
     """
     s = d.shape
+    k_ = constants or step_constants(d, c)
     tp, dp, pp = c.tp, c.dp, c.pp
     b = batch / pp  # requests in one pipeline micro-batch
     b_rank = b / dp  # requests per attention group
@@ -336,42 +397,44 @@ def serving_step(
     rows = decode_rows + chunk  # GEMM rows of the busiest attention group
 
     # dense linear layers and the LM head (decode rows only), split over tp (and pp)
-    lin_bytes = (s.linear_params * d.dense_weight_bytes + s.lm_head_params * LM_HEAD_BYTES) / (tp * pp)
-    lin_flops = 2.0 * (s.linear_params * rows + s.lm_head_params * decode_rows) / (tp * pp)
+    tp_pp, lin_bytes = k_.tp_pp, k_.lin_bytes
+    lin_flops = 2.0 * (s.linear_params * rows + s.lm_head_params * decode_rows) / tp_pp
     mem, comp = _roofline(lin_bytes, lin_flops, d.mem_bw, d.dense_peak_flops * d.eta(rows))
 
     # attention: decode over the KV cache, prefill over the prompt (causal)
-    kv_bytes = b_rank * s.kv_elements_per_token(context_tokens) * d.kv_bytes / (c.kv_shards * pp)
+    kv_bytes = b_rank * s.kv_elements_per_token(context_tokens) * d.kv_bytes / k_.kv_split
     att_flops = (
         decode_rows * s.decode_attention_flops(context_tokens) + chunk * (s.prefill_attention_flops(isl) / isl)
-    ) / (tp * pp)
+    ) / tp_pp
     m, k = _roofline(kv_bytes, att_flops, d.mem_bw, d.attention_flops * d.eta_max)
     mem, comp = mem + m, comp + k
 
     msg = rows * s.hidden_size * ACTIVATION_BYTES
     tokens = b * tokens_per_request + prefilling_ranks * chunk  # of the whole stage
     if d.activation_passes:
-        mem = mem + activation_seconds(d, c, rows, tokens)
+        mem = mem + activation_seconds(d, c, rows, tokens, k_.activation)
     if s.moe_layers:
         e, topk = float(s.experts), float(s.experts_per_token)
         touched = e * -np.expm1(tokens * np.log1p(-topk / e))  # e * (1 - (1 - k/e)^tokens)
-        per_layer = s.moe_layers / pp
+        per_layer = k_.moe_per_stage
         exp_bytes = per_layer * touched * s.expert_params * d.weight_bytes / c.stage_gpus
         exp_flops = 2.0 * per_layer * topk * s.expert_params * tokens / c.stage_gpus * c.skew
         m, k = _roofline(exp_bytes, exp_flops, d.mem_bw, d.peak_flops * grouped_gemm_efficiency(d, tokens * topk / touched))
         mem, comp = mem + m, comp + k
-        # an all-reduce after attention in every layer and after the FFN of the dense layers
-        reductions = (s.layers + s.layers - s.moe_layers) / pp
-        comm = reductions * (c.tp_ar[0] * msg + c.tp_ar[1]) + per_layer * _moe_layer_comm(d, c, tokens)
+        comm = k_.reductions * (c.tp_ar[0] * msg + c.tp_ar[1]) + per_layer * _moe_layer_comm(d, c, tokens)
     else:
-        comm = 2.0 * s.layers / pp * (c.tp_ar[0] * msg + c.tp_ar[1])
+        comm = k_.reductions * (c.tp_ar[0] * msg + c.tp_ar[1])
 
     memory = pp * mem
     compute = pp * comp
     # pipeline hand-offs between stages
-    hops = np.where(pp > 1, pp * (c.hop[0] * rows * s.hidden_size * ACTIVATION_BYTES / tp + c.hop[1]), 0.0)
-    communication = pp * comm + hops
-    overhead = np.full(np.shape(memory), d.step_overhead_s + layer_launches(s) * d.layer_overhead_s)
+    if k_.pipelined:
+        hops = np.where(pp > 1, pp * (c.hop[0] * rows * s.hidden_size * ACTIVATION_BYTES / tp + c.hop[1]), 0.0)
+        communication = pp * comm + hops
+    else:
+        communication = pp * comm
+    overhead = np.empty(np.shape(memory))  # np.full, without its Python overhead
+    overhead.fill(d.step_overhead_s + layer_launches(s) * d.layer_overhead_s)
     total = memory + compute + communication + overhead
     return StepTime(total, memory, compute, communication, overhead)
 
@@ -380,9 +443,25 @@ def serving_step(
 # prefill
 
 
-def prefill_latency(d: Deployment, c: LayoutCosts, isl: float) -> np.ndarray:
+class PrefillConstants(NamedTuple):
+    """The parts of :func:`prefill_latency` that depend on the deployment and the layouts only."""
+
+    weights_read: np.ndarray  # seconds to read a stage's weights once (all stages)
+    activation: tuple | None  # activation_terms() (None without activation passes)
+
+
+def prefill_constants(d: Deployment, c: LayoutCosts) -> PrefillConstants:
+    """:class:`PrefillConstants` of ``d`` for the layouts of ``c``."""
+    return PrefillConstants(
+        weights_read=weight_bytes_per_gpu(d, c.tp, c.dp, c.ep, c.pp) * c.pp / d.mem_bw,
+        activation=activation_terms(d, c) if d.activation_passes else None,
+    )
+
+
+def prefill_latency(d: Deployment, c: LayoutCosts, isl: float, constants: PrefillConstants | None = None) -> np.ndarray:
     """Seconds to prefill one prompt of ``isl`` tokens alone on its attention group: the
-    unloaded part of the time to first token."""
+    unloaded part of the time to first token. ``constants``: :func:`prefill_constants` of ``d``
+    and ``c``, when the caller has them."""
     s = d.shape
     tokens = float(isl)
     dense_flops = 2.0 * s.linear_params * tokens + 2.0 * s.lm_head_params
@@ -397,10 +476,10 @@ def prefill_latency(d: Deployment, c: LayoutCosts, isl: float) -> np.ndarray:
         exp_flops = 2.0 * s.moe_layers * k * s.expert_params * tokens * c.skew
         t_exp = exp_flops / (d.peak_flops * grouped_gemm_efficiency(d, tokens * k / e))
         comm = (2.0 * s.layers - s.moe_layers) * ar + s.moe_layers * _moe_layer_comm(d, c, tokens)
-    weights_read = weight_bytes_per_gpu(d, c.tp, c.dp, c.ep, c.pp) * c.pp / d.mem_bw
-    act = activation_seconds(d, c, tokens, tokens) * c.pp if d.activation_passes else 0.0
+    fixed = constants or prefill_constants(d, c)
+    act = activation_seconds(d, c, tokens, tokens, fixed.activation) * c.pp if d.activation_passes else 0.0
     return (
-        np.maximum(t_dense / c.tp + t_exp / c.stage_gpus, weights_read)
+        np.maximum(t_dense / c.tp + t_exp / c.stage_gpus, fixed.weights_read)
         + act
         + comm
         + d.step_overhead_s

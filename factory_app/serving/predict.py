@@ -413,7 +413,7 @@ def predict(
     traffic = Traffic(float(isl), float(osl), float(output_cv))
     notes = []
     if platform.announced:
-        notes.append(f"{platform.id} is announced, not shipping: its figures are vendor claims or estimates")
+        notes.append(f"{platform.name} is announced, not shipping: its figures are vendor claims or estimates")
     if not eff.calibrated:
         notes.append(f"{platform.name}: efficiency factors not calibrated: {eff.provenance.removeprefix('not calibrated: ')}")
     if d.compute_precision != precision:

@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QGraphicsPathItem, QSizePolicy
 
 from factory_app.factory.curves import FrontierCurve
 from factory_app.factory.results import COST_TERMS, FactoryResult
@@ -318,12 +318,19 @@ def _draw_band(plot: pg.PlotItem, c: FrontierCurve, color) -> None:
     docs/calibration.md), as a light fill in the curve's colour, behind the curves."""
     if c.tokens_per_s_per_mw_low is None or c.tokens_per_s_per_mw_high is None or len(c.tokens_per_s_per_user) < 2:
         return
+    # one closed polygon (upper edge, then the lower edge back) as a plain path item: what
+    # FillBetweenItem draws, without its two helper curves and their signals (a 200-fleet factory
+    # draws a dozen bands on every open)
     x = np.log10(c.tokens_per_s_per_user)
-    low = pg.PlotCurveItem(x, np.log10(np.maximum(c.tokens_per_s_per_mw_low, 1e-9)), pen=pg.mkPen(None))
-    high = pg.PlotCurveItem(x, np.log10(np.maximum(c.tokens_per_s_per_mw_high, 1e-9)), pen=pg.mkPen(None))
+    low = np.log10(np.maximum(c.tokens_per_s_per_mw_low, 1e-9))
+    high = np.log10(np.maximum(c.tokens_per_s_per_mw_high, 1e-9))
+    path = pg.arrayToQPath(np.concatenate([x, x[::-1]]), np.concatenate([high, low[::-1]]), connect="all")
+    path.closeSubpath()
     fill = QColor(color)
     fill.setAlpha(BAND_ALPHA)
-    band = pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill))
+    band = QGraphicsPathItem(path)
+    band.setPen(pg.mkPen(None))
+    band.setBrush(pg.mkBrush(fill))
     band.setZValue(-10)
     band.setToolTip(f"{c.label}: the engine's error band (10th-90th percentile of its errors on comparable measurements)")
     plot.addItem(band)

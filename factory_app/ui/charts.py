@@ -16,10 +16,8 @@ from factory_app.factory.curves import FrontierCurve, largest_curves
 from factory_app.factory.results import FactoryResult
 from factory_app.scenario.model import Scenario
 from factory_app.ui.chart_content import (
-    COST_LABELS,
     SCREEN,
     MAX_CURVES,
-    MAX_FLEET_BARS,
     CompactAxis,
     LogAxis,
     grouped_power,

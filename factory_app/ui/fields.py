@@ -73,10 +73,10 @@ class NumberField(QWidget):
         self.spin.setAccelerated(True)
         unit = spec.unit if spec.unit != "fraction" else ""
         self.spin.setSuffix(f" {unit}" if unit and len(unit) <= SHORT_UNIT else "")
-        self.spin.setMinimumWidth(110)
+        self.spin.setMinimumWidth(100)
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(0, _SLIDER_STEPS)
-        self.slider.setMinimumWidth(60)
+        self.slider.setMinimumWidth(36)  # narrow docks keep the spin box and the ± in view
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.check)

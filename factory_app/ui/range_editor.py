@@ -77,7 +77,8 @@ class RangeButton(QToolButton):
             tip = f"<b>{label}</b>: a sourced default range (click to see or change it)"
         else:
             tip = f"<b>{label}</b> has no range: click to give it one"
-        self.setToolTip(tip + "<br><small>The tornado and the Monte Carlo analysis vary the inputs that carry a range.</small>")
+        self.setToolTip(tip + "<br><small>The tornado and the Monte Carlo analysis vary the inputs that carry a range; "
+                              "rank-correlate two of them under Site ▸ Uncertainty analysis.</small>")
 
     def edit(self) -> None:
         RangeDialog(self.inspector, self.path, self).exec()

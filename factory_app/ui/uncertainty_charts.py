@@ -14,14 +14,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 
 from factory_app.factory.metrics import METRICS
-from factory_app.factory.uncertainty.analysis import FAN_PERCENTILES, Analysis, Tornado, figure_label
+from factory_app.factory.uncertainty.analysis import FAN_PERCENTILES, Analysis, Tornado
 from factory_app.io import number_format as fmt
+from factory_app.io.chart_palette import AS_STATED, FAN_INNER, FAN_OUTER, MEDIAN, SAMPLES
+from factory_app.io.chart_palette import TORNADO_HIGH as HIGH
+from factory_app.io.chart_palette import TORNADO_LOW as LOW
 from factory_app.ui.chart_content import SCREEN, ChartStyle, CompactAxis, _font, bar, clipped, deferred_layout, legend_swatch
 from factory_app.ui.charts import ChartBase
 
-#: Colours: the figure with the input at its low end, at its high end; the samples; the fan.
-LOW, HIGH, AS_STATED = "#4e79a7", "#f28e2b", "#111827"
-SAMPLES, FAN_OUTER, FAN_INNER, MEDIAN = "#76b7b2", "#c6dbef", "#6baed6", "#08519c"
 #: Bars a tornado shows on screen and on a slide (the rest move the figure less; the title says so).
 SCREEN_BARS, SLIDE_BARS = 10, 12
 HISTOGRAM_BINS = 40

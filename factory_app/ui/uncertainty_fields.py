@@ -1,6 +1,7 @@
 """Inspector rows of the uncertainty analysis (issue 15): a fleet's platform-family throughput range
 (the engine's error, shared by every fleet of the family) and, on the site, how the analysis runs:
-sourced default ranges on or off, Monte Carlo samples, seed.
+sourced default ranges on or off, Monte Carlo samples, seed, and the rank correlations between
+inputs (``correlation_editor``).
 
 Each edits through the inspector's own edit path (``Inspector._edit``: the one validation,
 refused inline) and is one undoable command.
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QSpinBox
 
 from factory_app.scenario.uncertainty import MAX_SAMPLES, MIN_SAMPLES, THROUGHPUT, family_label
 from factory_app.serving.catalog import Platform
+from factory_app.ui.correlation_editor import CorrelationEditor
 from factory_app.ui.range_editor import range_row
 from factory_app.ui.style import MUTED
 
@@ -38,7 +40,8 @@ def add_throughput_row(inspector: "Inspector", platform: Platform) -> None:
 
 
 def add_uncertainty_settings(inspector: "Inspector") -> None:
-    """The site's uncertainty section: default ranges, samples and seed of the analysis."""
+    """The site's uncertainty section: default ranges, samples and seed of the analysis, and the
+    rank correlations between its inputs."""
     from factory_app.ui.inspector import _heading  # the inspector imports this module
 
     u = inspector.doc.scenario.uncertainty
@@ -66,13 +69,18 @@ def add_uncertainty_settings(inspector: "Inspector") -> None:
     inspector.form.addRow("", defaults)
     inspector.form.addRow("Monte Carlo samples", samples)
     inspector.form.addRow("Seed", seed)
-    inspector.uncertainty_settings = {"defaults": defaults, "samples": samples, "seed": seed}
+    correlations = CorrelationEditor(inspector)
+    inspector.form.addRow(correlations)
+    inspector.uncertainty_settings = {"defaults": defaults, "samples": samples, "seed": seed, "correlations": correlations}
 
 
 def refresh_uncertainty_settings(inspector: "Inspector") -> None:
     """Show the block's settings again (after an edit or an undo), without emitting edits."""
     u = inspector.doc.scenario.uncertainty
     for name, widget in getattr(inspector, "uncertainty_settings", {}).items():
+        if isinstance(widget, CorrelationEditor):
+            widget.refresh()
+            continue
         widget.blockSignals(True)
         if name == "defaults":
             widget.setChecked(u.defaults)

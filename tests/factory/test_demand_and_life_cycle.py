@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from factory_app.factory.demand import drawn_w, served_by_point, utilisation
-from factory_app.factory.economics import HOURS_PER_YEAR, SECONDS_PER_YEAR
+from factory_app.factory.economics import HOURS_PER_YEAR
 from factory_app.factory.evaluation import evaluate_factory
 from factory_app.scenario.demand_shapes import SHAPES
 from factory_app.scenario.model import Assignment, Fleet, Scenario, Site, Workload
@@ -142,8 +142,8 @@ def test_a_refresh_buys_the_successor_at_the_same_power_and_sells_the_old_fleet(
     assert years[4].capex_usd == pytest.approx(second * rubin.price_usd.value * markup, rel=1e-9)
     assert years[4].residual_value_usd == pytest.approx(0.1 * first * gb200.price_usd.value * markup, rel=1e-9)
     assert years[5].output_capacity_tokens_per_s > years[4].output_capacity_tokens_per_s  # more tokens at the same power
-    assert any("refreshed to" in e and "rubin" in e for e in r.life_cycle.events)
-    assert any("rubin, which is announced" in w for w in r.warnings)
+    assert any("refreshed to" in e and "Rubin" in e for e in r.life_cycle.events)
+    assert any("Rubin NVL144 (per GPU package), which is announced" in w for w in r.warnings)
 
 
 def test_a_fleet_delivered_later_earns_from_the_year_after():

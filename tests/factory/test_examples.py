@@ -47,7 +47,7 @@ def test_campus_is_a_gigawatt_of_announced_and_shipping_platforms():
     assert s.site.facility_power_mw == 1000
     assert {"gb300", "rubin", "mi355x", "tpu-v7"} <= {f.platform for f in s.fleets}
     r = evaluate_factory(s)
-    assert any("rubin is announced" in w for w in r.warnings)
+    assert any("Vera Rubin NVL144 (per GPU package) is announced" in w for w in r.warnings)
     assert any(w.bound == "demand" for w in r.workloads)
 
 
@@ -71,7 +71,7 @@ def test_refresh_example_builds_blackwell_in_year_0_and_refreshes_to_rubin_in_ye
     assert years[0].capex_usd > 0 and years[4].capex_usd > 0 and all(years[t].capex_usd == 0 for t in (1, 2, 3, 5, 6, 7, 8))
     assert years[5].output_capacity_tokens_per_s > 2 * years[4].output_capacity_tokens_per_s
     assert years[4].residual_value_usd > 0 and years[8].residual_value_usd > 0
-    assert sum("year 4:" in e and "refreshed to" in e and "rubin" in e for e in r.life_cycle.events) == 2
+    assert sum("year 4:" in e and "refreshed to" in e and "Rubin" in e for e in r.life_cycle.events) == 2
 
 
 #: Published all-in TCO per accelerator-hour (USD; hyperscaler, neocloud and 3-year rental bases in the

@@ -110,6 +110,13 @@ def test_uncertainty_hook_adds_a_tornado_and_a_fan_chart():
     assert len(more.slides) == len(plain.slides) + 2
     bars = [c for _, c in charts(more) if str(c.chart_type).startswith("BAR_CLUSTERED")]
     assert bars and list(bars[0].plots[0].series[1].values) == pytest.approx([2e8, 1e8])  # widest swing first, from the base
+    # the app's colours (blue: the input at its low end, orange: at its high end) and money on the axis, not 100000000
+    from factory_app.io.chart_palette import TORNADO_HIGH, TORNADO_LOW
+
+    series = bars[0].plots[0].series
+    assert [str(s.format.fill.fore_color.rgb) for s in series] == [TORNADO_LOW.lstrip("#").upper(), TORNADO_HIGH.lstrip("#").upper()]
+    assert [s.name for s in series] == ["Input at its low end", "Input at its high end"]
+    assert bars[0].value_axis.tick_labels.number_format == '$#,##0,,"M";-$#,##0,,"M"'
 
 
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(1)"]

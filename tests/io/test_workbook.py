@@ -136,3 +136,24 @@ def test_a_failed_workbook_export_keeps_the_old_file(tmp_path, monkeypatch, caps
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "book.xlsx" in err
+
+
+def test_a_viewer_that_trusts_cached_values_still_sees_the_model(tmp_path):
+    """LibreOffice does not recalculate a workbook on load: a formula cached as 0 (XlsxWriter's
+    default) showed zeros and empty charts. Only the totals carry a cached value (the app's);
+    every other formula carries none, so the viewer computes it. Revenue is a marker beside the
+    stacked costs, never a bar stacked on them."""
+    import re
+    import zipfile
+
+    out = tmp_path / "iso.xlsx"
+    write_workbook(out, load_scenario(ISO))
+    with zipfile.ZipFile(out) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    cached_zeros = sum(len(re.findall(r"</f><v>0</v>", s)) for s in sheets)
+    formulas_written = sum(s.count("<f>") for s in sheets)
+    assert formulas_written > 500 and cached_zeros == 0
+    cost_chart = next(c for c in charts if "Revenue" in c)
+    stacked = cost_chart[cost_chart.index("<c:barChart>"):cost_chart.index("</c:barChart>")]
+    assert "Revenue" not in stacked and "Revenue" in cost_chart[cost_chart.index("<c:lineChart>"):]

@@ -9,7 +9,7 @@ import pytest
 
 from factory_app.io.scenario_file import load_scenario
 from factory_app.resources import resource_path
-from factory_app.scenario.document import ScenarioDocument
+from factory_app.scenario.document import Change, ScenarioDocument
 from factory_app.scenario.edits import preview
 from factory_app.scenario.fields import ValidationError
 from factory_app.scenario.uncertainty import Correlation, UncertainRange, default_inputs, input_label, ranged_inputs
@@ -76,3 +76,31 @@ def test_removing_a_range_removes_the_correlations_it_no_longer_supports(scenari
     assert len(s.uncertainty.correlations) == 1
     s = preview(s, CATALOG, "uncertainty", None, "workloads.r1-hopper.price_out_usd_per_mtok", None)
     assert s.uncertainty.correlations == ()
+
+
+def test_switching_the_default_ranges_off_removes_the_correlations_they_supported(scenario):
+    own = "workloads.r1-hopper.price_out_usd_per_mtok"
+    s = preview(scenario, CATALOG, "uncertainty", None, own, {"low": 0.5, "high": 1.2})
+    s = preview(s, CATALOG, "uncertainty", None, "correlations",
+                (Correlation("site.wacc", "workloads.r1-hopper.price_decline_per_year", 0.5), Correlation(own, "site.wacc", -0.4)))
+    off = preview(s, CATALOG, "uncertainty", None, "defaults", False)
+    assert off.uncertainty.correlations == () and off.uncertainty.range_of(own) is not None
+    on = preview(off, CATALOG, "uncertainty", None, "defaults", True)
+    assert on.uncertainty.correlations == ()  # switching them back on does not invent any
+
+
+def test_giving_a_workload_a_demand_drops_the_pair_on_its_default_utilisation(scenario):
+    """A workload with a stated demand has no default utilisation range; an edit that takes the
+    range away takes its correlation too (as removing a range does) instead of being refused."""
+    utilisation = "workloads.r1-hopper.default_utilisation"
+    assert utilisation in ranged_inputs(scenario, CATALOG)
+    u = replace(scenario.uncertainty, correlations=(Correlation(utilisation, "site.wacc", 0.4),))
+    doc = ScenarioDocument(replace(scenario, uncertainty=u), CATALOG)
+    before = doc.scenario
+    doc.set_item("workload", "r1-hopper", "demand_tokens_per_s", 2.0e7)
+    assert doc.scenario.item("workload", "r1-hopper").demand_tokens_per_s == 2.0e7
+    assert doc.scenario.uncertainty.correlations == ()
+    with pytest.raises(ValidationError, match="carries no range"):  # a pair the user sets on it is still refused
+        preview(doc.scenario, CATALOG, "uncertainty", None, "correlations", (Correlation(utilisation, "site.wacc", 0.4),))
+    doc.apply(before, Change("workload", "set", "r1-hopper", "demand_tokens_per_s"))  # what undo does
+    assert doc.scenario.uncertainty.correlations == u.correlations

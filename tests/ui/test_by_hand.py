@@ -15,7 +15,7 @@ from factory_app.io import number_format as fmt
 from factory_app.resources import resource_path
 from factory_app.ui.canvas.view import HINT
 from factory_app.ui.chart_content import OutsideLegend
-from journey import answer_open_dialog, answer_save_dialog, drop, menu_action, type_into, viewport_point_of
+from journey import answer_open_dialog, answer_save_dialog, drop, menu_action, type_into
 
 ISO = resource_path("examples", "iso-power-hopper-vs-gb200.json")
 MIXED = resource_path("examples", "mixed-chat-and-reasoning.json")

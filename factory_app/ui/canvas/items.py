@@ -6,6 +6,8 @@ move is reported to the scene, which pushes one undo command on release.
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
@@ -370,7 +372,9 @@ class LinkItem(QGraphicsPathItem):
         look = (self.fleet_item.fleet.platform, self.share)  # colour and width
         if path != self.path():
             self.setPath(path)
-            self._mid = None  # found when a label is drawn
+            # the curve is point-symmetric (its control points mirror each other about the middle
+            # of a and b), so the middle of its length is the middle of its ends
+            self._mid = (a + b) / 2
             if hasattr(self, "label"):
                 self.label.refresh()
         elif look != getattr(self, "_look", look):
@@ -405,6 +409,12 @@ BOUND_WORDS = {"memory-bandwidth": "memory bandwidth", "kv-capacity": "KV-cache 
                "compute": "compute", "communication": "communication", "demand": "demand"}
 
 
+@functools.cache
+def _label_metrics() -> QFontMetricsF:
+    """The metrics of a link label's font (made once: hundreds of labels refresh on an open)."""
+    return QFontMetricsF(_font(8))
+
+
 class LinkLabel(QGraphicsItem):
     """A link's share and bound in a white pill at the middle of its curve, drawn above all links
     (a link drawn later, dashed red when infeasible, used to run over an earlier link's label)."""
@@ -419,8 +429,7 @@ class LinkLabel(QGraphicsItem):
 
     def refresh(self) -> None:
         text = self.link.label_text()
-        metrics = QFontMetricsF(_font(8))
-        width = metrics.horizontalAdvance(text) + 12
+        width = _label_metrics().horizontalAdvance(text) + 12
         box = QRectF(-width / 2, -9, width, 18)
         if text != self._text or box != self._box:
             self.prepareGeometryChange()
