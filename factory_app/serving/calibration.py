@@ -34,6 +34,7 @@ from factory_app.serving.frontier import Speculation
 from factory_app.serving.nelder_mead import nelder_mead
 from factory_app.serving.predict import LayoutConstraint, Prediction, ServiceLevel, predict
 from factory_app.serving.software import parse_month
+from factory_app.serving.speculation_spread import speculation_tpot_spread
 
 #: The files a fit reads (their digest is the fit's provenance).
 INPUT_FILES = ("measurements.json", "measurements-2026.json", "points.json")
@@ -371,14 +372,16 @@ def families_of(points: Iterable[CalibrationPoint], catalog: Catalog) -> dict[st
 
 def fit_tail(catalog: Catalog, points: list[CalibrationPoint]) -> LatencyTail:
     """The latency tail from the runs' own measured mean and p99 latencies: medians of p99/mean
-    TPOT (aggregated and disaggregated runs apart) and TTFT, and the iterations a request waits
+    TPOT (aggregated and disaggregated runs apart; each run's ratio divided by the spread its
+    stated speculative decoding causes, which the engine adds back per question) and TTFT, and the iterations a request waits
     before its prompt runs: (measured mean TTFT - the engine's unloaded TTFT) / measured mean TPOT."""
     tpot_agg, tpot_dis, ttft, admission = [], [], [], []
     for p in points:
         lat = p.latency_ms
         if not lat or not lat.get("mean_tpot"):
             continue
-        ratio = lat["p99_tpot"] / lat["mean_tpot"]
+        # the tail without drafting: the spread drafting adds is physics (speculation_spread.speculation_tpot_spread)
+        ratio = lat["p99_tpot"] / lat["mean_tpot"] / speculation_tpot_spread(p.speculation, p.osl, p.output_cv)
         disagg = p.layout is not None and p.layout.serving == "disaggregated"
         (tpot_dis if disagg else tpot_agg).append(ratio)
         ttft.append(lat["p99_ttft"] / lat["mean_ttft"])

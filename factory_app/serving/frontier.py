@@ -35,6 +35,7 @@ from factory_app.serving.performance import (
     step_constants,
 )
 from factory_app.serving.queueing import queue_wait_s
+from factory_app.serving.speculation_spread import speculation_tpot_spread
 
 #: Bound labels, indexed by the codes in :attr:`Frontier.bound`.
 BOUNDS: tuple[str, ...] = ("memory-bandwidth", "compute", "communication", "overhead", "kv-capacity")
@@ -505,7 +506,9 @@ def _evaluate(
         ttft = first_token + tail.admission_steps * t_eff
         service = traffic.osl / tps_user + ttft
         ttft_p99 = ttft * tail.ttft_p99_over_mean + queue_wait_s(limit_m, batch_m, service, 0.99)
-        tails = [v[3] for v in modes.values()]
+        # a mode's measured tail without drafting, times the per-request spread drafting adds
+        spread = speculation_tpot_spread(spec, traffic.osl, traffic.output_cv)
+        tails = [v[3] * spread for v in modes.values()]
         tpot_tail = _per_mode(tails, n) if plan is None else plan.memo(("tpot_tail", n, *tails), lambda: _per_mode(tails, n))
         tpot_p99 = tpot * tpot_tail
     else:

@@ -75,6 +75,7 @@ class LayoutConstraint:
     ep: int | None = None
     pp: int | None = None
     serving: str | None = None  # "aggregated" or "disaggregated"
+    gpus: int | None = None  # decode GPUs per replica (tp x dp x pp), when a source states only that
 
     def mask(self, lay: LayoutArrays, disaggregated: np.ndarray | None = None) -> np.ndarray:
         ok = np.ones(len(lay), dtype=bool)
@@ -82,12 +83,14 @@ class LayoutConstraint:
             want = getattr(self, name)
             if want is not None:
                 ok &= getattr(lay, name) == want
+        if self.gpus is not None:
+            ok &= lay.tp * lay.dp * lay.pp == self.gpus
         if self.serving is not None and disaggregated is not None:
             ok &= disaggregated == (self.serving == "disaggregated")
         return ok
 
     def describe(self) -> str:
-        return " ".join(f"{k}={getattr(self, k)}" for k in ("tp", "dp", "ep", "pp", "serving") if getattr(self, k) is not None)
+        return " ".join(f"{k}={getattr(self, k)}" for k in ("tp", "dp", "ep", "pp", "serving", "gpus") if getattr(self, k) is not None)
 
 
 @dataclass(frozen=True, slots=True)
