@@ -9,6 +9,7 @@ serving modes). Cached arrays are read-only: callers share them.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -19,10 +20,12 @@ from factory_app.serving.layouts import LayoutArrays, candidate_layouts
 from factory_app.serving.performance import Deployment, costs_for, kv_room
 
 _MISSING = object()
-#: (function, id(deployment), argument) -> (deployment, value); the deployment is kept so that
-#: its id cannot be reused while the entry lives.
-_IDENTITY_CACHE: dict = {}
-_IDENTITY_CACHE_SIZE = 1024
+#: (function, id(deployment), argument) -> (deployment, value), least recently used first; the
+#: deployment is kept so that its id cannot be reused while the entry lives. Bounded (and so are
+#: the lru caches behind it): a 3,000-fleet factory of distinct power caps makes thousands of
+#: deployments, and entries that hold every grid point's constants cost memory.
+_IDENTITY_CACHE: OrderedDict = OrderedDict()
+_IDENTITY_CACHE_SIZE = 512
 
 
 def by_identity(fn, d: Deployment, arg):
@@ -32,11 +35,12 @@ def by_identity(fn, d: Deployment, arg):
     key = (fn, id(d), arg)
     hit = _IDENTITY_CACHE.get(key)
     if hit is not None and hit[0] is d:
+        _IDENTITY_CACHE.move_to_end(key)
         return hit[1]
     value = fn(d, arg)
-    if len(_IDENTITY_CACHE) >= _IDENTITY_CACHE_SIZE:
-        _IDENTITY_CACHE.clear()
     _IDENTITY_CACHE[key] = (d, value)
+    if len(_IDENTITY_CACHE) > _IDENTITY_CACHE_SIZE:
+        _IDENTITY_CACHE.popitem(last=False)
     return value
 
 
@@ -136,7 +140,7 @@ class Candidates:
         return e
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=256)
 def _candidates(d: Deployment, max_gpus_per_replica: int) -> Candidates:
     return Candidates(d, max_gpus_per_replica)
 
