@@ -81,7 +81,7 @@ def finance_assumptions(scenario: Scenario, catalog: Catalog, gens: tuple[Genera
         "idle_power_share": site.idle_power_share,
         "first_year_ramp": site.first_year_ramp,
         "software_speedup_per_year": speedups,
-        "software_speedup_source": "site assumption" if site.software_speedup_per_year is not None else "engine's fitted trend (0 until fitted)",
+        "software_speedup_source": "site assumption" if site.software_speedup_per_year is not None else "engine's fitted trend per platform family",
         "price_decline_per_year": {w.id: w.price_decline_per_year for w in scenario.workloads},
         "demand_growth_per_year": {w.id: w.demand_growth_per_year for w in scenario.workloads},
         "facility_capex_usd": site.it_power_mw * site.facility_capex_usd_per_mw,

@@ -170,9 +170,10 @@ SITE_FIELDS: dict[str, FieldSpec] = {
            "full demand over the year averages 0.75.",
            source="ESTIMATE (no published source in resources/reference)"),
         _f("software_speedup_per_year", "Software speed-up", "fraction per year", 0.0, 1.0, None,
-           "Yearly gain in tokens/s from serving software on the same hardware (0.2 = 20% a year). Empty = the engine's fitted trend "
-           "for each platform family (none yet: no speed-up).",
-           optional=True, source="an editable assumption until the engine's fitted software trend is available", slider=(0.0, 0.5)),
+           "Yearly gain in tokens/s from serving software on the same hardware (0.2 = 20% a year). Empty = each family's fitted trend "
+           "(the engine's speed-up per year, fitted on MLPerf rounds 2023-11 to 2026-04: docs/calibration.md).",
+           optional=True, source="the engine's fitted software trend per platform family (docs/calibration.md); set a value to override it",
+           slider=(0.0, 0.5)),
     )
 }
 
