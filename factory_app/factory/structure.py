@@ -33,7 +33,7 @@ _SHARE_EPS = 1e-9  # so that a share of 0.3 of 10 accelerators is 3, not 2
 def software_trend(platform: Platform, catalog: Catalog) -> float:
     """Yearly gain in tokens/s from software on the same hardware by the engine's fitted trend for
     the platform's family (a yearly log-rate, ``software_trend_per_year`` on the family's
-    efficiency factors; 0 until the engine fits one). The one place the engine's trend plugs in."""
+    efficiency factors; 0 for a family without one). The one place the engine's trend plugs in."""
     trend = getattr(catalog.efficiency_for(platform), "software_trend_per_year", 0.0) or 0.0
     return math.expm1(float(trend))
 

@@ -59,7 +59,7 @@ class Site:
     wacc: float = _default(SITE_FIELDS, "wacc")
     horizon_years: int = _default(SITE_FIELDS, "horizon_years")
     first_year_ramp: float = _default(SITE_FIELDS, "first_year_ramp")
-    software_speedup_per_year: float | None = None  # None = the engine's fitted trend (none yet: 0)
+    software_speedup_per_year: float | None = None  # None = each family's fitted trend (docs/calibration.md)
     software_as_of: str = ""  # month of serving software (YYYY-MM) the engine answers for; "" = the latest calibrated
     position: tuple[float, float] = (0.0, 0.0)
 

@@ -29,8 +29,8 @@ def add_throughput_row(inspector: "Inspector", platform: Platform) -> None:
     note.setStyleSheet(f"color: {MUTED};")
     note.setWordWrap(True)
     note.setToolTip("How far the engine's tokens/s may be off for this platform family: a lognormal multiplier of every "
-                    "operating point of its fleets (they move together). From the engine's calibration band, or the "
-                    "calibration report until the engine gives one (docs/uncertainty.md).")
+                    "operating point of its fleets (they move together). From the engine's calibration band of its operating "
+                    "points, or the calibration report's error where none carries a band (docs/uncertainty.md).")
     row, button = range_row(inspector, note, f"{THROUGHPUT}.{platform.family}", "")
     label = QLabel("Throughput")
     label.setToolTip(note.toolTip())

@@ -12,9 +12,9 @@ Where the band comes from, in order:
    family's band is the capacity-weighted mean of its points' log bounds, widened from 10-90%
    to the 5-95% a lognormal range states (x 1.6449 / 1.2816); its median is their centre, so a
    band that says the engine reads high moves the median down.
-2. **Until then, the calibration report.** The root-mean-square log error of the family's
-   measurements in docs/calibration.md (55 points: Hopper 0.106 over 34 points, Blackwell 0.104
-   over 17); a calibrated family with fewer than 10 points (CDNA3: 4) takes the pooled 0.101;
+2. **Where no operating point carries a band** (none of the family's points is feasible), the
+   root-mean-square log error of the family's measurements in the first calibration report (55
+   points: Hopper 0.106 over 34 points, Blackwell 0.104 over 17); a calibrated family with fewer than 10 points (CDNA3: 4) takes the pooled 0.101;
    a family that borrows another's factors (Ampere, CDNA4, TPU, Rubin: "not calibrated") twice
    the pooled figure, 0.20, an assumption. The range is median 1 with 5th/95th percentiles
    ``exp(-+1.6449 sigma)``: Hopper x0.84-x1.19, not calibrated x0.72-x1.39.
@@ -76,10 +76,10 @@ def _default_sigma(structure: Structure, family: str) -> tuple[float, str]:
     calibrated = platform is not None and structure.catalog.efficiency_for(platform).calibrated
     if not calibrated:
         return UNCALIBRATED_FACTOR * POOLED_SIGMA, (f"not calibrated: twice the pooled calibration error ({POOLED_SIGMA:.3f} in logs, "
-                                                    "docs/calibration.md), an assumption until the engine gives its own band")
+                                                    "of the first calibration, docs/calibration.md), an assumption where no operating point carries a band")
     if family in FAMILY_SIGMA:
         return FAMILY_SIGMA[family], f"the family's calibration error ({FAMILY_SIGMA[family]:.3f} in logs, docs/calibration.md)"
-    return POOLED_SIGMA, f"the pooled calibration error ({POOLED_SIGMA:.3f} in logs over 55 points, docs/calibration.md)"
+    return POOLED_SIGMA, f"the pooled calibration error ({POOLED_SIGMA:.3f} in logs over the first calibration's 55 points)"
 
 
 __all__ = ["FAMILY_SIGMA", "POOLED_SIGMA", "UNCALIBRATED_FACTOR", "throughput_range"]
