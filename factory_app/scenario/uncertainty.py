@@ -24,6 +24,7 @@ import numpy as np
 
 from factory_app.scenario.fields import FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, FieldSpec, ValidationError, label_of
 from factory_app.serving.catalog import Catalog
+from factory_app.serving.catalog import family_label  # the catalogue names its families
 
 DISTRIBUTIONS = ("triangular", "uniform", "lognormal")
 THROUGHPUT = "throughput"
@@ -124,11 +125,6 @@ def input_path(kind: str, item_id: str | None, field: str) -> str:
     if kind == "site":
         return f"site.{field}"
     return f"{kind}s.{item_id}.{field}"
-
-
-def family_label(family: str) -> str:
-    """A platform family as people write it: hopper -> Hopper, tpu -> TPU, cdna3 -> CDNA3."""
-    return family.upper() if len(family) <= 5 and any(c.isdigit() for c in family) or len(family) <= 3 else family.capitalize()
 
 
 def input_label(scenario, path: str) -> str:
@@ -337,7 +333,7 @@ def correlation_matrix(correlations: tuple[Correlation, ...], names: list[str]) 
 
 
 __all__ = [
-    "Correlation", "DEFAULT_SAMPLES", "family_label", "check_range", "correlation_matrix", "validate_uncertainty", "DEFAULT_SEED", "DISTRIBUTIONS", "MAX_SAMPLES", "MAX_SEED", "MIN_SAMPLES", "THROUGHPUT",
+    "Correlation", "DEFAULT_SAMPLES", "check_range", "correlation_matrix", "validate_uncertainty", "DEFAULT_SEED", "DISTRIBUTIONS", "MAX_SAMPLES", "MAX_SEED", "MIN_SAMPLES", "THROUGHPUT",
     "THROUGHPUT_LIMITS", "Target", "UncertainRange", "Uncertainty", "correlation_problem", "default_inputs", "families_of",
     "input_label", "input_path", "item_of", "parse_input", "range_problem", "ranged_inputs", "spread_range",
 ]

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from factory_app.serving.families import family_label
 from factory_app.serving.precision import PRECISIONS
 from factory_app.resources import resource_path
 
@@ -568,7 +569,7 @@ def _load_efficiency(path: Path) -> tuple[dict[str, Efficiency], PowerModel, Lat
         for name, raw in ready.items():
             parent = out[raw["inherits"]]
             values = {k: getattr(parent, k) for k in Efficiency.FIELDS}
-            note = f"not calibrated: no published measurements in the calibration set; uses {raw['inherits']}'s factors"
+            note = f"not calibrated: no published measurements in the calibration set; uses {family_label(raw['inherits'])}'s factors"
             out[name] = Efficiency(**values, reference_date=parent.reference_date, calibrated=False, provenance=str(raw.get("why", note)))
             del pending[name]
     power_raw = data.get("power", {})

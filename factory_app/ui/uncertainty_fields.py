@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QSpinBox
 
-from factory_app.scenario.uncertainty import MAX_SAMPLES, MIN_SAMPLES, THROUGHPUT, family_label
+from factory_app.scenario.uncertainty import MAX_SAMPLES, MIN_SAMPLES, THROUGHPUT
+from factory_app.serving.families import family_label
 from factory_app.serving.catalog import Platform
 from factory_app.ui.correlation_editor import CorrelationEditor
 from factory_app.ui.range_editor import range_row
