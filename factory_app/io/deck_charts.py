@@ -44,7 +44,8 @@ def rgb(hex_: str) -> RGBColor:
     return RGBColor.from_string(hex_.lstrip("#").upper())
 
 
-def _style(chart, legend: bool = True, size: int = 12) -> None:
+def style_chart(chart, legend: bool = True, size: int = 12) -> None:
+    """The deck's chart furniture: type size, and the legend below the plot, outside it."""
     chart.font.size = Pt(size)
     chart.has_legend = legend
     if legend:
@@ -52,7 +53,8 @@ def _style(chart, legend: bool = True, size: int = 12) -> None:
         chart.legend.include_in_layout = False
 
 
-def _fill(series, hex_: str) -> None:
+def fill_series(series, hex_: str) -> None:
+    """A solid fill in one of the app's colours."""
     series.format.fill.solid()
     series.format.fill.fore_color.rgb = rgb(hex_)
 
@@ -94,7 +96,7 @@ def frontier_chart(shapes, box, curves: list[FrontierCurve], names: dict[str, st
             s.add_data_point(x, y)
     frame = shapes.add_chart(XL_CHART_TYPE.XY_SCATTER_LINES_NO_MARKERS, *box, data)
     chart = frame.chart
-    _style(chart)
+    style_chart(chart)
     for series, colour, (_, _, op) in zip(chart.series, colours, drawn):
         series.format.line.color.rgb = rgb(colour)
         series.format.line.width = Pt(2.5)
@@ -130,17 +132,17 @@ def revenue_cost_charts(shapes, left_box, right_box, scenario: Scenario, result:
     data.add_series("Revenue", [f.revenue_usd_per_year for f in result.fleets])
     data.add_series("Cost", [f.cost_usd_per_year for f in result.fleets])
     left = shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, *left_box, data)
-    _style(left.chart)
-    _fill(left.chart.series[0], REVENUE_COLOR)
-    _fill(left.chart.series[1], COST_COLORS["accelerator_depreciation"])
+    style_chart(left.chart)
+    fill_series(left.chart.series[0], REVENUE_COLOR)
+    fill_series(left.chart.series[1], COST_COLORS["accelerator_depreciation"])
     stacked = CategoryChartData(number_format='#,##0')
     stacked.categories = categories
     for term in COST_TERMS:
         stacked.add_series(COST_LABELS[term], [f.cost_breakdown.get(term, 0.0) for f in result.fleets])
     right = shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, *right_box, stacked)
-    _style(right.chart)
+    style_chart(right.chart)
     for series, term in zip(right.chart.series, COST_TERMS):
-        _fill(series, COST_COLORS[term])
+        fill_series(series, COST_COLORS[term])
     for chart in (left.chart, right.chart):
         chart.value_axis.tick_labels.number_format = '$#,##0,,"M"'
         chart.value_axis.tick_labels.number_format_is_linked = False
@@ -170,9 +172,9 @@ def power_chart(shapes, box, scenario: Scenario, result: FactoryResult) -> objec
     for label, mw, _ in parts:
         data.add_series(label, [mw])
     frame = shapes.add_chart(XL_CHART_TYPE.BAR_STACKED, *box, data)
-    _style(frame.chart)
+    style_chart(frame.chart)
     for series, (_, _, colour) in zip(frame.chart.series, parts):
-        _fill(series, colour)
+        fill_series(series, colour)
         series.format.line.color.rgb = rgb("#64748b")
     plot = frame.chart.plots[0]
     plot.gap_width = 40
@@ -193,9 +195,9 @@ def cash_flow_chart(shapes, box, result: FactoryResult) -> object:
     data.add_series("Cumulative discounted", [y.cumulative_discounted_usd for y in years])
     frame = shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, *box, data)
     chart = frame.chart
-    _style(chart)
+    style_chart(chart)
     bars = chart.series[0]
-    _fill(bars, INFLOW)
+    fill_series(bars, INFLOW)
     for i, y in enumerate(years):
         if y.cash_flow_usd < 0:
             point = bars.points[i]
@@ -254,7 +256,7 @@ def demand_chart(shapes, box, scenario: Scenario, result: FactoryResult) -> obje
         data.add_series(f"{names.get(w.workload_id, w.workload_id)}: demand", list(w.demand_by_hour))
         data.add_series(f"{names.get(w.workload_id, w.workload_id)}: capacity", [w.output_capacity_tokens_per_s] * 24)
     frame = shapes.add_chart(XL_CHART_TYPE.LINE, *box, data)
-    _style(frame.chart)
+    style_chart(frame.chart)
     for i, series in enumerate(frame.chart.series):
         series.format.line.color.rgb = rgb(WORKLOAD_COLORS[(i // 2) % len(WORKLOAD_COLORS)])
         series.format.line.width = Pt(2.5 if i % 2 == 0 else 1.75)
@@ -275,7 +277,7 @@ def bars_chart(shapes, box, labels: list[str], values: list[float], colours: lis
     data.categories = labels
     data.add_series("value", values)
     frame = shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, *box, data)
-    _style(frame.chart, legend=False)
+    style_chart(frame.chart, legend=False)
     series = frame.chart.series[0]
     for i, colour in enumerate(colours):
         point = series.points[i]
@@ -288,5 +290,5 @@ def bars_chart(shapes, box, labels: list[str], values: list[float], colours: lis
     return frame
 
 
-__all__ = ["bars_chart", "cash_flow_chart", "demand_chart", "frontier_chart", "frontier_points", "log_axis", "power_chart", "power_parts",
-           "revenue_cost_charts", "rgb"]
+__all__ = ["bars_chart", "cash_flow_chart", "demand_chart", "fill_series", "frontier_chart", "frontier_points", "log_axis", "power_chart",
+           "power_parts", "revenue_cost_charts", "rgb", "style_chart"]

@@ -5,12 +5,12 @@ yearly figure). :class:`factory_app.io.deck.Uncertainty` carries what they draw.
 from __future__ import annotations
 
 from pptx.chart.data import CategoryChartData
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_MARKER_STYLE, XL_TICK_LABEL_POSITION
 from pptx.util import Pt
 
 from factory_app.factory.metrics import METRICS
 from factory_app.io.chart_palette import FAN_INNER, MEDIAN, TORNADO_HIGH, TORNADO_LOW
-from factory_app.io.deck_charts import rgb
+from factory_app.io.deck_charts import fill_series, rgb, style_chart
 
 
 def number_format(metric: str, values) -> str:
@@ -36,16 +36,12 @@ def tornado_chart(shapes, box, u) -> object:
     data.add_series("Input at its high end", high)
     frame = shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *box, data)
     chart = frame.chart
-    chart.has_legend = True
-    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-    chart.legend.include_in_layout = False
-    chart.font.size = Pt(12)
+    style_chart(chart)
     plot = chart.plots[0]
     plot.overlap = 100
     plot.gap_width = 40
     for series, colour in zip(chart.series, (TORNADO_LOW, TORNADO_HIGH)):
-        series.format.fill.solid()
-        series.format.fill.fore_color.rgb = rgb(colour)
+        fill_series(series, colour)
         series.invert_if_negative = False
     chart.category_axis.reverse_order = True
     chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
@@ -67,10 +63,7 @@ def fan_chart(shapes, box, u) -> object:
         data.add_series(name, list(values))
     frame = shapes.add_chart(XL_CHART_TYPE.LINE, *box, data)
     chart = frame.chart
-    chart.has_legend = True
-    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-    chart.legend.include_in_layout = False
-    chart.font.size = Pt(12)
+    style_chart(chart)
     for series, name in zip(chart.series, u.fan):
         median = name.lower() in ("p50", "median")
         series.format.line.color.rgb = rgb(MEDIAN if median else FAN_INNER)
