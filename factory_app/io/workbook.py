@@ -17,6 +17,7 @@ the scenario is always written as text (``write_string``), never as a formula.
 from __future__ import annotations
 
 import io
+import math
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -79,6 +80,14 @@ def _total_formulas(r: Refs) -> dict[str, str]:
     }
 
 
+#: Width (characters) of the Totals sheet's "Meaning" column, and the height (points) of one line.
+MEANING_WIDTH = 90
+ROW_HEIGHT_PT = 15
+#: Characters of proportional text per unit of column width (a width unit is one '0'; LibreOffice
+#: fit 116 characters of these meanings on one line of width 90 and wrapped 125)
+CHARACTERS_PER_WIDTH = 1.2
+
+
 def _write_totals(wb, formats: dict, data: ModelData, r: Refs, result: FactoryResult | None) -> None:
     ws = wb.get_worksheet_by_name(TOTALS)
     w = Writer(ws, formats, TOTALS)
@@ -86,10 +95,10 @@ def _write_totals(wb, formats: dict, data: ModelData, r: Refs, result: FactoryRe
     ws.set_column(1, 1, 20)
     ws.set_column(2, 2, 30)
     ws.set_column(3, 3, 34)
-    ws.set_column(4, 4, 90)
+    ws.set_column(4, 4, MEANING_WIDTH)
     w.text(0, 0, data.scenario.name, "title")
     w.text(1, 0, f"AI Factory Modeller {__version__}: year 1 at steady state, and the life cycle over "
-                 f"{data.scenario.site.horizon_years} years (NPV, IRR, discounted payback). Yellow cells on Assumptions are inputs.", "wrap")
+                 f"{data.scenario.site.horizon_years} years (NPV, IRR, discounted payback). Yellow cells on Assumptions are inputs.", "note")
     w.row = 3
     w.head(["Total", "Value", "Unit", "Defined name", "Meaning"])
     ws.freeze_panes(4, 1)
@@ -105,6 +114,11 @@ def _write_totals(wb, formats: dict, data: ModelData, r: Refs, result: FactoryRe
         w.text(w.row, 2, m.unit)
         w.text(w.row, 3, key)
         w.text(w.row, 4, m.description, "wrap")
+        # LibreOffice does not grow a row to its wrapped text on opening a file (Excel does):
+        # give long meanings their lines, at about one character per unit of column width
+        lines = math.ceil(len(m.description) / (MEANING_WIDTH * CHARACTERS_PER_WIDTH))
+        if lines > 1:
+            ws.set_row(w.row, ROW_HEIGHT_PT * lines)
         if key in r.names:  # an input of the same name and value (the facility power budget): the name is the input's
             w.text(w.row, 3, f"{key} (the input)")
         else:

@@ -145,6 +145,7 @@ FORMATS = {
     "title": {"bold": True, "font_size": 14},
     "text": {"valign": "top"},
     "wrap": {"text_wrap": True, "valign": "top", "font_color": "#4b5563"},
+    "note": {"valign": "top", "font_color": "#4b5563"},  # one line that runs on over the empty cells to its right
     "input": {"bg_color": "#fff7d6", "num_format": "#,##0.####", "border": 1, "border_color": "#d1d5db"},
     "input_text": {"bg_color": "#fff7d6", "border": 1, "border_color": "#d1d5db"},
     "value": {"bg_color": "#eef2ff", "num_format": "#,##0.###"},
@@ -159,6 +160,10 @@ FORMATS = {
     "years": {"num_format": "0.00"},
     "rate": {"num_format": "0.0000"},
 }
+# Every cell sits at the top of its row, so a value lines up with its label when a wrapped
+# meaning or note makes the row taller.
+for _fmt in FORMATS.values():
+    _fmt.setdefault("valign", "top")
 
 
 __all__ = [

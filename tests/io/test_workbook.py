@@ -157,3 +157,26 @@ def test_a_viewer_that_trusts_cached_values_still_sees_the_model(tmp_path):
     cost_chart = next(c for c in charts if "Revenue" in c)
     stacked = cost_chart[cost_chart.index("<c:barChart>"):cost_chart.index("</c:barChart>")]
     assert "Revenue" not in stacked and "Revenue" in cost_chart[cost_chart.index("<c:lineChart>"):]
+
+
+def test_long_meanings_on_the_totals_sheet_get_rows_tall_enough_for_their_lines(tmp_path):
+    """LibreOffice keeps a row at one line on opening, so a wrapped meaning printed over the row
+    below it: rows with long meanings carry their own height."""
+    import openpyxl  # comes with formulas[excel], a dev dependency
+
+    from factory_app.io.workbook import CHARACTERS_PER_WIDTH, MEANING_WIDTH
+
+    out = tmp_path / "iso.xlsx"
+    write_workbook(out, load_scenario(ISO))
+    ws = openpyxl.load_workbook(out)["Totals"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 5).value == "Meaning")
+    checked = 0
+    for r in range(header + 1, ws.max_row + 1):
+        meaning = ws.cell(r, 5).value
+        if not isinstance(meaning, str):
+            break
+        lines = -(-len(meaning) // int(MEANING_WIDTH * CHARACTERS_PER_WIDTH))
+        if lines > 1:
+            assert (ws.row_dimensions[r].height or 15) >= 15 * lines, meaning
+            checked += 1
+    assert checked >= 2
