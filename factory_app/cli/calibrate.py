@@ -13,7 +13,8 @@ from factory_app.cli.common import CliError, dump_json, number
 from factory_app.io.calibration_report import calibration_markdown
 from factory_app.resources import resource_path, resource_root
 from factory_app.serving.calibration_bands import band_coverage, bands_document
-from factory_app.serving.calibration import apply_fit, fit_all, leave_one_system_out, load_points, score
+from factory_app.serving.calibration import apply_fit, fit_all, load_points, score
+from factory_app.serving.calibration_holdout import leave_one_system_out
 from factory_app.serving.calibration_documents import efficiency_document, inherited_families, inputs_digest, summary
 from factory_app.serving.catalog import load_catalog
 
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         fit = fit_all(catalog, points, args.iterations)
         digest = inputs_digest()
         doc = efficiency_document(fit, inherited_families(eff_path), digest, args.iterations)
-        fitted = apply_fit(catalog, fit.families, fit.tail, fit.power, fit.dates, provenance=doc["provenance"])
+        fitted = apply_fit(catalog, fit.families, fit.tail, fit.power, fit.software, provenance=doc["provenance"])
         rows = score(points, fitted)
         holdouts = leave_one_system_out(catalog, points, fit, args.iterations)
         coverage = band_coverage(rows, holdouts, fitted)

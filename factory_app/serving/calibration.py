@@ -252,6 +252,11 @@ class FitResult:
     tail: LatencyTail
     power: PowerModel
     dates: tuple[str, ...]
+    moe_trend: float = 0.0  # SoftwareDates.moe_trend_per_year
+
+    @property
+    def software(self) -> SoftwareDates:
+        return SoftwareDates(self.dates, self.moe_trend)
 
 
 #: Factors that describe the software stack rather than the chip (launch and scheduling
@@ -488,7 +493,7 @@ def borrowed_factors(families: dict[str, Efficiency], exclude: str) -> dict[str,
 
 
 def apply_fit(catalog: Catalog, families: dict[str, Efficiency], tail: LatencyTail | None = None,
-              power: PowerModel | None = None, dates: tuple[str, ...] | None = None, provenance: str = "") -> Catalog:
+              power: PowerModel | None = None, software: SoftwareDates | None = None, provenance: str = "") -> Catalog:
     """The catalogue with fitted factors in place; families without measurements borrow."""
     table = dict(catalog.efficiency)
     for fam, eff in families.items():
@@ -509,7 +514,7 @@ def apply_fit(catalog: Catalog, families: dict[str, Efficiency], tail: LatencyTa
         efficiency=table,
         tail=tail or catalog.tail,
         power=power or catalog.power,
-        software=SoftwareDates(dates) if dates is not None else catalog.software,
+        software=software if software is not None else catalog.software,
     )
 
 
@@ -518,7 +523,7 @@ def fit_all(catalog: Catalog | None = None, points: list[CalibrationPoint] | Non
     catalog = catalog or default_catalog()
     points = points or load_points(catalog=catalog)
     dates = tuple(sorted({p.date for p in points}))
-    catalog = replace(catalog, software=SoftwareDates(dates))
+    catalog = replace(catalog, software=SoftwareDates(dates, MOE_TREND_RANGE[2]))
     # the tail's unloaded TTFTs come from the prior centres, so the fit depends on its inputs
     # only (not on the factors of the previous fit)
     prior = Efficiency(**{n: PARAM_SPACE[n][2] for n in Efficiency.FIELDS}, reference_date=dates[-1])
@@ -526,49 +531,47 @@ def fit_all(catalog: Catalog | None = None, points: list[CalibrationPoint] | Non
     catalog = replace(catalog, tail=tail)
     families = fit_families(catalog, points, iterations)
     catalog = apply_fit(catalog, families)
+    moe_trend = fit_moe_trend(catalog, points)
+    catalog = replace(catalog, software=SoftwareDates(dates, moe_trend))
     power = fit_power(catalog, points)
-    return FitResult(dict(sorted(families.items())), tail, power, dates)
+    return FitResult(dict(sorted(families.items())), tail, power, dates, moe_trend)
 
 
-@dataclass(frozen=True, slots=True)
-class HoldOut:
-    """One system's points predicted by a fit that never saw them."""
-
-    system: str
-    rows: list[ScoredPoint]
-    note: str
+#: Bounds and prior centre of the extra yearly log-rate of MoE serving software. The families
+#: are fitted at the prior centre; the rate is then fitted alone, on the MoE points it moves.
+MOE_TREND_RANGE = (0.0, 0.7, 0.18)
 
 
-def leave_one_system_out(
-    catalog: Catalog, points: list[CalibrationPoint], fit: FitResult, iterations: int = 400
-) -> list[HoldOut]:
-    """For every system (platform), refit its family without its points and predict them.
+def fit_moe_trend(catalog: Catalog, points: list[CalibrationPoint]) -> float:
+    """The extra software trend of mixture-of-experts models (yearly log-rate), fitted by a
+    golden-section search on the MoE points measured away from their family's reference month
+    (the only points it moves), with the families' factors held. With no such point: the prior
+    centre."""
+    moved = [p for p in points if catalog.models[p.model].is_moe
+             and p.date != catalog.efficiency_for(catalog.platform(p.platform)).reference_date]
+    lo, hi, centre = MOE_TREND_RANGE
+    if not moved:
+        return centre
 
-    Other families do not see the held-out points, so they keep the full fit's factors; the
-    held-out family is refitted from its prior centres on its remaining points, or, with none
-    left, borrows its fallback family's factors. The latency tail and the power model keep the
-    full fit (they are global and fitted on latencies and watts, not throughput)."""
-    out = []
-    base = apply_fit(catalog, fit.families, fit.tail, fit.power, fit.dates)
-    mean_trend = _mean_trend(fit, points, catalog)
-    for system in sorted({p.system for p in points}):
-        held = [p for p in points if p.system == system]
-        family = catalog.platform(system).family
-        rest = [p for p in points if p.system != system and catalog.platform(p.platform).family == family]
-        families = {k: v for k, v in fit.families.items() if k != family}
-        if rest:
-            trend = None if family in TREND_FAMILIES else mean_trend
-            families[family] = fit_family(base, family, rest, iterations, fit.families.get(REFERENCE_FAMILY), trend,
-                                          borrowed_factors(fit.families, family))
-            note = f"{family} refitted on its other {len(rest)} points"
+    def f(m: float) -> float:
+        cat = replace(catalog, software=replace(catalog.software, moe_trend_per_year=m))
+        logs = []
+        for p in moved:
+            pred = _metric(predict_point(p, cat, True), p.metric)
+            logs.append(math.log(pred / p.measured) if pred > 0 and math.isfinite(pred) else 3.0)
+        return float(np.mean(np.square(logs))) + _PRIOR_WEIGHT * ((m - centre) / (hi - lo)) ** 2
+
+    golden = (math.sqrt(5.0) - 1.0) / 2.0
+    a, b = lo, hi
+    c, d = b - golden * (b - a), a + golden * (b - a)
+    fc, fd = f(c), f(d)
+    while b - a > 1e-3:
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - golden * (b - a)
+            fc = f(c)
         else:
-            note = f"{family} has no other points: borrows {FALLBACK_FAMILY.get(family, '?')}'s factors"
-        cat = apply_fit(catalog, families, fit.tail, fit.power, fit.dates)
-        out.append(HoldOut(system, score(held, cat), note))
-    return out
-
-
-def _mean_trend(fit: FitResult, points: list[CalibrationPoint], catalog: Catalog) -> float:
-    groups = families_of(points, catalog)
-    pairs = [(fit.families[f].software_trend_per_year, len(groups[f])) for f in TREND_FAMILIES if f in fit.families and f in groups]
-    return sum(t * n for t, n in pairs) / sum(n for _, n in pairs) if pairs else PARAM_SPACE["software_trend_per_year"][2]
+            a, c, fc = c, d, fd
+            d = a + golden * (b - a)
+            fd = f(d)
+    return round((a + b) / 2.0, 4)

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from factory_app.serving.calibration import CalibrationPoint, HoldOut, ScoredPoint
+from factory_app.serving.calibration import CalibrationPoint, ScoredPoint
+from factory_app.serving.calibration_holdout import HoldOut
 from factory_app.serving.catalog import Catalog
 
 

@@ -265,16 +265,8 @@ class Efficiency:
     provenance: str = ""
 
     FIELDS = (
-        "mem_efficiency",
-        "compute_efficiency_max",
-        "compute_half_tokens",
-        "step_overhead_ms",
-        "layer_overhead_us",
-        "link_efficiency",
-        "comm_latency_us",
-        "fp4_efficiency",
-        "weight_only_efficiency",
-        "software_trend_per_year",
+        "mem_efficiency", "compute_efficiency_max", "compute_half_tokens", "step_overhead_ms", "layer_overhead_us",
+        "link_efficiency", "comm_latency_us", "fp4_efficiency", "weight_only_efficiency", "software_trend_per_year",
         "activation_passes",
     )
 
@@ -311,9 +303,11 @@ class LatencyTail:
 
 @dataclass(frozen=True, slots=True)
 class SoftwareDates:
-    """The months (YYYY-MM) of serving software the calibration has measurements of."""
+    """The months (YYYY-MM) of serving software the calibration has measurements of, and the
+    yearly log-rate MoE models add to their family's trend (docs/engine.md, "Software dates")."""
 
     dates: tuple[str, ...] = ()
+    moe_trend_per_year: float = 0.0
 
     @property
     def latest(self) -> str:
@@ -579,7 +573,8 @@ def _load_efficiency(path: Path) -> tuple[dict[str, Efficiency], PowerModel, Lat
     dates = data.get("software_dates", [])
     if not isinstance(dates, list) or any(not isinstance(d, str) or len(d) != 7 for d in dates):
         raise CatalogError(f"{path.name}: software_dates: must list months as 'YYYY-MM'")
-    return out, power, tail, SoftwareDates(tuple(sorted(dates)))
+    moe_trend = _number(data.get("moe_software_trend_per_year", 0.0), f"{path.name}: moe_software_trend_per_year", positive=False)
+    return out, power, tail, SoftwareDates(tuple(sorted(dates)), moe_trend)
 
 
 def load_catalog(folder: Path | None = None) -> Catalog:

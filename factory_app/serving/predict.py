@@ -343,7 +343,7 @@ def deployment_for(
         platform, model, precision, eff, kv_precision,
         compute_precision=compute_precision,
         software_date=date,
-        software_speed=software_speed(eff, date),
+        software_speed=software_speed(eff, date, catalog.software.moe_trend_per_year if model.is_moe else 0.0),
         power=catalog.power,
         tail=catalog.tail,
         power_cap_w=power_cap_w,

@@ -45,11 +45,13 @@ def calibrated_for(requested: str | None, catalog: Catalog) -> str:
     return earlier[-1] if earlier else dates[0]
 
 
-def software_speed(eff: Efficiency, date: str) -> float:
-    """How many times faster the family's kernels run at ``date`` than at its reference date."""
+def software_speed(eff: Efficiency, date: str, moe_trend: float = 0.0) -> float:
+    """How many times faster the family's kernels run at ``date`` than at its reference date;
+    ``moe_trend`` (yearly log-rate, :attr:`SoftwareDates.moe_trend_per_year`) is added for
+    mixture-of-experts models."""
     if not date or not eff.reference_date:
         return 1.0
-    return math.exp(eff.software_trend_per_year * (parse_month(date) - parse_month(eff.reference_date)))
+    return math.exp((eff.software_trend_per_year + moe_trend) * (parse_month(date) - parse_month(eff.reference_date)))
 
 
 def software_trend_per_year(catalog: Catalog, family: str | None = None) -> float:
