@@ -7,7 +7,7 @@ priced by the discount rate, not modelled as loans. docs/factory.md states each 
 Every formula takes plain numbers or numpy arrays of any shape (broadcast together), so one
 evaluation and ten thousand Monte Carlo samples use the same code; the cash-flow functions take
 flows ``(..., years + 1)`` and work along the last axis (:func:`irr_batch`,
-:func:`discounted_payback_batch`), and the one-flow functions are their one-sample case.
+:func:`payback_batch`), and the one-flow functions are their one-sample case.
 """
 
 from __future__ import annotations
@@ -152,15 +152,16 @@ def _polished(poly: np.ndarray, x: np.ndarray, found: np.ndarray) -> np.ndarray:
 def discounted_payback_years(discounted: np.ndarray) -> float | None:
     """Years until the cumulative discounted cash flow turns non-negative for good, interpolated
     within the year it does (year t's flow taken as earned evenly); 0 when it never is negative,
-    ``None`` when it never recovers. The one-flow case of :func:`discounted_payback_batch`."""
-    years = discounted_payback_batch(np.asarray(discounted, dtype=float)[None, :])[0]
+    ``None`` when it never recovers. The one-flow case of :func:`payback_batch`."""
+    years = payback_batch(np.asarray(discounted, dtype=float)[None, :])[0]
     return None if np.isnan(years) else float(years)
 
 
-def discounted_payback_batch(discounted: np.ndarray) -> np.ndarray:
-    """Discounted payback of each row of ``discounted`` (samples, years + 1); NaN where the
-    cumulative flow never recovers for good (see :func:`discounted_payback_years`)."""
-    flows = np.atleast_2d(np.asarray(discounted, dtype=float))
+def payback_batch(flows: np.ndarray) -> np.ndarray:
+    """Payback of each row of ``flows`` (samples, years + 1), discounted or not: years until the
+    cumulative flow turns non-negative for good (see :func:`discounted_payback_years`); NaN where
+    it never recovers."""
+    flows = np.atleast_2d(np.asarray(flows, dtype=float))
     n, t = flows.shape
     cumulative = np.cumsum(flows, axis=1)
     negative = cumulative < 0
@@ -178,7 +179,7 @@ __all__ = [
     "annualised_capital_usd_per_year",
     "annuity_factor",
     "discount_factors",
-    "discounted_payback_batch",
+    "payback_batch",
     "discounted_payback_years",
     "irr",
     "irr_batch",

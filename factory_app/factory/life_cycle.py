@@ -35,7 +35,7 @@ import numpy as np
 from factory_app.factory import economics as eco
 from factory_app.factory.day import point_capacity
 from factory_app.factory.demand import DAYS_PER_YEAR, drawn_w, served_by_point, utilisation
-from factory_app.factory.finance import discount_factors, discounted_payback_batch, irr_batch, residual_share_at
+from factory_app.factory.finance import discount_factors, irr_batch, payback_batch, residual_share_at
 from factory_app.factory.numbers import Numbers
 from factory_app.factory.structure import Generations, Structure
 
@@ -47,8 +47,9 @@ COLUMNS = ("capex_usd", "revenue_usd", "energy_usd", "other_opex_usd", "opex_usd
 @dataclass(frozen=True, slots=True)
 class CashFlowArrays:
     """Cash flows of every sample: each of :data:`COLUMNS` is ``(S, horizon + 1)``; the NPV,
-    the IRR (NaN where none exists), how many rates zero the flows and the discounted payback
-    (NaN where it never comes) are ``(S,)``; ``accelerators`` in service is ``(S, horizon + 1)``."""
+    the IRR (NaN where none exists), how many rates zero the flows and the paybacks, undiscounted
+    and discounted (NaN where they never come), are ``(S,)``; ``accelerators`` in service is
+    ``(S, horizon + 1)``."""
 
     columns: dict[str, np.ndarray]
     accelerators: np.ndarray
@@ -56,6 +57,7 @@ class CashFlowArrays:
     irr: np.ndarray
     irr_count: np.ndarray
     discounted_payback_years: np.ndarray
+    payback_years: np.ndarray
 
 
 def life_cycle_arrays(structure: Structure, numbers: Numbers, demand_mean: np.ndarray) -> CashFlowArrays:
@@ -86,7 +88,7 @@ def _gathered(parts: list[tuple[np.ndarray, CashFlowArrays]], samples: int) -> C
     return CashFlowArrays(
         columns={k: put(lambda p, k=k: p.columns[k]) for k in COLUMNS}, accelerators=put(lambda p: p.accelerators),
         npv_usd=put(lambda p: p.npv_usd), irr=put(lambda p: p.irr), irr_count=put(lambda p: p.irr_count),
-        discounted_payback_years=put(lambda p: p.discounted_payback_years),
+        discounted_payback_years=put(lambda p: p.discounted_payback_years), payback_years=put(lambda p: p.payback_years),
     )
 
 
@@ -139,7 +141,7 @@ def _cash_flows(structure: Structure, numbers: Numbers, generations: Generations
                    cumulative_discounted_usd=np.cumsum(discounted, axis=1), output_tokens_per_s=sold,
                    output_capacity_tokens_per_s=capacity_total, utilisation=eco.ratio(sold, capacity_total))
     return CashFlowArrays(columns, np.broadcast_to(accelerators, (samples, horizon + 1)), discounted.sum(axis=1), rate, count,
-                          discounted_payback_batch(discounted))
+                          payback_batch(discounted), payback_batch(cash))
 
 
 def _capital_flows(structure: Structure, numbers: Numbers, gens) -> tuple[np.ndarray, np.ndarray]:

@@ -53,7 +53,7 @@ METRICS: dict[str, Metric] = {
            "USD per million output tokens sold", "usd_per_mtok"),
         _m("margin", "Margin", "% of revenue", "fraction of revenue (profit / revenue); 0 when there is no revenue", "fraction"),
         _m("payback_years", "Payback", "years",
-           "capex / (profit + capital charge), undiscounted: capex over revenue less energy and opex; 0 when the factory never pays back", "years"),
+           "years until the cumulative cash flow (undiscounted) turns positive for good; null when it never does within the horizon", "years"),
         _m("joules_per_token", "Energy per token", "J per output token",
            "J per output token sold, at the facility meter (busy and idle power over the day)", "joules"),
         _m("capex_usd", "Capital expenditure", "USD", "USD: accelerators with their network, and the facility", "usd"),
@@ -123,8 +123,8 @@ def unavailable(key: str, totals) -> str | None:
         return "no tokens are sold"
     if key == "margin" and not totals.get("revenue_usd_per_year", 0.0) > 0:
         return "there is no revenue"
-    if key == "payback_years" and not totals.get("payback_years", 0.0) > 0:
-        return "the factory never pays back its capital"
+    if key == "payback_years" and totals.get("payback_years") is None:
+        return "the cash flows never repay the capital within the horizon"
     if key in ("tokens_per_s_per_mw", "revenue_usd_per_watt_year") and not totals.get("facility_power_mw", 0.0) > 0:
         return "the site has no facility power"
     if key == "irr" and totals.get("irr") is None:

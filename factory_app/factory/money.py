@@ -111,7 +111,6 @@ def _totals(structure: Structure, numbers: Numbers, m: Money) -> dict[str, np.nd
     accelerators = float(structure.fleet_accelerators.sum())
     facility_used = float(structure.fleet_facility_mw.sum())
     capex = m.fleet_capex.sum(axis=0) + (0.0 if facility_used > 0 else eco.facility_capex_usd(numbers.site))
-    capital = costs["accelerator_depreciation"] + costs["facility_depreciation"] + costs["financing"]
     constant = lambda v: np.full(s, float(v))  # noqa: E731 - a number no sample moves
     return dict(
         facility_power_mw=constant(site.facility_power_mw),
@@ -130,7 +129,7 @@ def _totals(structure: Structure, numbers: Numbers, m: Money) -> dict[str, np.nd
         revenue_usd_per_watt_year=eco.ratio(revenue, site.facility_power_mw * 1e6),
         cost_usd_per_million_tokens=eco.ratio(cost, sold * eco.SECONDS_PER_YEAR / 1e6),
         margin=eco.margin(profit, revenue),
-        payback_years=eco.payback_years(np.broadcast_to(capex, (s,)), profit, capital),
+        payback_years=m.life.payback_years,
         joules_per_token=eco.ratio(facility_mean * 1e6, sold),
         capex_usd=np.broadcast_to(capex, (s,)),
         idle_share=np.where(capacity > 0, np.maximum(0.0, 1.0 - eco.ratio(sold, capacity)), 0.0),

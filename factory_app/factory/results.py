@@ -23,7 +23,7 @@ TOTAL_KEYS: dict[str, str] = {key: m.description for key, m in METRICS.items()}
 #: the capital (accelerators, network, facility) earns at the cost of capital.
 COST_TERMS = ("accelerator_depreciation", "facility_depreciation", "financing", "energy", "other_opex")
 #: Totals that are ``None`` when they do not exist (no rate zeroes the cash flows; never repaid).
-OPTIONAL_TOTALS = ("irr", "discounted_payback_years")
+OPTIONAL_TOTALS = ("irr", "payback_years", "discounted_payback_years")
 #: The year of operation the single-year figures describe (year 0 is the build).
 REPORT_YEAR = 1
 REPORT_YEAR_TEXT = ("year 1 of operation at steady state: full demand (no first-year ramp), year-1 prices and software, "

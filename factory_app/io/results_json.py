@@ -39,7 +39,7 @@ FLEET_KEYS: dict[str, str] = {
     "revenue_usd_per_watt_year": "USD/year per W the fleet draws at the facility meter",
     "cost_usd_per_million_tokens": "USD per million output tokens sold",
     "margin": "fraction of revenue",
-    "payback_years": "capex / (profit + capital charge), undiscounted; 0 when it never pays back",
+    "payback_years": "year-1 run rate: capex / (revenue less energy and opex at steady state), undiscounted; 0 when that is not positive (fleets have no cash flows of their own; the site's payback reads the cash flows)",
     "joules_per_token": "J per output token sold, at the facility meter (busy and idle power over the day)",
     "capex_usd": "USD: accelerators with their network, plus the fleet's share of the facility",
     "facility_power_mean_mw": "MW the fleet draws at the facility meter, averaged over the day",

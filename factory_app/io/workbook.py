@@ -48,7 +48,6 @@ def _total_formulas(r: Refs) -> dict[str, str]:
     """Every total of ``evaluate --json`` as a formula of the Economics sheet's sums."""
     sold, cap, cost, revenue = r["t.sold"], r["t.cap"], r["t.cost"], r["t.revenue"]
     fp = r["e.facility_power_mw"]
-    cash = f"{r['t.profit']}+{r['t.capital']}"
     return {
         "facility_power_mw": fp,
         "facility_power_used_mw": r["t.facility_used"],
@@ -66,7 +65,7 @@ def _total_formulas(r: Refs) -> dict[str, str]:
         "revenue_usd_per_watt_year": ratio(revenue, f"{fp}*{MILLION}"),
         "cost_usd_per_million_tokens": ratio(cost, f"{sold}*{SECONDS_PER_YEAR}/{MILLION}"),
         "margin": ratio(r["t.profit"], revenue),
-        "payback_years": f"IF({cash}>0,{ratio(r['t.capex'], cash)},0)",
+        "payback_years": r["t.payback_cash"],
         "joules_per_token": ratio(f"{r['t.facility_mean']}*{MILLION}", sold),
         "capex_usd": r["t.capex"],
         "idle_share": f"IF({cap}>0,MAX(0,1-{ratio(sold, cap)}),0)",

@@ -125,23 +125,36 @@ def _cash_flows(e: Sheet, data: ModelData, r: Refs, horizon: int, year, last) ->
     _grid_row(e, "Utilisation", "fraction", horizon, lambda t, c: ratio(r[f"y.sold.{t}"], r[f"y.capacity.{t}"]), "pct", "y.use")
     _grid_row(e, "Accelerators in service", "count", horizon,
               lambda t, c: total([f"{r[f'g.{g}.n']}*{r[f'y.live.{g}.{t}']}" for g in gens]), "count", "y.n", first=1)
-    # discounted payback: the last year the cumulative is negative, then the fraction of the next
-    _grid_row(e, "Last year still negative (helper)", "year", horizon,
-              lambda t, c: (f"IF({r[f'y.cum.{t}']}<0,{year(c)},-1)" if t == 0 else f"IF({r[f'y.cum.{t}']}<0,{year(c)},{r[f'y.neg.{t - 1}']})"),
-              "count", "y.neg")
-    neg = r[f"y.neg.{horizon}"]
-
-    def recovered(t: int, c: int) -> str:
-        fraction = ratio("-" + r[f"y.cum.{t - 1}"], r[f"y.disc.{t}"])
-        return f"IF({neg}={year(c)}-1,{year(c)}-1+{fraction},0)"
-
-    _grid_row(e, "Payback within the year (helper)", "years", horizon, recovered, "years", "y.pay", first=1)
+    _grid_row(e, "Cumulative cash flow", "USD", horizon,
+              lambda t, c: r[f"y.cash.{t}"] if t == 0 else f"{r[f'y.cumcash.{t - 1}']}+{r[f'y.cash.{t}']}", "usd", "y.cumcash")
+    neg = _payback_rows(e, r, horizon, year, "y.cum", "y.disc", "y.neg", "y.pay", "Discounted payback")
+    neg_cash = _payback_rows(e, r, horizon, year, "y.cumcash", "y.cash", "y.negc", "y.payc", "Payback")
     e.row += 1
     years = lambda key: f"{r[f'{key}.0']}:{r[f'{key}.{horizon}'].split('!')[1]}"  # noqa: E731 - a row of the grid
     e.line("NPV at the WACC", f"SUM({years('y.disc')})", "usd", "t.npv", "USD: the sum of the discounted cash flows")
     e.line("IRR", f'IFERROR(IRR({years("y.cash")}),"")', "pct", "t.irr", "empty when no rate zeroes the cash flows")
     e.line("Discounted payback", f'IF({neg}=-1,0,IF({neg}={last()},"",SUM({years("y.pay")})))', "years", "t.payback",
            "years; empty when the discounted cash flows never repay the capital within the horizon")
+    e.line("Payback (undiscounted)", f'IF({neg_cash}=-1,0,IF({neg_cash}={last()},"",SUM({years("y.payc")})))', "years",
+           "t.payback_cash", "years; empty when the cash flows never repay the capital within the horizon")
+
+
+def _payback_rows(e: Sheet, r: Refs, horizon: int, year, cumulative: str, flow: str, negative: str, within: str, what: str) -> str:
+    """Helper rows of a payback read off a cumulative row: the last year it is negative, then the
+    fraction of the next year's flow that recovers it (the flow earned evenly over the year).
+    Returns the cell holding the last negative year (-1: never negative)."""
+    _grid_row(e, f"{what}: last year still negative (helper)", "year", horizon,
+              lambda t, c: (f"IF({r[f'{cumulative}.{t}']}<0,{year(c)},-1)" if t == 0
+                            else f"IF({r[f'{cumulative}.{t}']}<0,{year(c)},{r[f'{negative}.{t - 1}']})"),
+              "count", negative)
+    neg = r[f"{negative}.{horizon}"]
+
+    def recovered(t: int, c: int) -> str:
+        fraction = ratio("-" + r[f"{cumulative}.{t - 1}"], r[f"{flow}.{t}"])
+        return f"IF({neg}={year(c)}-1,{year(c)}-1+{fraction},0)"
+
+    _grid_row(e, f"{what} within the year (helper)", "years", horizon, recovered, "years", within, first=1)
+    return neg
 
 
 __all__ = ["YEAR0", "write_life_cycle", "write_site_year_one"]

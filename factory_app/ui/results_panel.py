@@ -97,11 +97,11 @@ def explain(key: str, scenario: Scenario, result: FactoryResult) -> str:
         lines.append(f"Cost {fmt.usd_per_year(t['cost_usd_per_year'])}, profit {fmt.usd_per_year(t['profit_usd_per_year'])}:")
         for term in COST_TERMS:
             lines.append(f"{COST_LABELS[term]}: {fmt.usd_per_year(result.cost_breakdown.get(term, 0.0))}")
-        if t.get("payback_years"):
-            lines.append(f"Payback: {t['payback_years']:,.1f} years on {fmt.usd(t['capex_usd'])} capex")
+        if t.get("payback_years") is not None:
+            lines.append(f"Payback: {t['payback_years']:,.1f} years on {fmt.usd(t['capex_usd'])} capex (the cash flows, undiscounted)")
     elif key == "joules_per_token":
         lines.append(f"{fmt.mw(t['facility_power_used_mw'])} drawn at the facility meter / {fmt.tokens_per_s(t['output_tokens_per_s'])} sold.")
-    if t.get("payback_years") is not None and key in ("cost_usd_per_million_tokens", "margin") and unavailable("payback_years", t):
+    if key in ("cost_usd_per_million_tokens", "margin") and unavailable("payback_years", t):
         lines.append(f"Payback: {fmt.MISSING} ({unavailable('payback_years', t)})")
     for w in result.warnings[:4]:
         lines.append(f"<span style='color:#b45309'>{w}</span>")

@@ -134,7 +134,7 @@ def draw_histogram(plot: pg.PlotItem, a: Analysis, key: str, style: ChartStyle, 
 
 
 def histogram_title(a: Analysis, key: str) -> str:
-    extra = f"; P(NPV &lt; 0) = {a.monte_carlo.probability_npv_negative:.0%}" if key == "npv_usd" else ""  # titles are HTML
+    extra = f"; P(NPV &lt; 0) = {a.monte_carlo.probability_npv_negative:.1%}" if key == "npv_usd" else ""  # titles are HTML
     return f"{METRICS[key].label} over {a.monte_carlo.samples:,} samples{extra}"
 
 

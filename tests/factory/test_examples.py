@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from factory_app.serving.catalog import default_catalog
@@ -108,3 +110,23 @@ def test_examples_tell_believable_stories(path):
     assert t["discounted_payback_years"] is None or t["discounted_payback_years"] > 1.5
     assert t["irr"] is not None and t["irr"] < 0.5
     assert 0.3 < t["utilisation"] < 0.7
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_payback_is_read_off_the_cash_flows_the_result_shows(path, capsys):
+    """A fresh-eyes run found 'payback (undiscounted) 1.45 years' beside cash flows that only
+    turned positive after about 2.1 years: the payback was a year-1 run rate. It is the year the
+    cumulative cash flow turns positive, interpolated within the year, as the table shows it."""
+    from factory_app.cli.main import main
+
+    r = evaluate_factory(load_scenario(path))
+    flows = [y.cash_flow_usd for y in r.life_cycle.years]
+    cumulative, crossing = 0.0, None
+    for year, flow in enumerate(flows):
+        if cumulative < 0 <= cumulative + flow:
+            crossing = year - 1 + (-cumulative) / flow
+        cumulative += flow
+    assert crossing is not None and abs(r.totals["payback_years"] - crossing) < 1e-9
+    assert r.totals["discounted_payback_years"] >= r.totals["payback_years"]
+    assert main(["evaluate", str(path)]) == 0
+    assert re.search(rf"payback \(undiscounted\)\s+{crossing:.1f} yr\n", capsys.readouterr().out)

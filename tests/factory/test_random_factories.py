@@ -276,8 +276,11 @@ def _evaluate(s: Scenario):
 def _zero_output(r) -> None:
     for key in ("output_tokens_per_s", "input_tokens_per_s", "output_capacity_tokens_per_s", "tokens_per_s_per_mw",
                 "revenue_usd_per_year", "revenue_usd_per_watt_year", "cost_usd_per_million_tokens", "margin", "joules_per_token",
-                "payback_years", "idle_share"):
+                "idle_share"):
         assert r.totals[key] == 0.0, key
+    # nothing sold: the capex (if any) is never repaid; with nothing spent there is nothing to repay
+    spent = r.totals["capex_usd"] > 0 or r.totals["cost_usd_per_year"] > 0
+    assert r.totals["payback_years"] is None if spent else r.totals["payback_years"] == 0.0
 
 
 def test_zero_power():

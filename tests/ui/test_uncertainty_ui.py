@@ -79,6 +79,8 @@ def test_histogram_and_fan_show_the_samples(journey, qtbot):
     _show_tab(window, qtbot, panel.histogram)
     analysis = _finished(window, qtbot)
     assert "NPV over 10,000 samples" in panel.histogram.chart.plotItem.titleLabel.text
+    # the probability of a loss as the CLI says it (one decimal): '0%' told a board there was no downside
+    assert f"P(NPV &lt; 0) = {analysis.monte_carlo.probability_npv_negative:.1%}" in panel.histogram.chart.plotItem.titleLabel.text
     bars = [i for i in panel.histogram.chart.plotItem.items if isinstance(i, pg.PlotCurveItem) and "of samples" in i.toolTip()]
     assert 10 <= len(bars) <= 40
     panel.histogram.figure.setCurrentIndex(panel.histogram.figure.findData("irr"))

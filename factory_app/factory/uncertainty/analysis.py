@@ -45,7 +45,7 @@ FAN_PERCENTILES = (10, 25, 50, 75, 90)
 #: Samples run at once: larger chunks take more memory than they save time.
 CHUNK = 2000
 #: Totals for which a missing value (None in a result) is the worst: +inf (payback never) or -inf (no IRR).
-MISSING_AS = {"discounted_payback_years": np.inf, "irr": -np.inf}
+MISSING_AS = {"payback_years": np.inf, "discounted_payback_years": np.inf, "irr": -np.inf}
 
 
 class Cancelled(Exception):
