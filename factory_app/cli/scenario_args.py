@@ -19,15 +19,16 @@ class FileProblem(CliError):
 def read_scenario(path: str, catalog: Catalog) -> Scenario:
     """Load ``path`` or raise :class:`FileProblem` (exit code 2). The file is only read; a file
     of an older format is upgraded in memory and what that added is said on stderr, one line each
-    (``file.json: upgraded: ...``)."""
+    (``file.json: upgraded: ...``), as is a default that stands in for a missing part
+    (``file.json: $.site: missing, ...``)."""
     notes: list[str] = []
     try:
         scenario = load_scenario(path, catalog, notes)
     except ScenarioFileError as exc:
         raise FileProblem(str(exc), 2) from None
     name = Path(path).name or path
-    for note in notes:
-        print(one_line(f"{name}: upgraded: {note}"), file=sys.stderr)
+    for note in notes:  # a note on a JSON path is about the file as it is; the others, about an upgrade
+        print(one_line(f"{name}: {note}" if note.startswith("$.") else f"{name}: upgraded: {note}"), file=sys.stderr)
     return scenario
 
 

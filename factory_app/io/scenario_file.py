@@ -241,6 +241,10 @@ def scenario_from_dict(data: Any, catalog: Catalog | None = None, notes: list[st
             raise ValidationError("$.optimise", f"must be true or false, got {json_type(data['optimise'])}")
         top["optimise"] = data["optimise"]
     site = Site(**_item(data.get("site", {}), "$.site", SITE_KEYS))
+    if "site" not in data and data.get("fleets") and notes is not None:
+        # the defaults may stand in for a site the fleets were meant for (a campus run at 100 MW): say so
+        notes.append(f"$.site: missing, so the default site is used ({site.facility_power_mw:g} MW facility power, "
+                     f"PUE {site.pue:g}, WACC {site.wacc:.0%}, {site.horizon_years}-year horizon)")
     if "uncertainty" in data:
         top["uncertainty"] = Uncertainty(**_item(data["uncertainty"], "$.uncertainty", UNCERTAINTY_KEYS))
     scenario = Scenario(

@@ -309,6 +309,14 @@ def validate_fleet(f: Fleet, catalog: Catalog, path: str) -> None:
     _text(f.name, f"{path}.name")
     if f.sizing not in SIZING_MODES:
         raise ValidationError(f"{path}.sizing", f"must be one of {', '.join(SIZING_MODES)}, got {f.sizing!r}")
+    cap = f.power_cap_w
+    if isinstance(cap, (int, float)) and not isinstance(cap, bool) and math.isfinite(cap):
+        # the platform's own range first: the field's generic one (100 to 5,000 W) would send a
+        # user from one refusal to another
+        tdp = catalog.platforms[f.platform].tdp_w.value
+        if not 0.5 * tdp <= cap <= tdp:
+            raise ValidationError(f"{path}.power_cap_w", f"must be between {0.5 * tdp:,.0f} and {tdp:,.0f} W for {f.platform} "
+                                  f"(half its TDP to its TDP), got {cap:,.0f}; off = no cap")
     for name, spec in FLEET_FIELDS.items():
         spec.check(getattr(f, name), f"{path}.{name}")
     if f.sizing == "power" and f.power_share is None:
@@ -322,11 +330,6 @@ def validate_fleet(f: Fleet, catalog: Catalog, path: str) -> None:
             f"{path}.refresh_platform",
             f"unknown platform '{f.refresh_platform[:40]}' to refresh to; known: {', '.join(sorted(catalog.platforms))} (empty = retire)",
         )
-    if f.power_cap_w is not None:
-        tdp = catalog.platforms[f.platform].tdp_w.value
-        if not 0.5 * tdp <= f.power_cap_w <= tdp:
-            raise ValidationError(f"{path}.power_cap_w", f"must be between {0.5 * tdp:,.0f} and {tdp:,.0f} W for {f.platform} "
-                                  f"(half its TDP to its TDP), got {f.power_cap_w:,.0f}; off = no cap")
     validate_software_month(f.software_as_of, f"{path}.software_as_of", catalog)
     _position(f.position, f"{path}.position")
 

@@ -421,6 +421,9 @@ def predict(
     if eff.reference_date and d.software_date and d.software_date > eff.reference_date:
         notes.append(f"{platform.family} has no measurements of {d.software_date} software: its {eff.reference_date} "
                      "factors are carried forward by the fitted software trend")
+    if model.released and d.software_date and d.software_date < model.released:
+        notes.append(f"{model.name} was released in {model.released}, after the {d.software_date} software answered for: "
+                     "no one served it then; its speed is the current software's taken back by the fitted software trends")
     q = Question(d, traffic, gpus, service, eff.calibrated, tuple(notes), power_cap_w)
     specs = speculation_options(model, speculation)
     if service.concurrency is not None:

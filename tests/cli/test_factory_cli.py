@@ -374,3 +374,15 @@ def test_a_scenario_with_a_bad_rate_is_never_saved(tmp_path):
     with pytest.raises(ScenarioFileError, match=r"^out\.json: \$\.site\.wacc: must be between 0 and 1, got 2$"):
         save_scenario(replace(s, site=replace(s.site, wacc=2.0)), target)
     assert target.read_text("utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_a_file_without_its_site_says_the_default_site_stands_in(tmp_path, capsys):
+    """A fresh-eyes run deleted the site of the 1 GW campus and got a 100 MW evaluation, exit 0,
+    without a word: the default site now comes with one line on stderr."""
+    data = json.loads(CAMPUS.read_text())
+    del data["site"]
+    path = tmp_path / "nosite.json"
+    path.write_text(json.dumps(data))
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "nosite.json: $.site: missing, so the default site is used (100 MW facility power" in err

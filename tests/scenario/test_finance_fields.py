@@ -78,3 +78,16 @@ def test_demand_shape_edits_stay_consistent():
     typed = preview(BASE, CAT, "workload", "w", "demand_hourly", [1.0] * 24).workloads[0]
     assert typed.demand_shape == "custom"  # typing hours makes the shape custom
     assert preview(BASE, CAT, "fleet", "f", "refresh_platform", "rubin").fleets[0].refresh_platform == "rubin"
+
+
+@pytest.mark.parametrize("cap", [5.0, 5_000.0, 12.0])
+def test_a_power_cap_out_of_range_gets_the_platforms_own_range_at_once(cap):
+    """A fresh-eyes run typed 5 W and was told 100 to 5,000 W, then 5,000 and was told 350 to
+    700 W for h200: the first refusal names the range that applies."""
+    from dataclasses import replace
+
+    from factory_app.scenario.model import validate_scenario
+
+    s = replace(BASE, fleets=(Fleet(id="f", platform="h200", power_share=1.0, power_cap_w=cap),))
+    with pytest.raises(ValidationError, match=r"must be between 350 and 700 W for h200"):
+        validate_scenario(s, CAT)

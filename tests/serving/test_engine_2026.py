@@ -130,3 +130,12 @@ def test_frontier_with_band_for_charts():
     assert (f.tokens_per_s_per_user[1:] >= f.tokens_per_s_per_user[:-1]).all()
     capped = frontier_with_band("gb300", "deepseek-r1", "fp4", 800, 3750, power_cap_w=900)
     assert capped.tokens_per_s_per_gpu.max() < f.tokens_per_s_per_gpu.max()
+
+
+def test_a_software_month_before_the_model_existed_says_so():
+    """A fresh-eyes run set an H200 DeepSeek-R1 fleet to 2023-11 software and saw its capacity
+    collapse without comment: the answer extrapolates back past the model's release, and says so."""
+    old = predict("h200", 8, "deepseek-r1", "fp8", 1000, 8000, software="2024-08")
+    new = predict("h200", 8, "deepseek-r1", "fp8", 1000, 8000)
+    assert any("released in 2025-01, after the 2024-08 software" in n for n in old.notes)
+    assert not any("released in" in n for n in new.notes)
