@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -128,10 +129,35 @@ def _title_slide(d: Deck, names: list[str], scenarios: list[Scenario]) -> None:
     d.text(s, names[0] if len(names) == 1 else "Comparison of " + ", ".join(names), (0.8, 2.2, 11.7, 1.6), 40, "#111827", True)
     description = scenarios[0].description if len(scenarios) == 1 else ""
     if description:
-        d.text(s, description[:600], (0.8, 3.9, 11.7, 1.8), 16, "#374151")
+        d.text(s, title_description(description), (0.8, 3.9, 11.7, 1.8), 16, "#374151")
     d.text(s, f"{_dt.date.today().isoformat()}  ·  AI Factory Modeller {__version__}", (0.8, 6.2, 11.7, 0.5), 16, "#4b5563")
-    s.notes_slide.notes_text_frame.text = "\n".join(f"{n}: {sc.site.facility_power_mw:,.0f} MW, {len(sc.fleets)} fleets, "
-                                                    f"{len(sc.workloads)} workloads" for n, sc in zip(names, scenarios))
+    s.notes_slide.notes_text_frame.text = "\n".join(
+        [f"{n}: {sc.site.facility_power_mw:,.0f} MW, {len(sc.fleets)} fleets, {len(sc.workloads)} workloads" for n, sc in zip(names, scenarios)]
+        + ([description] if description else []))
+
+
+#: Characters of the description the title slide's box holds (five lines of 16 pt over 11.7 in).
+TITLE_DESCRIPTION_CHARS = 420
+
+
+def title_description(text: str, limit: int = TITLE_DESCRIPTION_CHARS) -> str:
+    """The description as the title slide shows it: whole sentences up to ``limit`` characters,
+    then "…" and where the rest is (the slide's notes); a first sentence longer than that is cut
+    at a word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    more = " … (the full description is in the notes)"
+    room = limit - len(more)
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    kept = ""
+    for sentence in sentences:
+        if len(kept) + len(sentence) + 1 > room:
+            break
+        kept = f"{kept} {sentence}".strip()
+    if not kept:
+        kept = text[:room].rsplit(" ", 1)[0]
+    return kept + more
 
 
 def _scenario_slides(d: Deck, name: str, scenario: Scenario, result: FactoryResult, catalog: Catalog) -> None:
@@ -224,11 +250,14 @@ def _compare_slides(d: Deck, entries: list[tuple[str, Scenario, FactoryResult]],
 def _sources_slides(d: Deck, scenarios: list[Scenario], catalog: Catalog, names: list[str]) -> None:
     catalogue, finance = source_rows(scenarios, catalog)
     for title, rows in (("Sources: the catalogue's figures", catalogue), ("Sources: the finance defaults", finance)):
-        for start in range(0, max(len(rows), 1), MAX_ROWS):
-            chunk = rows[start:start + MAX_ROWS]
+        # as many slides as MAX_ROWS needs, the rows shared evenly (no slide with one orphan row)
+        per_slide = -(-len(rows) // max(-(-len(rows) // MAX_ROWS), 1)) if rows else 1
+        for start in range(0, max(len(rows), 1), per_slide):
+            chunk = rows[start:start + per_slide]
             s = d.slide(title + (" (continued)" if start else ""), "\n".join(" | ".join(r) for r in chunk), _footnote(names))
-            if chunk:
-                d.table(s, [["Figure", "Grade", "Source"], *chunk], (0.4, 1.1, 12.5, 5.8), (3.4, 1.3, 7.8), 10)
+            if chunk:  # a table as tall as its rows: a short one is not stretched over the slide
+                d.table(s, [["Figure", "Grade", "Source"], *chunk], (0.4, 1.1, 12.5, min(5.8, 0.4 * (len(chunk) + 1))),
+                        (3.4, 1.3, 7.8), 10)
 
 
 def deck_bytes(entries: Sequence[tuple[str, Scenario, FactoryResult]], catalog: Catalog | None = None, baseline: int = 0,
@@ -259,4 +288,4 @@ def write_deck(path: str | os.PathLike[str], entries: Sequence[tuple[str, Scenar
     return Path(path)
 
 
-__all__ = ["HEIGHT", "Uncertainty", "WIDTH", "deck_bytes", "write_deck"]
+__all__ = ["HEIGHT", "TITLE_DESCRIPTION_CHARS", "Uncertainty", "WIDTH", "deck_bytes", "title_description", "write_deck"]

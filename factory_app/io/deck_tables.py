@@ -83,10 +83,15 @@ def difference_rows(rows: list[CompareRow], entries, baseline: int, other: int) 
     return out
 
 
+def _clip(text: str, limit: int = 240) -> str:
+    """A citation as a table cell holds it: cut at a word with "…" (resources/ has it whole)."""
+    return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + " …"
+
+
 def source_rows(scenarios: list[Scenario], catalog: Catalog) -> tuple[list[list[str]], list[list[str]]]:
     """(catalogue, finance defaults) citations as rows: figure, grade, source."""
-    catalogue = [[c.subject, c.grade, c.text[:240]] for c in catalogue_citations(scenarios, catalog)]
-    finance = [[c.subject, c.grade, c.text[:240]] for c in finance_citations()]
+    catalogue = [[c.subject, c.grade, _clip(c.text)] for c in catalogue_citations(scenarios, catalog)]
+    finance = [[c.subject, c.grade, _clip(c.text)] for c in finance_citations()]
     return catalogue, finance
 
 

@@ -73,7 +73,8 @@ def figure_citation(fig: Figure) -> str:
     if grade == "estimate":
         how = getattr(fig, "estimate", None) or "no published figure"
         return f"estimate: {how}{named}"
-    return f"secondary source{named}"
+    # a blog or press report is never cited on a slide (primary sources only); say where it is named
+    return f"secondary source{named}: a press or analyst report, named in the app's catalogue (resources/catalog/platforms.json)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,3 +159,15 @@ def test_export_refuses_a_wrong_suffix_or_nothing_to_write(tmp_path, capsys):
     assert main(["export", str(ISO), "--chart", "power"]) == 2
     assert not list(tmp_path.iterdir())
     assert all(line.startswith("factory-app: ") for line in capsys.readouterr().err.splitlines())
+
+
+def test_the_title_slide_ends_the_description_at_a_sentence_and_says_where_the_rest_is():
+    """A fresh-eyes run read a title slide that stopped mid-phrase ("sells the default 65% of its"):
+    the description was cut at 600 characters, past what its box holds."""
+    scenario = load_scenario(ISO)
+    deck = Presentation(io.BytesIO(deck_bytes([("iso", scenario, evaluate_factory(scenario))], default_catalog())))
+    title = deck.slides[0]
+    texts = [sh.text_frame.text for sh in title.shapes if sh.has_text_frame]
+    shown = next(t for t in texts if t.startswith(scenario.description[:40]))
+    assert len(shown) <= 420 and shown.endswith(". … (the full description is in the notes)")
+    assert " ".join(scenario.description.split()) in " ".join(title.notes_slide.notes_text_frame.text.split())
