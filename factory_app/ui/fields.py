@@ -11,9 +11,10 @@ import itertools
 import math
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
 
-from factory_app.scenario.fields import FieldSpec
+from factory_app.scenario.fields import FieldSpec, ValidationError
 
 _SLIDER_STEPS = 1000
 #: Units up to this length go inside the spin box; longer ones go in the row's label.
@@ -48,10 +49,44 @@ def _slider_bounds(spec: FieldSpec, limit: float | None = None) -> tuple[float, 
     return lo, hi
 
 
+class RangeSpinBox(QDoubleSpinBox):
+    """A spin box that lets a number outside its range be typed and then refuses it aloud.
+
+    Qt's spin box drops the keystroke that leaves the range, so "-50" became "-0" and then 0,
+    and "99999999" became 9,999 with no word (a fresh-eyes run). Here the whole number can be
+    typed; on Return or leaving the box it is refused (``out_of_range`` carries it) and the box
+    goes back to its value."""
+
+    out_of_range = Signal(float)
+
+    def number(self, text: str) -> float | None:
+        """The number typed, without the suffix and group separators (None: not a number)."""
+        body = text.removeprefix(self.prefix()).removesuffix(self.suffix())
+        body = body.replace(self.locale().groupSeparator(), "").replace(self.locale().decimalPoint(), ".").strip()
+        try:
+            return float(body)
+        except ValueError:
+            return None
+
+    def validate(self, text: str, pos: int):  # noqa: D102 - Qt's
+        result = super().validate(text, pos)
+        state = result[0] if isinstance(result, tuple) else result
+        if state == QValidator.Invalid and self.number(text) is not None:
+            return QValidator.Intermediate, text, pos  # let it be typed: fixup refuses it
+        return result
+
+    def fixup(self, text: str) -> str:  # noqa: D102 - Qt's
+        value = self.number(text)
+        if value is not None and math.isfinite(value) and not self.minimum() <= value <= self.maximum():
+            self.out_of_range.emit(value)
+        return super().fixup(text)
+
+
 class NumberField(QWidget):
     """Spin box + slider for a :class:`FieldSpec`; optional fields get an on/off check box."""
 
     edited = Signal(object, int)  # value (None = off), merge session (0 = none)
+    refused = Signal(str)  # a typed value outside the field's range, as one line (field: rule, got value)
 
     def __init__(self, spec: FieldSpec, off_text: str = "not set", on_value: float | None = None,
                  parent: QWidget | None = None) -> None:
@@ -64,7 +99,7 @@ class NumberField(QWidget):
         self.check = QCheckBox()
         self.check.setVisible(spec.optional)
         self.check.setToolTip(f"Off = {off_text}")
-        self.spin = QDoubleSpinBox()
+        self.spin = RangeSpinBox()
         self.spin.setDecimals(_decimals(spec))
         low = spec.minimum + (10 ** -self.spin.decimals() if spec.exclusive_minimum else 0.0)
         self.spin.setRange(low, spec.maximum)
@@ -92,6 +127,7 @@ class NumberField(QWidget):
         self.slider.valueChanged.connect(self._slider_changed)
         self.slider.sliderReleased.connect(self._end_session)
         self.check.toggled.connect(self._check_toggled)
+        self.spin.out_of_range.connect(self._refuse)
 
     # -- value <-> slider ---------------------------------------------------------------------
     def set_limit(self, limit: float | None) -> None:
@@ -146,6 +182,7 @@ class NumberField(QWidget):
         elif self.spec.optional:
             self.spin.setValue(self.spin.minimum())
             self.slider.setValue(0)
+        self._show_off_text(not enabled and self.spec.optional)
         for w in (self.spin, self.slider, self.check):
             w.blockSignals(False)
 
@@ -165,6 +202,15 @@ class NumberField(QWidget):
         self.slider.blockSignals(False)
         self._emit(0)
 
+    def _refuse(self, value: float) -> None:
+        try:
+            self.spec.check(value, self.spec.label)
+        except ValidationError as exc:
+            self.refused.emit(f"{exc.path} {exc.message}")
+            return
+        # inside the field's rule but outside the box (its exclusive minimum's first step)
+        self.refused.emit(f"{self.spec.label} must be between {self.spin.minimum():g} and {self.spin.maximum():g}, got {value:g}")
+
     def _start_session(self) -> None:
         self._session = next(_sessions)
 
@@ -178,10 +224,18 @@ class NumberField(QWidget):
         self.spin.blockSignals(False)
         self._emit(self._session)
 
+    def _show_off_text(self, off: bool) -> None:
+        """An off text wider than the box shows its beginning (the line edit scrolls to its end,
+        which showed ') (catalogue)' for a price), and the whole of it in the tooltip."""
+        self.spin.setToolTip(f"Off: {self.off_text}" if off else "")
+        if off:
+            self.spin.lineEdit().setCursorPosition(0)
+
     def _check_toggled(self, on: bool) -> None:
         self.spin.setEnabled(on)
         self.slider.setEnabled(on)
         self.spin.setSpecialValueText("" if on else self.off_text)
+        self._show_off_text(not on)
         self.spin.blockSignals(True)
         self.slider.blockSignals(True)
         if on:

@@ -70,8 +70,8 @@ def _site_power_line(site) -> str:
 
 def _off_text(spec: FieldSpec) -> str:
     """What an optional field means when it is off, from its help ("... Empty = no limit.")."""
-    match = re.search(r"[Ee]mpty = ([^.]+)", spec.help)
-    return match.group(1).strip() if match else "not set"
+    match = re.search(r"[Ee]mpty = (.+?)(?:\.\s|\.$|$)", spec.help)  # to the sentence's end, not a file name's dot
+    return match.group(1).split(" (")[0].strip() if match else "not set"  # the why stays in the help
 
 
 def _heading(text: str) -> QLabel:
@@ -175,6 +175,7 @@ class Inspector(QWidget):
         editor.set_limit(self.reach(kind, self.item_id, field))
         editor.set_value(value)
         editor.edited.connect(lambda v, merge, k=kind, f=field: self._edit(k, f, v, merge))
+        editor.refused.connect(self._refused)
         label = QLabel(field_label(spec))
         label.setWordWrap(True)
         label.setToolTip(editor.toolTip())
@@ -319,6 +320,11 @@ class Inspector(QWidget):
             return
         self.error.hide()
         self.push(command)
+
+    def _refused(self, message: str) -> None:
+        """A typed value outside its field's range: said, and the editor keeps its value."""
+        self.error.setText(f"Refused: {message}")
+        self.error.show()
 
     def _edit_curve(self, text: str) -> None:
         points = []

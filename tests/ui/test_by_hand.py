@@ -3,6 +3,8 @@ anything reaches stderr or Qt's log (the ``journey`` fixture)."""
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import re
 
@@ -65,6 +67,22 @@ def test_the_site_power_line_follows_a_dropped_budget_and_a_typed_power(journey,
     assert f"IT power budget {fmt.mw(site.it_power_mw)}" in window.inspector.derived.text()
     window.act_undo.trigger()
     assert f"IT power budget {fmt.mw(hall.it_power_mw)}" in window.inspector.derived.text()
+
+
+@pytest.mark.parametrize("typed, kept", [("-50", "got -50"), ("99999999", "got 99,999,999")])
+def test_a_typed_number_outside_the_range_is_refused_aloud_not_clamped(journey, qtbot, typed, kept):
+    """A fresh-eyes run typed -50 MW and got 0 MW without a word (the whole factory zeroed), and
+    99999999 became 9,999: Qt's spin box dropped the keystroke that left the range."""
+    window = journey
+    window.inspector.show_item("site", "site")
+    before = window.doc.scenario.site.facility_power_mw
+    type_into(qtbot, window.inspector.editors["facility_power_mw"].spin, typed)
+    assert window.doc.scenario.site.facility_power_mw == before
+    assert window.inspector.error.isVisible() or not window.inspector.error.isHidden()
+    message = window.inspector.error.text()
+    assert message.startswith("Refused: Facility power must be between") and kept in message
+    type_into(qtbot, window.inspector.editors["facility_power_mw"].spin, "120")  # a good value clears it
+    assert window.doc.scenario.site.facility_power_mw == 120 and window.inspector.error.isHidden()
 
 
 # -- 4. sliders over the useful range, bounded by the engine -------------------------------------
@@ -212,6 +230,12 @@ def test_optional_fields_say_what_off_means(journey):
     assert fleet.price_usd is None and price.spin.text().endswith("(catalogue)")
     catalogue = window.catalog.platform(fleet.platform).price_usd.value
     assert f"{catalogue:,.0f}" in price.spin.text()
+    # the box is narrower than the text: its beginning (the number) is in view, the whole in the tooltip
+    assert price.spin.lineEdit().cursorPosition() == 0 and "(catalogue)" in price.spin.toolTip()
+    window._select([])  # the site: the software speed-up's off text ends at its sentence, not at "docs/calibration."
+    assert window.inspector.editors["software_speedup_per_year"].spin.text() == "each family's fitted trend"
+    window._select([fleet.id])
+    price = window.inspector.editors["price_usd"]
     price.check.click()  # switch it on: it starts at the catalogue's price
     assert window.doc.scenario.fleet(fleet.id).price_usd == catalogue
     ttft_free = next(w for w in window.doc.scenario.workloads if w.max_ttft_ms is None)
