@@ -18,14 +18,15 @@ from factory_app.io.csv_export import csv_bytes, csv_text
 
 #: The totals the text table shows (the CSV has them all)
 SHOWN = ("output_tokens_per_s", "tokens_per_s_per_mw", "revenue_usd_per_year", "revenue_usd_per_watt_year",
-         "cost_usd_per_million_tokens", "margin", "joules_per_token")
+         "cost_usd_per_million_tokens", "margin", "npv_usd", "irr", "payback_years", "discounted_payback_years",
+         "joules_per_token")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help=f"compare 2 to {MAX_SCENARIOS} scenarios: every headline figure and its difference to a baseline")
     p.add_argument("files", nargs="+", help="scenario files (.json)")
     p.add_argument("--baseline", help="the file the differences are against (default: the first)")
-    p.add_argument("--csv", required=True, help="write the comparison table here (columns in docs/file-format.md)")
+    p.add_argument("--csv", help="write the comparison table here (columns in docs/file-format.md)")
     p.add_argument("--chart", help="also write a comparison chart (.png, .svg or .pdf)")
     p.add_argument("--size", type=_size, default=(1920, 1080), help="chart size WIDTHxHEIGHT (default 1920x1080)")
     p.add_argument("--deck", help="also write a PowerPoint deck: each scenario's headline figures, one slide per compared pair (.pptx)")
@@ -39,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not 2 <= len(args.files) <= MAX_SCENARIOS:
         raise CliError(f"compare takes 2 to {MAX_SCENARIOS} scenario files, got {len(args.files)}", 2)
+    if not args.csv:  # checked after the file count, which is the first thing a user gets wrong
+        raise CliError("compare: --csv FILE is required (where the comparison table goes; '-' for standard output)", 2)
     baseline = 0
     if args.baseline:
         matches = [i for i, f in enumerate(args.files) if same_file(f, args.baseline)]

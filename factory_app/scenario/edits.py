@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from factory_app.scenario.demand_shapes import CUSTOM, DEFAULT_SHAPE, SHAPES
-from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, ValidationError
+from factory_app.scenario.fields import ASSIGNMENT_FIELDS, FLEET_FIELDS, SITE_FIELDS, WORKLOAD_FIELDS, ValidationError, label_of
 from factory_app.scenario.model import Assignment, Fleet, PricePoint, Scenario, Site, Workload, validate_scenario
 from factory_app.scenario.uncertainty import Correlation, UncertainRange, ranged_inputs
 from factory_app.serving.catalog import Catalog
@@ -169,8 +169,18 @@ def preview(scenario: Scenario, catalog: Catalog, kind: str, item_id: str | None
     return candidate
 
 
+_ITEM_PATH = re.compile(r"^\$\.(site|fleets|workloads|assignments)(?:\[\d+\])?\.(\w+)$")
+_KIND_OF = {"site": "site", "fleets": "fleet", "workloads": "workload", "assignments": "assignment"}
+
+
 def describe_refusal(exc: Exception) -> str:
-    """One line for a refused edit (``KeyError`` quotes its message)."""
+    """One line for a refused edit (``KeyError`` quotes its message). A field of the site, a
+    fleet, a workload or a link is named as people name it ('Power cap must be between ...'),
+    not by its JSON path ('$.fleets[1].power_cap_w: ...'), which is for files."""
+    if isinstance(exc, ValidationError):
+        m = _ITEM_PATH.match(exc.path)
+        if m:
+            return f"{label_of(_KIND_OF[m.group(1)], m.group(2))} {exc.message}"
     return str(exc).strip("'\"")
 
 

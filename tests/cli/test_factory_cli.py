@@ -386,3 +386,16 @@ def test_a_file_without_its_site_says_the_default_site_stands_in(tmp_path, capsy
     assert main(["validate", str(path)]) == 0
     err = capsys.readouterr().err
     assert "nosite.json: $.site: missing, so the default site is used (100 MW facility power" in err
+
+
+def test_compare_says_what_it_needs_and_prints_the_money_a_board_asks_about(tmp_path, capsys):
+    """A fresh-eyes run gave compare one file and was asked for --csv; its terminal table had no
+    NPV, IRR or payback."""
+    assert main(["compare", str(ISO)]) == 2
+    assert "compare takes 2 to 4 scenario files, got 1" in capsys.readouterr().err
+    assert main(["compare", str(ISO), str(CAMPUS)]) == 2
+    assert "--csv FILE is required" in capsys.readouterr().err
+    assert main(["compare", str(ISO), str(CAMPUS), "--csv", str(tmp_path / "c.csv")]) == 0
+    out = capsys.readouterr().out
+    for label in ("NPV", "IRR", "Payback", "Discounted payback"):
+        assert any(line.startswith(label + " ") for line in out.splitlines()), label

@@ -88,7 +88,7 @@ def test_a_rate_out_of_range_is_refused_inline(window, qtbot):
     assert window.open_file(ISO, as_example=True)
     before = window.doc.scenario
     window.inspector._edit("site", "wacc", 1.5, 0)
-    assert window.doc.scenario == before and "$.site.wacc: must be between 0 and 1" in window.inspector.error.text()
+    assert window.doc.scenario == before and "Refused: Cost of capital (WACC) must be between 0 and 1" in window.inspector.error.text()  # named as people name it, not by its JSON path
 
 
 def test_a_format_1_file_opens_and_says_what_its_upgrade_added(window, tmp_path):
