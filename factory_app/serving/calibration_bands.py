@@ -18,6 +18,7 @@ import numpy as np
 from factory_app.serving.calibration import CalibrationPoint, ScoredPoint
 from factory_app.serving.calibration_holdout import HoldOut
 from factory_app.serving.catalog import Catalog
+from factory_app.serving.evidence import pick_band
 
 
 def _kind(p: CalibrationPoint) -> str:
@@ -49,12 +50,9 @@ def group_bands(rows: list[ScoredPoint], catalog: Catalog) -> dict[str, dict[str
     return {k: _quantile_band(v) for k, v in sorted(groups.items())}
 
 
-def _lookup(groups: dict[str, dict[str, float]], fam: str, cls: str, kind: str, min_group: int = 4) -> dict[str, float] | None:
-    for key in (f"{fam}|{cls}|{kind}", f"{fam}|{cls}|*", f"{fam}|*|*", "*|*|*"):
-        b = groups.get(key)
-        if b and b["n"] >= min_group:
-            return b
-    return None
+def _lookup(groups: dict[str, dict[str, float]], fam: str, cls: str, kind: str) -> dict[str, float] | None:
+    picked = pick_band(groups, fam, cls, kind)  # the app's rule (evidence.band_for), so coverage is the app's
+    return picked[0] if picked else None
 
 
 def inside_band(r: ScoredPoint, band: dict[str, float]) -> bool:

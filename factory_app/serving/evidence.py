@@ -6,7 +6,9 @@ for each group of comparable calibration points (platform family x dense/MoE x s
 maximum throughput, latency-limited, fixed concurrency) the 10th and 90th percentiles of the
 log residuals log(predicted / measured), never narrower than the group's median absolute
 residual on either side; groups with fewer than ``MIN_GROUP`` points fall back to the family,
-then to every point. A platform without measurements of its own gets the band of the
+then to every point, and a group of fewer than twice that takes the union with the next coarser
+group (four points say little about their spread: H200 DeepSeek-R1 rested on two Mixtral and
+two gpt-oss runs and got x0.82-x1.06, narrower than Blackwell's nine DeepSeek-R1 runs). A platform without measurements of its own gets the band of the
 leave-one-system-out residuals (the error on hardware the fit has not seen): of systems whose
 family kept other points when the family is calibrated, of the others when it is not. The band then widens by
 ``date_sigma_per_year`` for every year between the software month answered for and the
@@ -96,11 +98,27 @@ def band_for(family: str, cls: str, kind: str, calibrated: bool, platform_measur
     if not platform_measured and "unseen_system" in data:
         b = data["unseen_system"]
         return float(b["low"]), float(b["high"]), "leave-one-system-out residuals (platform not measured)"
-    for key in (f"{family}|{cls}|{kind}", f"{family}|{cls}|*", f"{family}|*|*", "*|*|*"):
-        b = groups.get(key)
-        if b and b.get("n", 0) >= MIN_GROUP:
-            return float(b["low"]), float(b["high"]), key
+    picked = pick_band(groups, family, cls, kind)
+    if picked is not None:
+        b, key = picked
+        return float(b["low"]), float(b["high"]), key
     return -0.3, 0.3, "no calibration bands found: +-30% assumed"
+
+
+def pick_band(groups: dict[str, dict[str, float]], family: str, cls: str, kind: str) -> tuple[dict[str, float], str] | None:
+    """The band of the narrowest group of comparable points with ``MIN_GROUP`` points or more
+    (family x dense/MoE x service kind, then coarser), and its name; a group with fewer than
+    twice that takes the union with the next coarser group. None when no group qualifies."""
+    keys = (f"{family}|{cls}|{kind}", f"{family}|{cls}|*", f"{family}|*|*", "*|*|*")
+    found = [(k, groups[k]) for k in keys if groups.get(k) and groups[k].get("n", 0) >= MIN_GROUP]
+    if not found:
+        return None
+    key, band = found[0]
+    if band["n"] < 2 * MIN_GROUP and len(found) > 1:
+        wider, parent = found[1]
+        band = {"n": band["n"], "low": min(band["low"], parent["low"]), "high": max(band["high"], parent["high"])}
+        key = f"{key}, few points: widened to {wider}"
+    return band, key
 
 
 def _family_dates(catalog: Catalog, family: str) -> list[float]:

@@ -139,3 +139,19 @@ def test_a_software_month_before_the_model_existed_says_so():
     new = predict("h200", 8, "deepseek-r1", "fp8", 1000, 8000)
     assert any("released in 2025-01, after the 2024-08 software" in n for n in old.notes)
     assert not any("released in" in n for n in new.notes)
+
+
+def test_a_band_from_few_points_takes_in_its_family_spread():
+    """H200 DeepSeek-R1's band rested on four Hopper MoE runs (x0.82-x1.06), narrower than
+    Blackwell's nine DeepSeek-R1 runs: a group of fewer than 8 takes the union with the next."""
+    from factory_app.serving.evidence import pick_band
+
+    groups = {"hopper|moe|latency": {"n": 2, "low": -0.03, "high": 0.02}, "hopper|moe|*": {"n": 4, "low": -0.03, "high": 0.17},
+              "hopper|*|*": {"n": 40, "low": -0.19, "high": 0.08}, "*|*|*": {"n": 97, "low": -0.17, "high": 0.18}}
+    band, key = pick_band(groups, "hopper", "moe", "latency")
+    assert (band["low"], band["high"]) == (-0.19, 0.17) and "widened to hopper|*|*" in key
+    band, key = pick_band(groups, "hopper", "dense", "latency")  # 40 points: its own band
+    assert (band["low"], band["high"]) == (-0.19, 0.08) and key == "hopper|*|*"
+    r = predict("h200", 16, "deepseek-r1", "fp8", 1000, 8000, ServiceLevel(min_tokens_per_s_per_user=50))
+    low, high = r.output_tokens_per_s_range
+    assert low < 0.9 * r.output_tokens_per_s and high > 1.1 * r.output_tokens_per_s
