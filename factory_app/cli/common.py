@@ -20,13 +20,18 @@ class CliError(Exception):
         self.code = code
 
 
+def _plain(x: float) -> str:
+    """A bound as people write it: 1,000,000 (not 1e+06), 0.5, 0."""
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
 def number(low: float, high: float, *, integer: bool = False, low_open: bool = False) -> Callable[[str], float]:
     """An argparse type: a finite number in [low, high] (or (low, high] with ``low_open``)."""
 
     def parse(text: str) -> float:
         kind = "a whole number" if integer else "a number"
         lo = "above" if low_open else "from"
-        message = f"must be {kind} {lo} {low:g} to {high:g}, got {text!r}"
+        message = f"must be {kind} {lo} {_plain(low)} to {_plain(high)}, got {text!r}"
         try:
             value = float(text)
         except ValueError:

@@ -115,7 +115,7 @@ def test_a_bad_range_or_correlation_is_refused_with_one_line_naming_it(capsys, t
 
 
 @pytest.mark.parametrize("flags, message", [
-    (("--samples", "50"), "--samples: must be a whole number from 100 to 100000"),
+    (("--samples", "50"), "--samples: must be a whole number from 100 to 100,000"),
     (("--seed", "-1"), "--seed: must be a whole number from 0"),
     (("--figure", "profit"), "--figure: must be a total of 'evaluate --json'"),
 ])
