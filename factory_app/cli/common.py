@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from factory_app.io.messages import one_line, printable
 from factory_app.io.results_json import plain_numbers
+from factory_app.scenario.fields import bound_text
 
 
 class CliError(Exception):
@@ -20,18 +21,13 @@ class CliError(Exception):
         self.code = code
 
 
-def _plain(x: float) -> str:
-    """A bound as people write it: 1,000,000 (not 1e+06), 0.5, 0."""
-    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
-
-
 def number(low: float, high: float, *, integer: bool = False, low_open: bool = False) -> Callable[[str], float]:
     """An argparse type: a finite number in [low, high] (or (low, high] with ``low_open``)."""
 
     def parse(text: str) -> float:
         kind = "a whole number" if integer else "a number"
         lo = "above" if low_open else "from"
-        message = f"must be {kind} {lo} {_plain(low)} to {_plain(high)}, got {text!r}"
+        message = f"must be {kind} {lo} {bound_text(low)} to {bound_text(high)}, got {text!r}"
         try:
             value = float(text)
         except ValueError:

@@ -59,7 +59,7 @@ class FieldSpec:
     spread: Spread | None = None
 
     def describe_range(self) -> str:
-        lo, hi = _num(self.minimum), _num(self.maximum)
+        lo, hi = bound_text(self.minimum), bound_text(self.maximum)
         if self.exclusive_minimum:
             return f"must be above {lo} and at most {hi}"
         return f"must be between {lo} and {hi}"
@@ -94,8 +94,8 @@ def _shown(v: float) -> str:
     return repr(float(v))
 
 
-def _num(v: float) -> str:
-    """A range bound as people write it: 10,000,000 rather than 1e+07."""
+def bound_text(v: float) -> str:
+    """A range bound as people write it: 10,000,000 rather than 1e+07 (fields and CLI flags)."""
     return f"{int(v):,}" if v == int(v) and abs(v) < 1e15 else f"{v:g}"
 
 
