@@ -108,7 +108,7 @@ def _factors_section(fit: FitResult) -> list[str]:
         + "; the others take the point-weighted mean. Software months in the calibration: " + ", ".join(fit.dates) + ".",
         "",
         f"Mixture-of-experts serving software: {math.expm1(fit.moe_trend) * 100:+.1f}%/year faster than the family's trend "
-        f"(log-rate {fit.moe_trend:g}, fitted by a golden-section search on the MoE points measured away from their "
+        f"(log-rate {fit.moe_trend:g}, fitted by Nelder-Mead in one dimension on the MoE points measured away from their "
         "family's reference month, with the families' factors held; the families are fitted with it at its prior "
         f"centre {MOE_TREND_RANGE[2]:g}). It describes the past (expert-parallel kernels, attention data parallelism, "
         "all-to-all dispatch and multi-token prediction matured in 2024-2026); the life-cycle cash flows' software "

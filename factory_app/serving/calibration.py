@@ -543,35 +543,25 @@ MOE_TREND_RANGE = (0.0, 0.7, 0.18)
 
 
 def fit_moe_trend(catalog: Catalog, points: list[CalibrationPoint]) -> float:
-    """The extra software trend of mixture-of-experts models (yearly log-rate), fitted by a
-    golden-section search on the MoE points measured away from their family's reference month
-    (the only points it moves), with the families' factors held. With no such point: the prior
-    centre."""
+    """The extra software trend of mixture-of-experts models (yearly log-rate), fitted (the
+    families' Nelder-Mead, in one dimension) on the MoE points measured away from their family's
+    reference month (the only points it moves), with the families' factors held. With no such
+    point: the prior centre."""
     moved = [p for p in points if catalog.models[p.model].is_moe
              and p.date != catalog.efficiency_for(catalog.platform(p.platform)).reference_date]
     lo, hi, centre = MOE_TREND_RANGE
     if not moved:
         return centre
 
-    def f(m: float) -> float:
+    def f(x: np.ndarray) -> float:
+        m = min(max(float(x[0]), lo), hi)
         cat = replace(catalog, software=replace(catalog.software, moe_trend_per_year=m))
         logs = []
         for p in moved:
             pred = _metric(predict_point(p, cat, True), p.metric)
             logs.append(math.log(pred / p.measured) if pred > 0 and math.isfinite(pred) else 3.0)
-        return float(np.mean(np.square(logs))) + _PRIOR_WEIGHT * ((m - centre) / (hi - lo)) ** 2
+        # mean squared log error, a weak prior towards the centre, a wall at the bounds
+        return float(np.mean(np.square(logs))) + _PRIOR_WEIGHT * ((m - centre) / (hi - lo)) ** 2 + 10.0 * (m - float(x[0])) ** 2
 
-    golden = (math.sqrt(5.0) - 1.0) / 2.0
-    a, b = lo, hi
-    c, d = b - golden * (b - a), a + golden * (b - a)
-    fc, fd = f(c), f(d)
-    while b - a > 1e-3:
-        if fc <= fd:
-            b, d, fd = d, c, fc
-            c = b - golden * (b - a)
-            fc = f(c)
-        else:
-            a, c, fc = c, d, fd
-            d = a + golden * (b - a)
-            fd = f(d)
-    return round((a + b) / 2.0, 4)
+    best = nelder_mead(f, np.array([centre]), step=0.1, iterations=200, tolerance=1e-9)
+    return round(min(max(float(best[0]), lo), hi), 4)
